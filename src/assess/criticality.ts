@@ -1,0 +1,207 @@
+/**
+ * [CRI-1] Criticality of each asset and [CRI-2] worst pairs (N-2), with the incremental levels engine.
+ *
+ * Setup: every buffer exhausted, no floors (no fallback in force), no caps. For each asset a: checkpoint,
+ * setCap(a, 0), read the services among the changed nodes, roll back. The cost is the size of a's dependent
+ * closure, not the size of the city.
+ *
+ * Loss = sum over services of (1 - level) x population x 24, measured against the same setup without the asset
+ * down (normally every level is 1; a model whose baseline is already below 1 is measured relative to it).
+ *
+ * Pairs examined ([CRI-2]): for every `any` or k-of-n requirement whose slack (members - k) is exactly 1, so that
+ * one member may fail but not two:
+ *   1. every pair of its members that are assets ("redundant" twins);
+ *   2. pairs (x, y) where x alone lowers member i and y alone lowers member j (i != j) and neither lowers both:
+ *      what the members stand on (their power feed, their switch). Up to 8 such supports per member, those with
+ *      the largest single loss first.
+ * Groups with slack >= 2 survive any two losses among their members; all pairs of the city do not scale. A pair
+ * is reported when its joint loss exceeds the sum of the two single losses.
+ */
+import type { CityIndex } from "../model/graph.ts";
+import { LevelsEngine } from "../model/levels.ts";
+import type { Criticality, Pair } from "./types.ts";
+
+export type CriticalityResult = {
+  /** Per asset node: person-hours per day lost with that asset alone down. */
+  loss: Float64Array;
+  spof: Uint8Array;
+  list: Criticality[];
+  pairs: Pair[];
+  candidatePairs: number;
+};
+
+const EPS = 1e-9;
+const MAX_SUPPORTS = 8;
+const MAX_PAIRS_PER_GROUP = 64;
+
+export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBudget?: number } = {}): CriticalityResult {
+  const { assetCount, population } = index;
+  const eng = new LevelsEngine(index);
+  eng.exhaustAllBuffers();
+  const base = Float64Array.from(eng.level);
+  const loss = new Float64Array(assetCount);
+  const spof = new Uint8Array(assetCount);
+  const list: Criticality[] = [];
+
+  // members of slack-1 groups: which assets lower them alone (filled during the single pass)
+  const groupOf = new Int32Array(index.nodeCount).fill(-1);
+  const groups: number[] = [];
+  for (let r = 0; r < index.reqCount; r++) {
+    if (index.reqKind[r] === 0) continue;
+    const n = index.memberStart[r + 1] - index.memberStart[r];
+    if (n - index.reqK[r] !== 1) continue;
+    groups.push(r);
+    for (let m = index.memberStart[r]; m < index.memberStart[r + 1]; m++) groupOf[index.members[m]] = 1;
+  }
+  const supports = new Map<number, number[]>();
+
+  const touched = new Int32Array(index.serviceCount);
+  const stamp = new Int32Array(index.nodeCount);
+  let epoch = 0;
+
+  for (let a = 0; a < assetCount; a++) {
+    const mark = eng.checkpoint();
+    eng.setCap(a, 0);
+    epoch++;
+    let t = 0;
+    let sum = 0;
+    let isSpof = false;
+    for (let i = 0; i < eng.changedCount; i++) {
+      const n = eng.changed[i];
+      if (stamp[n] === epoch) continue;
+      stamp[n] = epoch;
+      if (groupOf[n] === 1 && n !== a) {
+        let l = supports.get(n);
+        if (!l) supports.set(n, (l = []));
+        l.push(a);
+      }
+      if (n < assetCount) continue;
+      const lv = eng.level[n];
+      if (lv >= base[n]) continue;
+      touched[t++] = n;
+      sum += (base[n] - lv) * population[n] * 24;
+      if (lv === 0) isSpof = true;
+    }
+    if (groupOf[a] === 1) {
+      let l = supports.get(a);
+      if (!l) supports.set(a, (l = []));
+      l.push(a);
+    }
+    loss[a] = sum;
+    spof[a] = isSpof ? 1 : 0;
+    if (t > 0) {
+      const svc = Array.from(touched.subarray(0, t));
+      svc.sort((x, y) => eng.level[x] - eng.level[y] || population[y] - population[x] || x - y);
+      const levels: Record<string, number> = {};
+      for (const s of svc) levels[index.nodeId[s]] = round(eng.level[s]);
+      list.push({
+        id: index.nodeId[a],
+        personHoursPerDay: round(sum),
+        spof: isSpof,
+        services: svc.map((s) => index.nodeId[s]),
+        levels,
+      });
+    }
+    eng.rollback(mark);
+  }
+  for (let a = 0; a < assetCount; a++)
+    if (loss[a] === 0) list.push({ id: index.nodeId[a], personHoursPerDay: 0, spof: false, services: [], levels: {} });
+  list.sort((x, y) => y.personHoursPerDay - x.personHoursPerDay || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+
+  // ---- pairs ----
+  const seenPair = new Set<string>();
+  const cand: { a: number; b: number; reason: string }[] = [];
+  const budget = opts.pairBudget ?? 20000;
+  const addPair = (a: number, b: number, reason: string) => {
+    if (a === b || a >= assetCount || b >= assetCount) return;
+    const key = a < b ? `${a},${b}` : `${b},${a}`;
+    if (seenPair.has(key)) return;
+    seenPair.add(key);
+    cand.push({ a: Math.min(a, b), b: Math.max(a, b), reason });
+  };
+  // the groups whose failure would cost most first: services by population, assets by their single loss
+  const weight = (r: number) => {
+    const o = index.reqOwner[r];
+    return o >= assetCount ? population[o] * 24 : loss[o];
+  };
+  groups.sort((x, y) => weight(y) - weight(x) || x - y);
+  for (const r of groups) {
+    if (cand.length >= budget) break;
+    const owner = index.nodeId[index.reqOwner[r]];
+    const mem: number[] = [];
+    for (let m = index.memberStart[r]; m < index.memberStart[r + 1]; m++) mem.push(index.members[m]);
+    let added = 0;
+    for (let i = 0; i < mem.length && added < MAX_PAIRS_PER_GROUP; i++)
+      for (let j = i + 1; j < mem.length && added < MAX_PAIRS_PER_GROUP; j++) {
+        if (mem[i] < assetCount && mem[j] < assetCount) {
+          addPair(mem[i], mem[j], `redundant members of a requirement of ${owner}`);
+          added++;
+        }
+      }
+    const sup = mem.map((m) => {
+      const l = (supports.get(m) ?? []).filter((x) => x !== m);
+      l.sort((x, y) => loss[y] - loss[x] || x - y);
+      return new Set(l);
+    });
+    for (let i = 0; i < mem.length && added < MAX_PAIRS_PER_GROUP * 2; i++)
+      for (let j = i + 1; j < mem.length && added < MAX_PAIRS_PER_GROUP * 2; j++) {
+        const si = [...sup[i]].filter((x) => !sup[j].has(x)).slice(0, MAX_SUPPORTS);
+        const sj = [...sup[j]].filter((x) => !sup[i].has(x)).slice(0, MAX_SUPPORTS);
+        const withI = mem[i] < assetCount ? [mem[i], ...si] : si;
+        const withJ = mem[j] < assetCount ? [mem[j], ...sj] : sj;
+        for (const x of withI)
+          for (const y of withJ) {
+            if (x === mem[i] && y === mem[j]) continue;
+            addPair(x, y, `each takes down one redundant member of a requirement of ${owner}`);
+            added++;
+          }
+      }
+  }
+  const pairs: Pair[] = [];
+  for (const { a, b, reason } of cand) {
+    const mark = eng.checkpoint();
+    epoch++;
+    let t = 0;
+    eng.setCap(a, 0);
+    for (let i = 0; i < eng.changedCount; i++) {
+      const n = eng.changed[i];
+      if (n >= assetCount && stamp[n] !== epoch) {
+        stamp[n] = epoch;
+        touched[t++] = n;
+      }
+    }
+    eng.setCap(b, 0);
+    for (let i = 0; i < eng.changedCount; i++) {
+      const n = eng.changed[i];
+      if (n >= assetCount && stamp[n] !== epoch) {
+        stamp[n] = epoch;
+        touched[t++] = n;
+      }
+    }
+    let sum = 0;
+    for (let i = 0; i < t; i++) {
+      const n = touched[i];
+      if (eng.level[n] < base[n]) sum += (base[n] - eng.level[n]) * population[n] * 24;
+    }
+    eng.rollback(mark);
+    const excess = sum - loss[a] - loss[b];
+    if (excess > EPS * Math.max(1, sum))
+      pairs.push({
+        ids: [index.nodeId[a], index.nodeId[b]],
+        personHoursPerDay: round(sum),
+        excess: round(excess),
+        reason,
+      });
+  }
+  pairs.sort((x, y) => y.personHoursPerDay - x.personHoursPerDay || y.excess - x.excess || cmp(x.ids[0], y.ids[0]) || cmp(x.ids[1], y.ids[1]));
+  eng.commit();
+  return { loss, spof, list, pairs: pairs.slice(0, opts.maxPairs ?? 100), candidatePairs: cand.length };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

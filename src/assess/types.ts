@@ -1,0 +1,91 @@
+/** The assessment report (the `--json` shape) and its parts. */
+
+export type Rating = "low" | "moderate" | "high";
+export type Severity = "critical" | "high" | "medium" | "low";
+export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+
+export type Categorization = {
+  id: string;
+  type: "asset" | "service";
+  confidentiality: Rating;
+  integrity: Rating;
+  availability: Rating;
+};
+
+export type Criticality = {
+  id: string;
+  /** Person-hours lost per day with this asset alone down, buffers exhausted, no fallback ([CRI-1]). */
+  personHoursPerDay: number;
+  spof: boolean;
+  /** Services whose level drops below 1, worst first. */
+  services: string[];
+  /** The level each of those services falls to. */
+  levels: Record<string, number>;
+};
+
+export type Pair = { ids: [string, string]; personHoursPerDay: number; excess: number; reason: string };
+
+export type Frameworks = { csf: string[]; caf: string[]; iec62443: string[] };
+
+export type Finding = {
+  rule: string;
+  severity: Severity;
+  targets: string[];
+  /** Services put at risk through dependencies. */
+  services: string[];
+  frameworks: Frameworks;
+  message: string;
+  remediation: string;
+};
+
+export type PathStep = {
+  /** The asset taken at this step. */
+  asset: string;
+  technique: string;
+  techniqueName: string;
+  /** Probability that this step succeeds (including the conduit or vendor access crossed to reach it). */
+  probability: number;
+  /** What the step exploits (e.g. "default credentials", "exposed to the internet"). */
+  weakness: string;
+  /** Conduits and vendor accesses crossed to reach this asset's zone. */
+  through: string[];
+};
+
+export type AttackPath = {
+  actor: string;
+  /** "internet", "phishing", "physical", "insider" or a vendor access path such as vendors.acme.remote_access[0]. */
+  entry: string;
+  target: string;
+  probability: number;
+  steps: PathStep[];
+  /** High-integrity or high-availability services the target supports. */
+  services: string[];
+};
+
+export type ChokePoint = {
+  /** Actor id, or "all" for a cut that stops every actor at once. */
+  actor: string;
+  ids: string[];
+  pathsCut: number;
+  /** Candidate or planned controls whose patch fixes an element of the set: element id -> control ids. */
+  controls: Record<string, string[]>;
+  /** Targets the actor reaches with no element to cut in between (fix the entry or the target itself). */
+  uncuttable: { target: string; entry: string }[];
+};
+
+export type ActorSummary = { id: string; name: string; skill: number; entries: string[]; source: "built-in" | "model" | "file" };
+
+export type AssessReport = {
+  model: { name: string; assets: number; services: number; zones: number; conduits: number; vendors: number };
+  asOf: string;
+  kevCatalogue: string;
+  categorization: Categorization[];
+  criticality: Criticality[];
+  pairs: Pair[];
+  findings: Finding[];
+  actors: ActorSummary[];
+  crownJewels: string[];
+  paths: AttackPath[];
+  chokepoints: ChokePoint[];
+  timings: Record<string, number>;
+};

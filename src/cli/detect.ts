@@ -1,0 +1,246 @@
+/**
+ * `rampart detect ...`: train, run and score telemetry anomaly detectors; NAB benchmark; live MQTT watch.
+ * Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error. Bad input never prints a stack trace.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { csvCell, parseCsv, parseFlags, parseLabels, type Table } from "../detect/csv.ts";
+import type { DetectorModel } from "../detect/engine.ts";
+import { type DetectIssue, formatIssue } from "../detect/errors.ts";
+import { checkModel, runModel, trainTables } from "../detect/pipeline.ts";
+import { flagMap, scoreBatadal } from "../detect/score.ts";
+
+class CliFailure extends Error {
+  constructor(
+    readonly issues: DetectIssue[],
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(issues.map(formatIssue).join("\n"));
+  }
+}
+
+function fail(issues: DetectIssue[], code: 1 | 2 = 1): never {
+  throw new CliFailure(issues, code);
+}
+
+export function readText(file: string): string {
+  if (!existsSync(file)) fail([{ code: "FILE_NOT_FOUND", message: "no such file", file }]);
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    return fail([{ code: "FILE_UNREADABLE", message: (e as NodeJS.ErrnoException).code ?? "cannot read", file }]);
+  }
+}
+
+export function loadTable(file: string, labelColumn?: string, requireLabel = true): Table {
+  const r = parseCsv(readText(file), file, { labelColumn, requireLabel });
+  if (!r.ok) fail(r.issues);
+  return r.value;
+}
+
+export function loadModelFile(file: string): DetectorModel {
+  let x: unknown;
+  try {
+    x = JSON.parse(readText(file));
+  } catch (e) {
+    if (e instanceof CliFailure) throw e;
+    fail([{ code: "DETECTOR_JSON", message: `not valid JSON: ${(e as Error).message}`, file }]);
+  }
+  const r = checkModel(x, file);
+  if (!r.ok) fail(r.issues);
+  return r.value;
+}
+
+function writeOut(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    fail([{ code: "FILE_UNWRITABLE", message: (e as NodeJS.ErrnoException).code ?? "cannot write", file }]);
+  }
+}
+
+/** Runs an action, turning CliFailure into messages and an exit code (never a stack trace for bad input). */
+export function guarded<A extends unknown[]>(fn: (...a: A) => Promise<void> | void): (...a: A) => Promise<void> {
+  return async (...a: A) => {
+    try {
+      await fn(...a);
+    } catch (e) {
+      if (e instanceof CliFailure) {
+        for (const i of e.issues) process.stderr.write(`error: ${formatIssue(i)}\n`);
+        process.exitCode = e.exitCode;
+        return;
+      }
+      throw e;
+    }
+  };
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) fail([{ code: "USAGE", message: `${name} must be a positive integer, got "${v}"` }], 2);
+  return n;
+}
+
+export function registerDetect(program: Command): void {
+  const detect = program.command("detect").description("real-time anomaly detection on SCADA and IoT telemetry");
+  const usageExit = (err: { exitCode: number }) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  };
+  detect.exitOverride(usageExit);
+
+  detect
+    .command("train")
+    .description("learn a detector from CSV history (timestamp first column, numeric signals)")
+    .requiredOption("--input <file>", "training CSV (repeatable)", collect, [] as string[])
+    .option("--label-column <name>", "label column: 1 attack, 0 normal, else unknown; never a feature")
+    .requiredOption("--out <file>", "detector JSON to write")
+    .option("--params <json>", "detector parameters as JSON (advanced)")
+    .exitOverride(usageExit)
+    .action(
+      guarded((o: { input: string[]; labelColumn?: string; out: string; params?: string }) => {
+        if (o.input.length === 0) fail([{ code: "USAGE", message: "at least one --input is required" }], 2);
+        let params = {};
+        if (o.params) {
+          try {
+            params = JSON.parse(o.params);
+          } catch {
+            fail([{ code: "USAGE", message: "--params must be JSON" }], 2);
+          }
+        }
+        // the label column is optional per file (dataset03 has one, a plain history may not)
+        const tables = o.input.map((f) => loadTable(f, o.labelColumn, false));
+        const r = trainTables(tables, params);
+        if (!r.ok) fail(r.issues);
+        writeOut(o.out, JSON.stringify(r.value.model));
+        const rep = r.value.report;
+        process.stderr.write(
+          `trained on ${rep.rows} normal rows (${rep.attackRowsExcluded} attack rows excluded), ${r.value.model.signals.length} signals, ` +
+            `${r.value.model.relations.length} relations, ${r.value.model.rules.length} control rules` +
+            (rep.thresholdsFromLabels ? `; thresholds chosen from labels (in-sample S ${rep.labelledS?.toFixed(3)})` : "") +
+            "\n",
+        );
+      }),
+    );
+
+  detect
+    .command("run")
+    .description("judge every row of a CSV online; writes timestamp,score,flag")
+    .requiredOption("--detector <file>", "detector JSON")
+    .requiredOption("--input <file>", "CSV to judge")
+    .requiredOption("--out <file>", "flags CSV to write")
+    .option("--alerts <file>", "also write the explained alerts as JSON")
+    .option("--label-column <name>", "a label column to ignore (never used)", "ATT_FLAG")
+    .exitOverride(usageExit)
+    .action(
+      guarded((o: { detector: string; input: string; out: string; alerts?: string; labelColumn: string }) => {
+        const model = loadModelFile(o.detector);
+        const t = loadTable(o.input, o.labelColumn, false);
+        const r = runModel(model, t);
+        if (!r.ok) fail(r.issues);
+        const { score, flag, alerts } = r.value;
+        const lines = ["timestamp,score,flag"];
+        for (let i = 0; i < score.length; i++) lines.push(`${csvCell(t.rawTimes[i])},${score[i].toFixed(4)},${flag[i]}`);
+        writeOut(o.out, `${lines.join("\n")}\n`);
+        if (o.alerts) writeOut(o.alerts, JSON.stringify(alerts, null, 1));
+        let flagged = 0;
+        for (const f of flag) flagged += f;
+        process.stderr.write(`${score.length} rows judged, ${flagged} flagged, ${alerts.length} alerts\n`);
+      }),
+    );
+
+  detect
+    .command("score")
+    .description("BATADAL score of a flags CSV against labels")
+    .requiredOption("--flags <file>", "flags CSV (timestamp,score,flag)")
+    .requiredOption("--labels <file>", "labelled CSV")
+    .option("--label-column <name>", "label column", "ATT_FLAG")
+    .option("--json", "print JSON")
+    .exitOverride(usageExit)
+    .action(
+      guarded((o: { flags: string; labels: string; labelColumn: string; json?: boolean }) => {
+        const f = parseFlags(readText(o.flags), o.flags);
+        if (!f.ok) fail(f.issues);
+        const l = parseLabels(readText(o.labels), o.labels, o.labelColumn);
+        if (!l.ok) fail(l.issues);
+        const fm = flagMap(f.value.keys, f.value.flags, o.flags);
+        if (!fm.ok) fail(fm.issues);
+        const s = scoreBatadal(l.value.keys, l.value.labels, fm.value);
+        if (o.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+        else
+          process.stdout.write(
+            `S=${s.S.toFixed(4)} S_TTD=${s.S_TTD.toFixed(4)} S_CM=${s.S_CM.toFixed(4)} TPR=${s.TPR.toFixed(4)} TNR=${s.TNR.toFixed(4)} ` +
+              `attacks_detected=${s.attacksDetected}/${s.attacks}${s.unmatched ? ` unmatched_hours=${s.unmatched}` : ""}\n`,
+          );
+        if (s.unmatched > 0) process.stderr.write(`warning: ${s.unmatched} labelled hours have no row in ${o.flags} (counted as not flagged)\n`);
+      }),
+    );
+
+  detect
+    .command("nab")
+    .description("run the detector over a Numenta Anomaly Benchmark tree and (with --score) score it by NAB's rules")
+    .requiredOption("--data <dir>", "NAB data directory (category folders of timestamp,value CSVs)")
+    .requiredOption("--out <dir>", "results directory (same tree, timestamp,value,anomaly_score)")
+    .option("--labels <file>", "combined_windows.json (default: <data>/../labels/combined_windows.json)")
+    .option("--profiles <file>", "profiles.json (default: <data>/../config/profiles.json)")
+    .option("--score", "score the results with NAB's rules")
+    .option("--json", "print the score as JSON")
+    .exitOverride(usageExit)
+    .action(
+      guarded(async (o: { data: string; out: string; labels?: string; profiles?: string; score?: boolean; json?: boolean }) => {
+        const { nabCommand } = await import("../detect/io/nab.ts");
+        const r = await nabCommand(o);
+        if (!r.ok) fail(r.issues);
+      }),
+    );
+
+  detect
+    .command("watch")
+    .description("live detection on MQTT topics rampart/<site>/<asset>/<signal> (and HTTP NDJSON)")
+    .argument("<model>", "city model file (assets, zones, services)")
+    .option("--broker <url>", "external MQTT broker URL (default: an embedded broker)")
+    .option("--port <n>", "embedded broker port", "1883")
+    .option("--http-port <n>", "HTTP NDJSON ingestion port (0 = off)", "0")
+    .option("--detector <file>", "detector JSON per asset: <asset>=<file>, repeatable", collect, [] as string[])
+    .option("--db <file>", "SQLite file for alerts", "rampart-alerts.sqlite")
+    .option("--train-rows <n>", "rows to learn from per asset when no detector is given", "168")
+    .exitOverride(usageExit)
+    .action(
+      guarded(
+        async (
+          modelPath: string,
+          o: { broker?: string; port: string; httpPort: string; detector: string[]; db: string; trainRows: string },
+        ) => {
+          const { watchCommand } = await import("../detect/io/watch.ts");
+          const port = positiveInt("--port", o.port);
+          const httpPort = o.httpPort === "0" ? 0 : positiveInt("--http-port", o.httpPort);
+          const trainRows = positiveInt("--train-rows", o.trainRows);
+          const r = await watchCommand({ modelPath, broker: o.broker, port, httpPort, detectors: o.detector, db: o.db, trainRows });
+          if (!r.ok) fail(r.issues);
+        },
+      ),
+    );
+
+  detect
+    .command("replay")
+    .description("publish a CSV to MQTT at a chosen speed (rampart/<site>/<asset>/<signal>, QoS 1)")
+    .requiredOption("--input <file>", "CSV to replay")
+    .requiredOption("--broker <url>", "MQTT broker URL, e.g. mqtt://127.0.0.1:1883")
+    .requiredOption("--site <site>", "site id")
+    .requiredOption("--asset <asset>", "asset id")
+    .option("--speed <x>", "time compression (3600 = one hour of data per second; 0 = as fast as possible)", "3600")
+    .option("--label-column <name>", "a label column to skip", "ATT_FLAG")
+    .exitOverride(usageExit)
+    .action(
+      guarded(async (o: { input: string; broker: string; site: string; asset: string; speed: string; labelColumn: string }) => {
+        const speed = Number(o.speed);
+        if (!Number.isFinite(speed) || speed < 0) fail([{ code: "USAGE", message: `--speed must be a number >= 0, got "${o.speed}"` }], 2);
+        const t = loadTable(o.input, o.labelColumn, false);
+        const { replayTable } = await import("../detect/io/replay.ts");
+        const r = await replayTable(t, { broker: o.broker, site: o.site, asset: o.asset, speed });
+        if (!r.ok) fail(r.issues);
+        process.stderr.write(`published ${r.value.messages} messages (${t.epoch.length} rows)\n`);
+      }),
+    );
+}

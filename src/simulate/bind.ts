@@ -1,0 +1,416 @@
+/**
+ * Binding a scenario to a model: ids become node numbers, selectors become asset lists and masks, weaknesses
+ * become probabilities, crews become pools, objectives become flat arrays. Unknown ids are located errors.
+ */
+import { buildIndex, type CityIndex } from "../model/graph.ts";
+import { formatPath, nearest } from "../model/issues.ts";
+import type { CityModel } from "../model/model.ts";
+import { type AssetKind, type Distribution, LAYERS, SECTORS } from "../model/primitives.ts";
+import type { Action, Scenario, ScenarioIssue, Selector } from "./scenario.ts";
+import { stepChance, vendorChance } from "./weakness.ts";
+
+export const OBJ_RTO = 0;
+export const OBJ_MTD = 1;
+export const OBJ_RESTORE = 2;
+export const OBJ_RPO = 3;
+export const OBJ_KINDS = ["rto", "mtd", "restore", "rpo"] as const;
+
+/** Default response crews when the model has none (docs/simulate.md "Defaults"): teams per layer. */
+export const DEFAULT_CREWS: Record<string, number> = { it: 4, ot: 2, network: 2, iot: 1, cloud: 1 };
+
+/** Default rebuild time (median hours; p90 = 2.5 x median) by asset kind, when the asset has no `rebuild`. */
+export const DEFAULT_REBUILD: Partial<Record<AssetKind, number>> & { other: number } = {
+  workstation: 4,
+  "engineering-workstation": 24,
+  hmi: 24,
+  "domain-controller": 24,
+  historian: 48,
+  server: 48,
+  database: 48,
+  application: 48,
+  "scada-server": 72,
+  "cloud-service": 24,
+  saas: 24,
+  other: 48,
+};
+/** Physical devices: a destroyed one is replaced from spares (median hours; p90 = 3 x median). */
+export const SPARE_KINDS = new Set<string>([
+  "plc", "rtu", "ied", "sensor", "actuator", "traffic-controller", "camera", "smart-meter", "gateway", "firewall",
+  "switch", "router", "vpn", "radio",
+]);
+export const DEFAULT_SPARE = 72;
+
+export type CStep = {
+  index: number;
+  label: string;
+  action: Action;
+  on: "held" | "reachable";
+  /** Matching assets, ascending. */
+  list: Int32Array;
+  mask: Uint8Array;
+  time: Distribution;
+  max: number;
+  level: number;
+  for?: Distribution;
+  restore?: Distribution;
+  probability?: number;
+};
+
+export type CEntry = {
+  via: "phishing" | "exposed" | "vendor" | "insider";
+  /** Candidate footholds (assets), ascending; for vendor: unused. */
+  list: Int32Array;
+  /** Vendor accesses: zone reached, the via asset (-1 if none), probability, label. */
+  access: { zone: number; via: number; p: number; label: string }[];
+  attempts: number;
+  time: Distribution;
+  probability?: number;
+};
+
+export type Compiled = {
+  index: CityIndex;
+  model: CityModel;
+  scenario: Scenario;
+  horizon: number;
+  events: { at: Distribution; nodes: Int32Array; cap: number; for?: Distribution; label: string }[];
+  /** True when the scenario has no attack and every event time is fixed ([SCN-3]). */
+  deterministic: boolean;
+  attack?: { entry: CEntry; steps: CStep[] };
+  monitored: Uint8Array;
+  /** Per asset: success probability of a lateral step, a command from a held neighbour, an internet step, phishing. */
+  pLateral: Float64Array;
+  pCommand: Float64Array;
+  pExposed: Float64Array;
+  pPhish: Float64Array;
+  exposed: Uint8Array;
+  backupUsable: Uint8Array;
+  backupRestore: Float64Array;
+  backupEvery: Float64Array;
+  /** Per asset: rebuild hours from the model, NaN = use the default distribution. */
+  rebuild: Float64Array;
+  defaultRebuild: Distribution[];
+  isSpare: Uint8Array;
+  pool: Int32Array;
+  poolSize: Int32Array;
+  poolName: string[];
+  /** Per asset: sum of the populations of the services at risk ([DEP-3] dependents); NaN until needed. */
+  priority: Float64Array;
+  /** Per asset: the services that need it through assets alone (CSR), for data loss ([DEP-8] rpo). */
+  assetSvcStart: Int32Array;
+  assetSvc: Int32Array;
+  /** Objectives, flat: service slot (0..serviceCount-1), kind, target hours, level (restore). */
+  objSvc: Int32Array;
+  objKind: Uint8Array;
+  objTarget: Float64Array;
+  objLevel: Float64Array;
+  objStart: Int32Array;
+  /** Time grid of the level quantile curves (hours). */
+  grid: Float64Array;
+  warnings: string[];
+};
+
+export type BindResult = { ok: true; compiled: Compiled } | { ok: false; issues: ScenarioIssue[] };
+
+export const GRID_POINTS = 121;
+
+/** The curve grid: GRID_POINTS points from 0 to the horizon inclusive, evenly spaced. */
+export function curveGrid(horizon: number): Float64Array {
+  const g = new Float64Array(GRID_POINTS);
+  for (let i = 0; i < GRID_POINTS; i++) g[i] = (horizon * i) / (GRID_POINTS - 1);
+  return g;
+}
+
+export function bindScenario(model: CityModel, scenario: Scenario, opts: { index?: CityIndex; horizon?: number } = {}): BindResult {
+  const index = opts.index ?? buildIndex(model);
+  const issues: ScenarioIssue[] = [];
+  const warnings: string[] = [];
+  const err = (path: (string | number)[], code: string, message: string) =>
+    issues.push({ severity: "error", code, ...scenario.where(path), path: formatPath(path), message });
+  const A = index.assetCount;
+  const assets = model.assets;
+  const horizon = opts.horizon ?? scenario.horizon;
+
+  // explicit events
+  const events: Compiled["events"] = [];
+  let deterministic = !scenario.attack;
+  scenario.events.forEach((e, i) => {
+    const nodes: number[] = [];
+    e.nodes.forEach((id, j) => {
+      const n = index.nodeOf.get(id);
+      if (n === undefined) {
+        const guess = nearest(id, index.nodeId);
+        err(["events", i, e.field, j], "unknown-ref", `unknown asset or service "${id}"${guess ? `; did you mean ${guess}?` : ""}`);
+      } else nodes.push(n);
+    });
+    if (e.at.kind !== "fixed" || (e.for && e.for.kind !== "fixed")) deterministic = false;
+    events.push({ at: e.at, nodes: Int32Array.from(nodes), cap: e.cap, for: e.for, label: `event ${i + 1}` });
+  });
+
+  // sectors and services of each asset through assets alone
+  const sectorBits = new Uint32Array(A);
+  const svcLists: number[][] = Array.from({ length: A }, () => []);
+  {
+    const seen = new Int32Array(A).fill(-1);
+    for (let j = 0; j < index.serviceCount; j++) {
+      const s = A + j;
+      const bit = 1 << SECTORS.indexOf(model.services[j].sector);
+      const stack: number[] = [];
+      const push = (owner: number) => {
+        for (let r = index.reqStart[owner]; r < index.reqStart[owner + 1]; r++)
+          for (let m = index.memberStart[r]; m < index.memberStart[r + 1]; m++) {
+            const a = index.members[m];
+            if (a < A && seen[a] !== j) {
+              seen[a] = j;
+              stack.push(a);
+            }
+          }
+      };
+      push(s);
+      while (stack.length) {
+        const a = stack.pop() as number;
+        sectorBits[a] |= bit;
+        svcLists[a].push(j);
+        push(a);
+      }
+    }
+  }
+  const assetSvcStart = new Int32Array(A + 1);
+  for (let a = 0; a < A; a++) assetSvcStart[a + 1] = assetSvcStart[a] + svcLists[a].length;
+  const assetSvc = new Int32Array(assetSvcStart[A]);
+  for (let a = 0; a < A; a++) assetSvc.set(svcLists[a], assetSvcStart[a]);
+
+  const vendorIds = new Set(model.vendors.map((v) => v.id as string));
+  const select = (sel: Selector, path: (string | number)[]): { list: Int32Array; mask: Uint8Array } => {
+    const mask = new Uint8Array(A);
+    const list: number[] = [];
+    const idSet = sel.assets ? new Set<number>() : undefined;
+    sel.assets?.forEach((id, j) => {
+      const n = index.nodeOf.get(id);
+      if (n === undefined || n >= A) {
+        const guess = nearest(id, index.nodeId.slice(0, A));
+        err([...path, "assets", j], n === undefined ? "unknown-ref" : "wrong-kind-ref",
+          n === undefined ? `unknown asset "${id}"${guess ? `; did you mean ${guess}?` : ""}` : `${id} is a service; an asset was expected`);
+      } else idSet?.add(n);
+    });
+    const zoneSet = sel.zone ? new Set<number>() : undefined;
+    sel.zone?.forEach((id, j) => {
+      const z = index.zoneOf.get(id);
+      if (z === undefined) {
+        const guess = nearest(id, index.zoneId);
+        err([...path, "zone", j], "unknown-ref", `unknown zone "${id}"${guess ? `; did you mean ${guess}?` : ""}`);
+      } else zoneSet?.add(z);
+    });
+    sel.vendor?.forEach((id, j) => {
+      if (!vendorIds.has(id)) {
+        const guess = nearest(id, vendorIds);
+        err([...path, "vendor", j], "unknown-ref", `unknown vendor "${id}"${guess ? `; did you mean ${guess}?` : ""}`);
+      }
+    });
+    let sectorMask = 0;
+    for (const s of sel.sector ?? []) sectorMask |= 1 << SECTORS.indexOf(s);
+    for (let a = 0; a < A; a++) {
+      const x = assets[a];
+      if (idSet && !idSet.has(a)) continue;
+      if (sel.kind && !sel.kind.includes(x.kind)) continue;
+      if (sel.layer && !sel.layer.includes(x.layer)) continue;
+      if (zoneSet && !zoneSet.has(index.assetZone[a])) continue;
+      if (sel.sector && (sectorBits[a] & sectorMask) === 0) continue;
+      if (sel.exposed !== undefined && x.exposed !== sel.exposed) continue;
+      if (sel.monitored !== undefined && x.monitored !== sel.monitored) continue;
+      if (sel.vendor && (x.vendor === undefined || !sel.vendor.includes(x.vendor))) continue;
+      mask[a] = 1;
+      list.push(a);
+    }
+    return { list: Int32Array.from(list), mask };
+  };
+
+  let attack: Compiled["attack"];
+  if (scenario.attack) {
+    const e = scenario.attack.entry;
+    const sel = select(e.targets, ["attack", "entry", "targets"]);
+    const access: CEntry["access"] = [];
+    let list = sel.list;
+    if (e.via === "exposed") list = list.filter((a) => assets[a].exposed);
+    if (e.via === "vendor") {
+      for (const v of model.vendors) {
+        if (e.targets.vendor && !e.targets.vendor.includes(v.id)) continue;
+        v.remote_access.forEach((ra, k) => {
+          const zone = index.zoneOf.get(ra.to) as number;
+          // the access reaches a zone the selector allows (when it names zones or kinds: any selected asset there)
+          const narrowed = e.targets.zone || e.targets.kind || e.targets.layer || e.targets.sector || e.targets.assets;
+          if (narrowed && !sel.list.some((a) => index.assetZone[a] === zone)) return;
+          const via = ra.via !== undefined ? (index.nodeOf.get(ra.via) ?? -1) : -1;
+          access.push({ zone, via: via < A ? via : -1, p: vendorChance(ra).probability, label: `vendors.${v.id}.remote_access[${k}]` });
+        });
+      }
+      if (access.length === 0) warnings.push(`scenario ${scenario.id}: no vendor remote access matches the entry: the attack cannot start`);
+    } else if (list.length === 0)
+      warnings.push(`scenario ${scenario.id}: no asset matches the ${e.via} entry: the attack cannot start`);
+    const entry: CEntry = {
+      via: e.via,
+      list,
+      access,
+      attempts: e.attempts ?? { phishing: 20, exposed: 5, vendor: 5, insider: 1 }[e.via],
+      time: e.time ?? { kind: "lognormal", median: 24, p90: 120 },
+      probability: e.probability,
+    };
+    const steps: CStep[] = scenario.attack.steps.map((st, i) => {
+      const s = select(st.targets, ["attack", "steps", i, "targets"]);
+      if (s.list.length === 0) warnings.push(`scenario ${scenario.id}: step ${st.id ?? i + 1} (${st.action}) matches no asset`);
+      return {
+        index: i,
+        label: st.id ?? `${st.action}-${i + 1}`,
+        action: st.action,
+        on: st.on,
+        list: s.list,
+        mask: s.mask,
+        time:
+          st.time ??
+          (st.action === "compromise"
+            ? ({ kind: "lognormal", median: 4, p90: 24 } as Distribution)
+            : ({ kind: "lognormal", median: 0.5, p90: 2 } as Distribution)),
+        max: st.max ?? Number.MAX_SAFE_INTEGER,
+        level: st.level ?? (st.action === "manipulate" ? 0.5 : 0),
+        for: st.for,
+        restore: st.restore,
+        probability: st.probability,
+      };
+    });
+    attack = { entry, steps };
+  } else {
+    for (const e of scenario.events) void e;
+  }
+
+  if (issues.length) return { ok: false, issues };
+
+  // per-asset weaknesses and recovery
+  const monitored = new Uint8Array(A);
+  const exposed = new Uint8Array(A);
+  const pLateral = new Float64Array(A);
+  const pCommand = new Float64Array(A);
+  const pExposed = new Float64Array(A);
+  const pPhish = new Float64Array(A);
+  const backupUsable = new Uint8Array(A);
+  const backupRestore = new Float64Array(A);
+  const backupEvery = new Float64Array(A);
+  const rebuild = new Float64Array(A).fill(Number.NaN);
+  const isSpare = new Uint8Array(A);
+  const defaultRebuild: Distribution[] = [];
+  for (let a = 0; a < A; a++) {
+    const x = assets[a];
+    monitored[a] = x.monitored ? 1 : 0;
+    exposed[a] = x.exposed ? 1 : 0;
+    pLateral[a] = stepChance(x, "lateral").probability;
+    pCommand[a] = stepChance(x, "command").probability;
+    pExposed[a] = stepChance(x, "exposed").probability;
+    pPhish[a] = stepChance(x, "phishing").probability;
+    if (x.backup) {
+      backupUsable[a] = x.backup.offline && x.backup.tested !== undefined ? 1 : 0;
+      backupRestore[a] = x.backup.restore;
+      backupEvery[a] = x.backup.every;
+    }
+    if (x.rebuild !== undefined) rebuild[a] = x.rebuild;
+    isSpare[a] = SPARE_KINDS.has(x.kind) ? 1 : 0;
+    const med = isSpare[a] ? DEFAULT_SPARE : (DEFAULT_REBUILD[x.kind] ?? DEFAULT_REBUILD.other);
+    const given = isSpare[a] ? scenario.recovery.spare : scenario.recovery.rebuild;
+    defaultRebuild.push(given ?? { kind: "lognormal", median: med, p90: med * (isSpare[a] ? 3 : 2.5) });
+  }
+
+  // crews
+  const poolName: string[] = [];
+  const poolSizes: number[] = [];
+  const pool = new Int32Array(A);
+  if (model.crews.length === 0) {
+    for (const l of LAYERS) {
+      poolName.push(`default-${l}`);
+      poolSizes.push(DEFAULT_CREWS[l]);
+    }
+    for (let a = 0; a < A; a++) pool[a] = LAYERS.indexOf(assets[a].layer);
+  } else {
+    for (const c of model.crews) {
+      poolName.push(c.id);
+      poolSizes.push(c.count);
+    }
+    let general = -1;
+    for (let a = 0; a < A; a++) {
+      const x = assets[a];
+      let found = -1;
+      for (let c = 0; c < model.crews.length && found < 0; c++) {
+        const cr = model.crews[c];
+        if (cr.layers && !cr.layers.includes(x.layer)) continue;
+        if (cr.sectors && !cr.sectors.some((s) => (sectorBits[a] & (1 << SECTORS.indexOf(s))) !== 0)) continue;
+        found = c;
+      }
+      if (found < 0) {
+        if (general < 0) {
+          general = poolName.length;
+          poolName.push("general");
+          poolSizes.push(1);
+        }
+        found = general;
+      }
+      pool[a] = found;
+    }
+  }
+
+  // objectives
+  const objSvc: number[] = [];
+  const objKind: number[] = [];
+  const objTarget: number[] = [];
+  const objLevel: number[] = [];
+  const objStart = new Int32Array(index.serviceCount + 1);
+  model.services.forEach((s, j) => {
+    objStart[j] = objSvc.length;
+    const o = s.objectives;
+    if (!o) return;
+    const add = (k: number, t: number, l = 0) => {
+      objSvc.push(j);
+      objKind.push(k);
+      objTarget.push(t);
+      objLevel.push(l);
+    };
+    if (o.rto !== undefined) add(OBJ_RTO, o.rto);
+    if (o.mtd !== undefined) add(OBJ_MTD, o.mtd);
+    for (const r of o.restore ?? []) add(OBJ_RESTORE, r.within, r.level);
+    if (o.rpo !== undefined) add(OBJ_RPO, o.rpo);
+  });
+  objStart[index.serviceCount] = objSvc.length;
+
+  return {
+    ok: true,
+    compiled: {
+      index,
+      model,
+      scenario,
+      horizon,
+      events,
+      deterministic,
+      attack,
+      monitored,
+      pLateral,
+      pCommand,
+      pExposed,
+      pPhish,
+      exposed,
+      backupUsable,
+      backupRestore,
+      backupEvery,
+      rebuild,
+      defaultRebuild,
+      isSpare,
+      pool,
+      poolSize: Int32Array.from(poolSizes),
+      poolName,
+      priority: new Float64Array(A).fill(Number.NaN),
+      assetSvcStart,
+      assetSvc,
+      objSvc: Int32Array.from(objSvc),
+      objKind: Uint8Array.from(objKind),
+      objTarget: Float64Array.from(objTarget),
+      objLevel: Float64Array.from(objLevel),
+      objStart,
+      grid: curveGrid(horizon),
+      warnings,
+    },
+  };
+}

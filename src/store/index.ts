@@ -1,0 +1,38 @@
+/** Opens the store: PostgreSQL when a database URL is given (DATABASE_URL), else SQLite in the data folder. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { PgDriver, SqliteDriver } from "./driver.ts";
+import { SqlStore } from "./sql-store.ts";
+
+export type { Driver } from "./driver.ts";
+export { SqlStore } from "./sql-store.ts";
+export * from "./types.ts";
+
+export type StoreOptions = {
+  /** Data folder for the SQLite file (default ./.rampart). */
+  dataDir?: string;
+  /** PostgreSQL connection string; when set, PostgreSQL is used. */
+  databaseUrl?: string;
+  /** PostgreSQL schema (search_path), e.g. a test run's own. */
+  schema?: string;
+};
+
+export async function openStore(opts: StoreOptions = {}): Promise<SqlStore> {
+  if (opts.databaseUrl) return SqlStore.open(new PgDriver(opts.databaseUrl, opts.schema));
+  const dir = opts.dataDir ?? ".rampart";
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return SqlStore.open(new SqliteDriver(join(dir, "rampart.db")));
+}
+
+/** Where the store lives, for messages (never the password of a URL). */
+export function describeStore(opts: StoreOptions): string {
+  if (opts.databaseUrl) {
+    try {
+      const u = new URL(opts.databaseUrl);
+      return `postgresql://${u.hostname}:${u.port || "5432"}${u.pathname}`;
+    } catch {
+      return "postgresql";
+    }
+  }
+  return `sqlite:${join(opts.dataDir ?? ".rampart", "rampart.db")}`;
+}

@@ -1,0 +1,113 @@
+/**
+ * Schema migrations, numbered and applied in order, each in its own transaction, recorded in
+ * schema_migrations. A migration is never edited once released: changes come as a new one.
+ */
+import type { Driver, Sql } from "./driver.ts";
+
+export type Migration = { version: number; name: string; sql: (kind: Driver["kind"]) => string[] };
+
+const serial = (kind: Driver["kind"]) =>
+  kind === "sqlite" ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: (kind) => [
+      `CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)`,
+      `CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL)`,
+      `CREATE INDEX sessions_user ON sessions(username)`,
+      `CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        latest_version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)`,
+      `CREATE TABLE model_versions (
+        model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        message TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (model_id, version))`,
+      `CREATE TABLE results (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        params TEXT NOT NULL,
+        body TEXT,
+        error TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)`,
+      `CREATE INDEX results_model ON results(model_id, kind, created_at)`,
+      `CREATE TABLE alerts (
+        id ${serial(kind)},
+        at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        model_id TEXT,
+        asset_id TEXT,
+        signal TEXT,
+        severity TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        message TEXT NOT NULL,
+        services TEXT NOT NULL,
+        acked_by TEXT,
+        acked_at TEXT)`,
+      `CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL)`,
+      `CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL)`,
+      `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${"0".repeat(64)}')`,
+    ],
+  },
+];
+
+export async function migrate(db: Driver): Promise<number[]> {
+  await db.run(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+  );
+  for (const m of MIGRATIONS) {
+    await db.tx(async (t: Sql) => {
+      if (db.kind === "postgres") await t.run("SELECT pg_advisory_xact_lock(727274)");
+      const done = await t.get<{ version: number }>("SELECT version FROM schema_migrations WHERE version = ?", [
+        m.version,
+      ]);
+      if (done) return;
+      for (const s of m.sql(db.kind)) await t.run(s);
+      await t.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
+    });
+  }
+  const rows = await db.all<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
+  return rows.map((r) => Number(r.version));
+}

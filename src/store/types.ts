@@ -1,0 +1,187 @@
+/**
+ * The store: one interface over SQLite (embedded, default) and PostgreSQL (DATABASE_URL). Every change is
+ * written together with its audit entry in one transaction, so the audit log and the data never disagree.
+ */
+
+export type Role = "admin" | "analyst" | "operator" | "viewer";
+export const ROLES: readonly Role[] = ["admin", "analyst", "operator", "viewer"];
+
+/** Who makes a change (written to the audit log). */
+export type Actor = { user: string; ip?: string };
+
+export type User = {
+  username: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+export type PublicUser = Omit<User, "passwordHash">;
+
+export type Session = {
+  /** sha256 of the cookie token (the token itself is never stored). */
+  idHash: string;
+  username: string;
+  role: Role;
+  csrf: string;
+  createdAt: string;
+  expiresAt: string;
+};
+
+export type SourceFile = { file: string; text: string };
+
+/** Counts only: what may be logged and listed without showing model content. */
+export type ModelCounts = Record<string, number>;
+
+export type ModelInfo = {
+  id: string;
+  name: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ModelVersionInfo = {
+  modelId: string;
+  version: number;
+  sha256: string;
+  message: string;
+  counts: ModelCounts;
+  createdBy: string;
+  createdAt: string;
+};
+
+export type ModelVersion = ModelVersionInfo & {
+  sources: SourceFile[];
+  /** The merged raw model (JSON text), as the loader returned it. */
+  rawJson: string;
+};
+
+export type ResultKind = "assessment" | "simulation";
+export type ResultStatus = "queued" | "running" | "done" | "failed" | "cancelled";
+
+export type ResultInfo = {
+  id: string;
+  kind: ResultKind;
+  modelId: string;
+  version: number;
+  status: ResultStatus;
+  /** Parameters of the run (scenario, controls, runs, seed). */
+  params: unknown;
+  error: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type AlertSeverity = "info" | "warning" | "critical";
+export type NewAlert = {
+  at: string;
+  source: string;
+  modelId: string | null;
+  assetId: string | null;
+  signal: string | null;
+  severity: AlertSeverity;
+  score: number;
+  message: string;
+  /** Service ids at risk (through the dependency graph). */
+  services: string[];
+};
+export type Alert = NewAlert & { id: number; ackedBy: string | null; ackedAt: string | null };
+
+export type AuditEntry = {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  /** Ids and counts only, never model content or secrets. */
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+};
+
+export type AuditProblem = { seq: number; code: "bad-hash" | "bad-link" | "gap" | "head-mismatch"; message: string };
+export type AuditVerify = { ok: boolean; entries: number; head: string; problems: AuditProblem[] };
+
+export type Page = { limit?: number; before?: number };
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  close(): Promise<void>;
+  /** Applied migration versions, in order. */
+  migrations(): Promise<number[]>;
+  ping(): Promise<boolean>;
+
+  // users and sessions
+  countUsers(): Promise<number>;
+  getUser(username: string): Promise<User | null>;
+  listUsers(): Promise<PublicUser[]>;
+  createUser(u: { username: string; role: Role; passwordHash: string }, actor: Actor): Promise<PublicUser>;
+  updateUser(
+    username: string,
+    patch: { role?: Role; passwordHash?: string; disabled?: boolean },
+    actor: Actor,
+  ): Promise<PublicUser | null>;
+  deleteUser(username: string, actor: Actor): Promise<boolean>;
+  createSession(s: Session): Promise<void>;
+  getSession(idHash: string): Promise<Session | null>;
+  deleteSession(idHash: string): Promise<void>;
+  deleteSessionsOf(username: string): Promise<void>;
+  purgeSessions(now: string): Promise<number>;
+  /** Records a login or logout in the audit log (no other change). */
+  audit(action: string, target: string, details: Record<string, unknown>, actor: Actor): Promise<void>;
+
+  // models
+  listModels(): Promise<ModelInfo[]>;
+  getModel(id: string): Promise<ModelInfo | null>;
+  /** Adds a version (creating the model if absent). Versions number from 1. */
+  addModelVersion(
+    v: {
+      modelId: string;
+      name: string;
+      sources: SourceFile[];
+      rawJson: string;
+      counts: ModelCounts;
+      message: string;
+      sha256: string;
+    },
+    actor: Actor,
+  ): Promise<ModelVersionInfo>;
+  listVersions(modelId: string): Promise<ModelVersionInfo[]>;
+  getVersion(modelId: string, version: number): Promise<ModelVersion | null>;
+  deleteModel(id: string, actor: Actor): Promise<boolean>;
+
+  // results (assessments and simulations)
+  createResult(
+    r: { id: string; kind: ResultKind; modelId: string; version: number; params: unknown; status: ResultStatus },
+    actor: Actor,
+  ): Promise<ResultInfo>;
+  /** Marks results still queued or running as failed (their process ended); returns how many. */
+  abandonRunning(reason: string): Promise<number>;
+  finishResult(id: string, status: ResultStatus, body: string | null, error: string | null): Promise<void>;
+  getResultInfo(id: string): Promise<ResultInfo | null>;
+  /** The result body as stored (JSON text), or null. */
+  getResultBody(id: string): Promise<string | null>;
+  listResults(filter: { modelId?: string; kind?: ResultKind; version?: number; limit?: number }): Promise<ResultInfo[]>;
+
+  // alerts
+  addAlert(a: NewAlert): Promise<Alert>;
+  listAlerts(page: Page & { modelId?: string; open?: boolean }): Promise<Alert[]>;
+  ackAlert(id: number, actor: Actor): Promise<Alert | null>;
+
+  // audit
+  listAudit(page: Page): Promise<AuditEntry[]>;
+  verifyAudit(): Promise<AuditVerify>;
+}
+
+/** A store-level refusal that maps to a 4xx (conflict, not found). */
+export class StoreError extends Error {
+  constructor(
+    readonly code: "conflict" | "not-found",
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,11 @@
+import { generateFiles } from "./src/model/generate.ts";
+import { loadModelFromSources } from "./src/model/load.ts";
+import { formatIssue } from "./src/model/issues.ts";
+const n = Number(process.argv[2]);
+let t = performance.now();
+const files = generateFiles({ assets: n, seed: 1 });
+console.log("gen", performance.now() - t, files.reduce((a, f) => a + f.text.length, 0));
+t = performance.now();
+const r = loadModelFromSources(files.map((f) => ({ file: f.path, text: f.text })));
+console.log("load", performance.now() - t);
+if (!r.ok) for (const i of r.issues.slice(0, 10)) console.log(formatIssue(i)); else console.log(r.model.assets.length, r.model.services.length, r.warnings.length, r.warnings.slice(0,3).map(formatIssue));
