@@ -85,12 +85,13 @@ export function categorize(index: CityIndex, cat: CategoryArrays = categorizeArr
 }
 
 /**
- * The services each node supports through any chain of requirements (itself included for a service), as
+ * The services each node supports through any chain of requirements (or, with `assetsOnly`, through chains of
+ * assets alone: the service's own systems), itself included for a service, as
  * bitsets: node n's set is words[n * width .. n * width + width - 1]. One walk per service.
  */
 export type Support = { width: number; words: Uint32Array };
 
-export function supportSets(index: CityIndex): Support {
+export function supportSets(index: CityIndex, assetsOnly = false): Support {
   const { nodeCount, assetCount, serviceCount } = index;
   const width = Math.max(1, Math.ceil(serviceCount / 32));
   const words = new Uint32Array(nodeCount * width);
@@ -110,6 +111,7 @@ export function supportSets(index: CityIndex): Support {
       for (let q = index.reqStart[v]; q < index.reqStart[v + 1]; q++) {
         for (let m = index.memberStart[q]; m < index.memberStart[q + 1]; m++) {
           const x = index.members[m];
+          if (assetsOnly && x >= assetCount) continue;
           if (seen[x] !== j) {
             seen[x] = j;
             queue[tail++] = x;

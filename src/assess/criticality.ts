@@ -28,7 +28,11 @@ export type CriticalityResult = {
   list: Criticality[];
   pairs: Pair[];
   candidatePairs: number;
+  /** Redundant groups defeated by one asset they all stand on (the nearest such asset per group). */
+  commonCauses: CommonCause[];
 };
+
+export type CommonCause = { asset: string; owner: string; members: string[]; groupSize: number; k: number };
 
 const EPS = 1e-9;
 const MAX_SUPPORTS = 8;
@@ -46,13 +50,16 @@ export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBud
   // members of slack-1 groups: which assets lower them alone (filled during the single pass)
   const groupOf = new Int32Array(index.nodeCount).fill(-1);
   const groups: number[] = [];
+  const allGroups: number[] = [];
   for (let r = 0; r < index.reqCount; r++) {
     if (index.reqKind[r] === 0) continue;
     const n = index.memberStart[r + 1] - index.memberStart[r];
-    if (n - index.reqK[r] !== 1) continue;
-    groups.push(r);
+    if (n - index.reqK[r] < 1) continue;
+    allGroups.push(r);
+    if (n - index.reqK[r] === 1) groups.push(r);
     for (let m = index.memberStart[r]; m < index.memberStart[r + 1]; m++) groupOf[index.members[m]] = 1;
   }
+  const reach = new Int32Array(assetCount);
   const supports = new Map<number, number[]>();
 
   const touched = new Int32Array(index.serviceCount);
@@ -87,6 +94,7 @@ export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBud
       if (!l) supports.set(a, (l = []));
       l.push(a);
     }
+    reach[a] = eng.changedCount;
     loss[a] = sum;
     spof[a] = isSpof ? 1 : 0;
     if (t > 0) {
@@ -107,6 +115,59 @@ export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBud
   for (let a = 0; a < assetCount; a++)
     if (loss[a] === 0) list.push({ id: index.nodeId[a], personHoursPerDay: 0, spof: false, services: [], levels: {} });
   list.sort((x, y) => y.personHoursPerDay - x.personHoursPerDay || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+
+  // ---- common causes: one asset that takes down more members of a redundant group than it can lose ----
+  // Only causes the members stand on through chains of assets (their own feed, switch, UPS): a service they all
+  // need (electricity) is a dependency of the city, reported by criticality, not a flaw of this redundancy.
+  const ancestors = new Map<number, Set<number>>();
+  const assetAncestors = (m: number): Set<number> => {
+    let set = ancestors.get(m);
+    if (set) return set;
+    set = new Set<number>();
+    const stack = [m];
+    while (stack.length) {
+      const v = stack.pop() as number;
+      for (let q = index.reqStart[v]; q < index.reqStart[v + 1]; q++)
+        for (let k = index.memberStart[q]; k < index.memberStart[q + 1]; k++) {
+          const x = index.members[k];
+          if (x < assetCount && !set.has(x)) {
+            set.add(x);
+            stack.push(x);
+          }
+        }
+    }
+    ancestors.set(m, set);
+    return set;
+  };
+  const commonCauses: CommonCause[] = [];
+  {
+    const count = new Map<number, number>();
+    for (const r of allGroups) {
+      const slack = index.memberStart[r + 1] - index.memberStart[r] - index.reqK[r];
+      count.clear();
+      const mem: number[] = [];
+      for (let m = index.memberStart[r]; m < index.memberStart[r + 1]; m++) mem.push(index.members[m]);
+      for (const m of new Set(mem)) {
+        const anc = assetAncestors(m);
+        for (const x of supports.get(m) ?? []) if (anc.has(x)) count.set(x, (count.get(x) ?? 0) + 1);
+      }
+      let best = -1;
+      for (const [x, c] of count) {
+        if (c <= slack || mem.includes(x)) continue;
+        if (best < 0 || reach[x] < reach[best] || (reach[x] === reach[best] && x < best)) best = x;
+      }
+      if (best >= 0) {
+        const hit = mem.filter((m) => (supports.get(m) ?? []).includes(best) && assetAncestors(m).has(best));
+        commonCauses.push({
+          asset: index.nodeId[best],
+          owner: index.nodeId[index.reqOwner[r]],
+          members: [...new Set(hit.map((m) => index.nodeId[m]))],
+          groupSize: mem.length,
+          k: index.reqK[r],
+        });
+      }
+    }
+  }
 
   // ---- pairs ----
   const seenPair = new Set<string>();
@@ -193,9 +254,26 @@ export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBud
         reason,
       });
   }
-  pairs.sort((x, y) => y.personHoursPerDay - x.personHoursPerDay || y.excess - x.excess || cmp(x.ids[0], y.ids[0]) || cmp(x.ids[1], y.ids[1]));
+  pairs.sort(
+    (x, y) =>
+      y.personHoursPerDay - x.personHoursPerDay || y.excess - x.excess || cmp(x.ids[0], y.ids[0]) || cmp(x.ids[1], y.ids[1]),
+  );
+  // keep the list diverse: at most 3 pairs per reason (one redundant group)
+  const perReason = new Map<string, number>();
+  const diverse = pairs.filter((p) => {
+    const c = perReason.get(p.reason) ?? 0;
+    perReason.set(p.reason, c + 1);
+    return c < 3;
+  });
   eng.commit();
-  return { loss, spof, list, pairs: pairs.slice(0, opts.maxPairs ?? 100), candidatePairs: cand.length };
+  return {
+    loss,
+    spof,
+    list,
+    pairs: diverse.slice(0, opts.maxPairs ?? 100),
+    candidatePairs: cand.length,
+    commonCauses,
+  };
 }
 
 function cmp(a: string, b: string): number {

@@ -150,6 +150,8 @@ export type CutResult = {
   sinkSide: number[];
   /** Sinks reachable from a source through non-cuttable nodes only: no finite cut separates them. */
   direct: number[];
+  /** For each direct sink, the node right after the source on such a path. */
+  directEntry: number[];
   /** Sinks separated by the cut (reachable, not direct). */
   separated: number[];
 };
@@ -179,6 +181,7 @@ export function minVertexCut(
   const reach = new Uint8Array(n);
   const free = new Uint8Array(n);
   const queue = new Int32Array(n);
+  const parent = new Int32Array(n).fill(-1);
   const bfs = (mark: Uint8Array, onlyFree: boolean) => {
     let h = 0;
     let t = 0;
@@ -197,6 +200,7 @@ export function minVertexCut(
         const v = g.to[e];
         if (!mark[v]) {
           mark[v] = 1;
+          if (onlyFree) parent[v] = u;
           queue[t++] = v;
         }
       }
@@ -212,8 +216,15 @@ export function minVertexCut(
     if (free[s] && !canCut(s)) direct.push(s);
     else separated.push(s);
   }
+  const directSorted = uniq(direct);
+  const directEntry = directSorted.map((s) => {
+    let v = s;
+    while (parent[v] !== -1 && !isSource[parent[v]]) v = parent[v];
+    return v;
+  });
   // "direct" sinks must not be flow targets; they are still passable (infinite) nodes
-  if (separated.length === 0) return { size: 0, sourceSide: [], sinkSide: [], direct: uniq(direct), separated: [] };
+  if (separated.length === 0)
+    return { size: 0, sourceSide: [], sinkSide: [], direct: directSorted, directEntry, separated: [] };
 
   // split graph over the reachable part only: node v -> in 2v, out 2v+1; S = 2n, T = 2n+1
   const N = 2 * n + 2;
@@ -357,7 +368,7 @@ export function minVertexCut(
     if (fromS[2 * u] && !fromS[2 * u + 1]) sourceSide.push(u);
     if (!toT[2 * u] && toT[2 * u + 1]) sinkSide.push(u);
   }
-  return { size: flow, sourceSide, sinkSide, direct: uniq(direct), separated };
+  return { size: flow, sourceSide, sinkSide, direct: directSorted, directEntry, separated };
 }
 
 function uniq(xs: number[]): number[] {

@@ -73,7 +73,16 @@ export type ChokePoint = {
   uncuttable: { target: string; entry: string }[];
 };
 
-export type ActorSummary = { id: string; name: string; skill: number; entries: string[]; source: "built-in" | "model" | "file" };
+export type ActorSummary = {
+  id: string;
+  name: string;
+  skill: number;
+  entries: string[];
+  source: "built-in" | "model" | "file";
+  /** Crown jewels this actor reaches at all, and the probability of its most likely path. */
+  crownJewelsReached: number;
+  bestProbability: number;
+};
 
 export type AssessReport = {
   model: { name: string; assets: number; services: number; zones: number; conduits: number; vendors: number };

@@ -22,7 +22,10 @@ export function printIssues(issues: readonly ModelIssue[], stream: NodeJS.Writab
 }
 
 /** Loads a model for a command; prints its errors and throws a UserError (exit 1) if it is invalid. */
-export async function loadOrExit(path: string, opts: { json?: boolean } = {}): Promise<Extract<LoadResult, { ok: true }>> {
+export async function loadOrExit(
+  path: string,
+  opts: { json?: boolean } = {},
+): Promise<Extract<LoadResult, { ok: true }>> {
   const r = await loadModel(path);
   if (!r.ok) {
     if (opts.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: r.issues }, null, 2)}\n`);

@@ -8,8 +8,8 @@ import { Command, CommanderError, Option } from "commander";
 import { describeModel, requirementGraph, toDot, toMermaid } from "../model/describe.ts";
 import { generateFiles } from "../model/generate.ts";
 import { modelJsonSchema } from "../model/json-schema.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
 import { loadModel } from "../model/load.ts";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -33,68 +33,78 @@ export function buildProgram(): Command {
     .argument("<model>", "model file or folder")
     .option("--json", "print the result as JSON")
     .option("--no-warnings", "do not print warnings")
-    .action(run(async (path: string, o: { json?: boolean; warnings: boolean }) => {
-      const r = await loadModel(path);
-      if (o.json) {
-        out(
-          `${JSON.stringify(
-            r.ok
-              ? { ok: true, files: r.files.length, warnings: r.warnings }
-              : { ok: false, files: r.files.length, issues: r.issues, warnings: r.warnings },
-            null,
-            2,
-          )}\n`,
-        );
-      } else {
-        if (!r.ok) printIssues(r.issues, process.stderr, 200);
-        if (o.warnings) printIssues(r.warnings, process.stderr, 30);
-        if (r.ok) {
-          const m = r.model;
+    .action(
+      run(async (path: string, o: { json?: boolean; warnings: boolean }) => {
+        const r = await loadModel(path);
+        if (o.json) {
           out(
-            `${path}: valid (${r.files.length} file${r.files.length === 1 ? "" : "s"}; ${m.services.length} services, ${m.assets.length} assets, ${m.zones.length - 1} zones; ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})\n`,
+            `${JSON.stringify(
+              r.ok
+                ? { ok: true, files: r.files.length, warnings: r.warnings }
+                : { ok: false, files: r.files.length, issues: r.issues, warnings: r.warnings },
+              null,
+              2,
+            )}\n`,
           );
         } else {
-          process.stderr.write(`${path}: ${r.issues.length} error${r.issues.length === 1 ? "" : "s"}\n`);
+          if (!r.ok) printIssues(r.issues, process.stderr, 200);
+          if (o.warnings) printIssues(r.warnings, process.stderr, 30);
+          if (r.ok) {
+            const m = r.model;
+            out(
+              `${path}: valid (${r.files.length} file${r.files.length === 1 ? "" : "s"}; ${m.services.length} services, ${m.assets.length} assets, ${m.zones.length - 1} zones; ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})\n`,
+            );
+          } else {
+            process.stderr.write(`${path}: ${r.issues.length} error${r.issues.length === 1 ? "" : "s"}\n`);
+          }
         }
-      }
-      return r.ok ? EXIT_OK : EXIT_INVALID;
-    }));
+        return r.ok ? EXIT_OK : EXIT_INVALID;
+      }),
+    );
 
   program
     .command("describe")
     .description("Summarize a model: counts by kind, layer, zone and sector; services with population and objectives")
     .argument("<model>", "model file or folder")
     .option("--json", "print as JSON")
-    .action(run(async (path: string, o: { json?: boolean }) => {
-      const { model } = await loadOrExit(path, o);
-      const d = describeModel(model);
-      if (o.json) {
-        out(`${JSON.stringify(d, null, 2)}\n`);
+    .action(
+      run(async (path: string, o: { json?: boolean }) => {
+        const { model } = await loadOrExit(path, o);
+        const d = describeModel(model);
+        if (o.json) {
+          out(`${JSON.stringify(d, null, 2)}\n`);
+          return EXIT_OK;
+        }
+        const num = (n: number) => n.toLocaleString("en-US");
+        const table = (title: string, rec: Record<string, number>) =>
+          `${title}\n${Object.entries(rec)
+            .map(([k, v]) => `  ${k.padEnd(28)} ${String(v).padStart(7)}`)
+            .join("\n")}\n`;
+        out(`${d.city.name}: ${num(d.city.population)} people\n\n`);
+        out(
+          `${Object.entries(d.counts)
+            .map(([k, v]) => `${num(v)} ${k}`)
+            .join(", ")}\n\n`,
+        );
+        out(table("Assets by layer", d.assetsByLayer));
+        out(table("Assets by kind", d.assetsByKind));
+        out(table("Assets by zone", d.assetsByZone));
+        out(table("Services by sector", d.servicesBySector));
+        out("\nServices\n");
+        for (const s of d.services) {
+          const ob = s.objectives;
+          const objectives = [ob.rto && `RTO ${ob.rto}`, ob.rpo && `RPO ${ob.rpo}`, ob.mtd && `MTD ${ob.mtd}`]
+            .concat((ob.restore ?? []).map((r) => `${Math.round(r.level * 100)}% within ${r.within}`))
+            .filter(Boolean)
+            .join(", ");
+          const fb = s.fallback ? `; fallback ${Math.round(s.fallback.level * 100)}% after ${s.fallback.after}` : "";
+          out(
+            `  ${s.id.padEnd(28)} ${s.sector.padEnd(12)} ${num(s.population).padStart(9)} people  ${objectives || "no objectives"}${fb}\n`,
+          );
+        }
         return EXIT_OK;
-      }
-      const num = (n: number) => n.toLocaleString("en-US");
-      const table = (title: string, rec: Record<string, number>) =>
-        `${title}\n${Object.entries(rec)
-          .map(([k, v]) => `  ${k.padEnd(28)} ${String(v).padStart(7)}`)
-          .join("\n")}\n`;
-      out(`${d.city.name}: ${num(d.city.population)} people\n\n`);
-      out(`${Object.entries(d.counts).map(([k, v]) => `${num(v)} ${k}`).join(", ")}\n\n`);
-      out(table("Assets by layer", d.assetsByLayer));
-      out(table("Assets by kind", d.assetsByKind));
-      out(table("Assets by zone", d.assetsByZone));
-      out(table("Services by sector", d.servicesBySector));
-      out("\nServices\n");
-      for (const s of d.services) {
-        const ob = s.objectives;
-        const objectives = [ob.rto && `RTO ${ob.rto}`, ob.rpo && `RPO ${ob.rpo}`, ob.mtd && `MTD ${ob.mtd}`]
-          .concat((ob.restore ?? []).map((r) => `${Math.round(r.level * 100)}% within ${r.within}`))
-          .filter(Boolean)
-          .join(", ");
-        const fb = s.fallback ? `; fallback ${Math.round(s.fallback.level * 100)}% after ${s.fallback.after}` : "";
-        out(`  ${s.id.padEnd(28)} ${s.sector.padEnd(12)} ${num(s.population).padStart(9)} people  ${objectives || "no objectives"}${fb}\n`);
-      }
-      return EXIT_OK;
-    }));
+      }),
+    );
 
   program
     .command("graph")
@@ -103,27 +113,31 @@ export function buildProgram(): Command {
     .addOption(new Option("--format <format>", "output format").choices(["dot", "mermaid", "json"]).default("dot"))
     .option("--service <id>", "only what this service depends on")
     .option("--json", "same as --format json")
-    .action(run(async (path: string, o: { format: string; service?: string; json?: boolean }) => {
-      const { model } = await loadOrExit(path);
-      const g = requirementGraph(model, o.service);
-      if (typeof g === "string") throw new UserError(`option --service: ${g}`, EXIT_USAGE);
-      const format = o.json ? "json" : o.format;
-      out(format === "json" ? `${JSON.stringify(g, null, 2)}\n` : format === "mermaid" ? toMermaid(g) : toDot(g));
-      return EXIT_OK;
-    }));
+    .action(
+      run(async (path: string, o: { format: string; service?: string; json?: boolean }) => {
+        const { model } = await loadOrExit(path);
+        const g = requirementGraph(model, o.service);
+        if (typeof g === "string") throw new UserError(`option --service: ${g}`, EXIT_USAGE);
+        const format = o.json ? "json" : o.format;
+        out(format === "json" ? `${JSON.stringify(g, null, 2)}\n` : format === "mermaid" ? toMermaid(g) : toDot(g));
+        return EXIT_OK;
+      }),
+    );
 
   program
     .command("schema")
     .description("Print the JSON Schema of a model file (for editors: YAML language server)")
     .option("--out <file>", "write it to a file instead")
-    .action(run(async (o: { out?: string }) => {
-      const text = `${JSON.stringify(modelJsonSchema(), null, 2)}\n`;
-      if (o.out) {
-        await mkdir(dirname(o.out), { recursive: true });
-        await writeFile(o.out, text);
-      } else out(text);
-      return EXIT_OK;
-    }));
+    .action(
+      run(async (o: { out?: string }) => {
+        const text = `${JSON.stringify(modelJsonSchema(), null, 2)}\n`;
+        if (o.out) {
+          await mkdir(dirname(o.out), { recursive: true });
+          await writeFile(o.out, text);
+        } else out(text);
+        return EXIT_OK;
+      }),
+    );
 
   program
     .command("generate")
@@ -132,20 +146,22 @@ export function buildProgram(): Command {
     .option("--seed <s>", "seed", "1")
     .requiredOption("--out <dir>", "folder to write the YAML files to")
     .option("--json", "print a JSON summary")
-    .action(run(async (o: { assets: string; seed: string; out: string; json?: boolean }) => {
-      const assets = intOption("--assets", o.assets, 60, 2_000_000) as number;
-      const seed = intOption("--seed", o.seed, 0) as number;
-      const files = generateFiles({ assets, seed });
-      for (const f of files) {
-        const p = join(o.out, f.path);
-        await mkdir(dirname(p), { recursive: true });
-        await writeFile(p, f.text);
-      }
-      const bytes = files.reduce((a, f) => a + f.text.length, 0);
-      if (o.json) out(`${JSON.stringify({ out: o.out, files: files.length, assets, seed, bytes })}\n`);
-      else out(`wrote ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) with ${assets} assets to ${o.out}\n`);
-      return EXIT_OK;
-    }));
+    .action(
+      run(async (o: { assets: string; seed: string; out: string; json?: boolean }) => {
+        const assets = intOption("--assets", o.assets, 60, 2_000_000) as number;
+        const seed = intOption("--seed", o.seed, 0) as number;
+        const files = generateFiles({ assets, seed });
+        for (const f of files) {
+          const p = join(o.out, f.path);
+          await mkdir(dirname(p), { recursive: true });
+          await writeFile(p, f.text);
+        }
+        const bytes = files.reduce((a, f) => a + f.text.length, 0);
+        if (o.json) out(`${JSON.stringify({ out: o.out, files: files.length, assets, seed, bytes })}\n`);
+        else out(`wrote ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) with ${assets} assets to ${o.out}\n`);
+        return EXIT_OK;
+      }),
+    );
 
   return program;
 }

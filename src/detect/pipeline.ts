@@ -1,7 +1,16 @@
 /** Train / run over parsed tables: column matching, label-driven thresholds, alerts. Pure. */
 import type { Table } from "./csv.ts";
 import type { DetectIssue, Result } from "./errors.ts";
-import { type DetectParams, Detector, type DetectorModel, type Finding, hysteresis, runTable, train } from "./engine.ts";
+import {
+  type DetectParams,
+  Detector,
+  type DetectorModel,
+  type Finding,
+  hysteresis,
+  runTable,
+  type TrainSegment,
+  train,
+} from "./engine.ts";
 import { scoreBatadal } from "./score.ts";
 
 /** Reorders a table's columns to `signals`; names every missing signal. */
@@ -47,7 +56,7 @@ export function trainTables(
 ): Result<{ model: DetectorModel; report: TrainReport }> {
   const issues: DetectIssue[] = [];
   const signals = tables[0].signals;
-  const segs = [];
+  const segs: TrainSegment[] = [];
   let attack = 0;
   for (const t of tables) {
     const a = alignTable(t, signals);

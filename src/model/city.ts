@@ -7,6 +7,7 @@ export type DistrictId = z.infer<typeof DistrictId>;
 const Population = z
   .number({ error: (iss) => `expected a population (a number > 0), found ${describeValue(iss.input)}` })
   .positive({ error: (iss) => `expected a population > 0, found ${describeValue(iss.input)}` });
+
 export { Population };
 
 export const City = z.strictObject({

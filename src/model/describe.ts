@@ -1,10 +1,14 @@
 /** Summaries of a model for people: counts by kind, layer, zone and sector, and the requirement graph. */
-import { formatDuration } from "./primitives.ts";
+
 import type { CityModel } from "./model.ts";
+import { formatDuration } from "./primitives.ts";
 
 export type Description = {
   city: { name: string; population: number };
-  counts: Record<"districts" | "assets" | "services" | "zones" | "conduits" | "vendors" | "crews" | "controls" | "people", number>;
+  counts: Record<
+    "districts" | "assets" | "services" | "zones" | "conduits" | "vendors" | "crews" | "controls" | "people",
+    number
+  >;
   assetsByKind: Record<string, number>;
   assetsByLayer: Record<string, number>;
   assetsByZone: Record<string, number>;
@@ -70,7 +74,14 @@ export function describeModel(m: CityModel): Description {
 }
 
 export type GraphNode = { id: string; type: "service" | "asset"; label: string; group: string };
-export type GraphEdge = { from: string; to: string; kind: "all" | "any" | "k"; k: number; buffer?: number; degrade: number };
+export type GraphEdge = {
+  from: string;
+  to: string;
+  kind: "all" | "any" | "k";
+  k: number;
+  buffer?: number;
+  degrade: number;
+};
 
 /** The requirement graph (edges from what needs to what is needed); with `service`, only what it depends on. */
 export function requirementGraph(m: CityModel, service?: string): { nodes: GraphNode[]; edges: GraphEdge[] } | string {
@@ -98,7 +109,8 @@ export function requirementGraph(m: CityModel, service?: string): { nodes: Graph
     if (keep && !keep.has(id)) continue;
     nodes.push(node);
     for (const r of reqs)
-      for (const mem of r.members) edges.push({ from: id, to: mem, kind: r.kind, k: r.k, buffer: r.buffer, degrade: r.degrade });
+      for (const mem of r.members)
+        edges.push({ from: id, to: mem, kind: r.kind, k: r.k, buffer: r.buffer, degrade: r.degrade });
   }
   return { nodes, edges };
 }
@@ -119,7 +131,9 @@ export function toDot(g: { nodes: GraphNode[]; edges: GraphEdge[] }): string {
     lines.push(`  ${q(n.id)} [label=${q(n.label)}, shape=${n.type === "service" ? "doubleoctagon" : "box"}];`);
   for (const e of g.edges) {
     const l = edgeLabel(e);
-    lines.push(`  ${q(e.from)} -> ${q(e.to)}${l ? ` [label=${q(l)}${e.kind !== "all" ? ", style=dashed" : ""}]` : ""};`);
+    lines.push(
+      `  ${q(e.from)} -> ${q(e.to)}${l ? ` [label=${q(l)}${e.kind !== "all" ? ", style=dashed" : ""}]` : ""};`,
+    );
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;
@@ -129,7 +143,8 @@ export function toMermaid(g: { nodes: GraphNode[]; edges: GraphEdge[] }): string
   const id = (s: string) => s.replace(/-/g, "_");
   const text = (s: string) => s.replace(/["[\](){}|<>]/g, " ");
   const lines = ["flowchart LR"];
-  for (const n of g.nodes) lines.push(n.type === "service" ? `  ${id(n.id)}{{"${text(n.label)}"}}` : `  ${id(n.id)}["${text(n.label)}"]`);
+  for (const n of g.nodes)
+    lines.push(n.type === "service" ? `  ${id(n.id)}{{"${text(n.label)}"}}` : `  ${id(n.id)}["${text(n.label)}"]`);
   for (const e of g.edges) {
     const l = edgeLabel(e);
     lines.push(`  ${id(e.from)} ${e.kind === "all" ? "-->" : "-.->"}${l ? `|${text(l)}|` : ""} ${id(e.to)}`);

@@ -14,18 +14,90 @@ export type GenerateOptions = { assets: number; seed: number };
 type Raw = Record<string, unknown>;
 
 const SECTORS: { sector: string; name: string; kind: string; fieldKinds: string[]; protocols: string[] }[] = [
-  { sector: "power", name: "Electricity distribution", kind: "rtu", fieldKinds: ["ied", "sensor"], protocols: ["dnp3", "iec104"] },
-  { sector: "telecom", name: "Municipal telecom network", kind: "router", fieldKinds: ["switch", "radio"], protocols: ["snmp", "ssh"] },
-  { sector: "water", name: "Drinking water supply", kind: "plc", fieldKinds: ["sensor", "actuator"], protocols: ["modbus", "dnp3"] },
-  { sector: "wastewater", name: "Wastewater treatment", kind: "plc", fieldKinds: ["sensor", "actuator"], protocols: ["modbus"] },
-  { sector: "traffic", name: "Traffic signals", kind: "traffic-controller", fieldKinds: ["camera", "sensor"], protocols: ["ntcip"] },
-  { sector: "emergency", name: "Emergency dispatch", kind: "radio", fieldKinds: ["workstation", "radio"], protocols: ["https", "p25"] },
-  { sector: "health", name: "Hospital services", kind: "server", fieldKinds: ["workstation", "sensor"], protocols: ["hl7", "https"] },
-  { sector: "transport", name: "Public transit", kind: "plc", fieldKinds: ["sensor", "camera"], protocols: ["modbus", "https"] },
-  { sector: "port", name: "Port operations", kind: "plc", fieldKinds: ["sensor", "actuator"], protocols: ["profinet", "opc-ua"] },
-  { sector: "lighting", name: "Street lighting", kind: "gateway", fieldKinds: ["actuator", "sensor"], protocols: ["lorawan", "mqtt"] },
-  { sector: "government", name: "Citizen portal and payments", kind: "application", fieldKinds: ["server", "database"], protocols: ["https"] },
-  { sector: "environment", name: "Air quality monitoring", kind: "gateway", fieldKinds: ["sensor", "sensor"], protocols: ["mqtt"] },
+  {
+    sector: "power",
+    name: "Electricity distribution",
+    kind: "rtu",
+    fieldKinds: ["ied", "sensor"],
+    protocols: ["dnp3", "iec104"],
+  },
+  {
+    sector: "telecom",
+    name: "Municipal telecom network",
+    kind: "router",
+    fieldKinds: ["switch", "radio"],
+    protocols: ["snmp", "ssh"],
+  },
+  {
+    sector: "water",
+    name: "Drinking water supply",
+    kind: "plc",
+    fieldKinds: ["sensor", "actuator"],
+    protocols: ["modbus", "dnp3"],
+  },
+  {
+    sector: "wastewater",
+    name: "Wastewater treatment",
+    kind: "plc",
+    fieldKinds: ["sensor", "actuator"],
+    protocols: ["modbus"],
+  },
+  {
+    sector: "traffic",
+    name: "Traffic signals",
+    kind: "traffic-controller",
+    fieldKinds: ["camera", "sensor"],
+    protocols: ["ntcip"],
+  },
+  {
+    sector: "emergency",
+    name: "Emergency dispatch",
+    kind: "radio",
+    fieldKinds: ["workstation", "radio"],
+    protocols: ["https", "p25"],
+  },
+  {
+    sector: "health",
+    name: "Hospital services",
+    kind: "server",
+    fieldKinds: ["workstation", "sensor"],
+    protocols: ["hl7", "https"],
+  },
+  {
+    sector: "transport",
+    name: "Public transit",
+    kind: "plc",
+    fieldKinds: ["sensor", "camera"],
+    protocols: ["modbus", "https"],
+  },
+  {
+    sector: "port",
+    name: "Port operations",
+    kind: "plc",
+    fieldKinds: ["sensor", "actuator"],
+    protocols: ["profinet", "opc-ua"],
+  },
+  {
+    sector: "lighting",
+    name: "Street lighting",
+    kind: "gateway",
+    fieldKinds: ["actuator", "sensor"],
+    protocols: ["lorawan", "mqtt"],
+  },
+  {
+    sector: "government",
+    name: "Citizen portal and payments",
+    kind: "application",
+    fieldKinds: ["server", "database"],
+    protocols: ["https"],
+  },
+  {
+    sector: "environment",
+    name: "Air quality monitoring",
+    kind: "gateway",
+    fieldKinds: ["sensor", "sensor"],
+    protocols: ["mqtt"],
+  },
 ];
 
 const IMPACT = ["low", "moderate", "high"];
@@ -46,14 +118,25 @@ export function generateRaw(opts: GenerateOptions): RawModel {
   const districts: Raw[] = [];
   const nDistricts = 8;
   for (let d = 0; d < nDistricts; d++)
-    districts.push({ id: `district-${d + 1}`, name: `District ${d + 1}`, population: Math.round(population / nDistricts) });
+    districts.push({
+      id: `district-${d + 1}`,
+      name: `District ${d + 1}`,
+      population: Math.round(population / nDistricts),
+    });
 
   const zones: Raw[] = [
     { id: "corp-it", name: "Corporate IT", level: 4, sl: { target: 2, achieved: 2 } },
     { id: "city-dmz", name: "City DMZ", level: 4, sl: { target: 2, achieved: 1 } },
   ];
   const conduits: Raw[] = [
-    { id: "internet-to-dmz", from: "internet", to: "city-dmz", protocols: ["https"], via: "fw-edge-1", encrypted: true },
+    {
+      id: "internet-to-dmz",
+      from: "internet",
+      to: "city-dmz",
+      protocols: ["https"],
+      via: "fw-edge-1",
+      encrypted: true,
+    },
     { id: "dmz-to-corp", from: "city-dmz", to: "corp-it", protocols: ["https"], via: "fw-edge-1", encrypted: true },
   ];
   const assets: Raw[] = [];
@@ -66,8 +149,20 @@ export function generateRaw(opts: GenerateOptions): RawModel {
   };
 
   // Corporate IT core: the edge firewall, redundant domain controllers and core switches.
-  add({ id: "fw-edge-1", name: "Edge firewall 1", kind: "firewall", layer: "network", zone: "city-dmz", software: [{ product: "FortiOS", vendor: "Fortinet", version: "7.2.4" }], auth: "mfa", monitored: true });
-  const coreSwitches = [add({ id: "core-sw-1", name: "Core switch 1", kind: "switch", layer: "network", zone: "corp-it", monitored: true }), add({ id: "core-sw-2", name: "Core switch 2", kind: "switch", layer: "network", zone: "corp-it", monitored: true })];
+  add({
+    id: "fw-edge-1",
+    name: "Edge firewall 1",
+    kind: "firewall",
+    layer: "network",
+    zone: "city-dmz",
+    software: [{ product: "FortiOS", vendor: "Fortinet", version: "7.2.4" }],
+    auth: "mfa",
+    monitored: true,
+  });
+  const coreSwitches = [
+    add({ id: "core-sw-1", name: "Core switch 1", kind: "switch", layer: "network", zone: "corp-it", monitored: true }),
+    add({ id: "core-sw-2", name: "Core switch 2", kind: "switch", layer: "network", zone: "corp-it", monitored: true }),
+  ];
   const dcs = [1, 2].map((i) =>
     add({
       id: `dc-${i}`,
@@ -98,16 +193,55 @@ export function generateRaw(opts: GenerateOptions): RawModel {
     const budget = p.index === plans.length - 1 ? total - assets.length : perService;
     const ctl = `${p.id}-control`;
     const dmz = `${p.id}-dmz`;
-    zones.push({ id: ctl, name: `${sector.name} ${p.id} control centre`, level: 3, sl: { target: 3, achieved: 1 + rng.int(3) } });
+    zones.push({
+      id: ctl,
+      name: `${sector.name} ${p.id} control centre`,
+      level: 3,
+      sl: { target: 3, achieved: 1 + rng.int(3) },
+    });
     zones.push({ id: dmz, name: `${sector.name} ${p.id} industrial DMZ`, level: 3.5 });
     const vendorId = `vendor-${p.index % Math.max(3, Math.floor(nServices / 3))}`;
-    const fw = add({ id: `${p.id}-fw`, name: `${p.id} OT firewall`, kind: "firewall", layer: "network", zone: dmz, monitored: true, auth: "mfa" });
-    conduits.push({ id: `${p.id}-corp-to-dmz`, from: "corp-it", to: dmz, protocols: ["https"], via: fw, encrypted: true, auth: "certificate" });
-    conduits.push({ id: `${p.id}-dmz-to-control`, from: dmz, to: ctl, protocols: ["opc-ua"], via: fw, encrypted: true, auth: "certificate" });
+    const fw = add({
+      id: `${p.id}-fw`,
+      name: `${p.id} OT firewall`,
+      kind: "firewall",
+      layer: "network",
+      zone: dmz,
+      monitored: true,
+      auth: "mfa",
+    });
+    conduits.push({
+      id: `${p.id}-corp-to-dmz`,
+      from: "corp-it",
+      to: dmz,
+      protocols: ["https"],
+      via: fw,
+      encrypted: true,
+      auth: "certificate",
+    });
+    conduits.push({
+      id: `${p.id}-dmz-to-control`,
+      from: dmz,
+      to: ctl,
+      protocols: ["opc-ua"],
+      via: fw,
+      encrypted: true,
+      auth: "certificate",
+    });
     if (rng.next() < 0.15)
       conduits.push({ id: `${p.id}-flat`, from: "corp-it", to: ctl, protocols: ["modbus", "rdp"], via: fw });
-    const sw = [add({ id: `${p.id}-sw-a`, name: `${p.id} control switch A`, kind: "switch", layer: "network", zone: ctl }), add({ id: `${p.id}-sw-b`, name: `${p.id} control switch B`, kind: "switch", layer: "network", zone: ctl })];
-    const ups = add({ id: `${p.id}-ups`, name: `${p.id} control centre UPS`, kind: "other", layer: "ot", zone: ctl, requires: [{ service: "electricity-1", buffer: dur(2 + rng.int(6)) }] });
+    const sw = [
+      add({ id: `${p.id}-sw-a`, name: `${p.id} control switch A`, kind: "switch", layer: "network", zone: ctl }),
+      add({ id: `${p.id}-sw-b`, name: `${p.id} control switch B`, kind: "switch", layer: "network", zone: ctl }),
+    ];
+    const ups = add({
+      id: `${p.id}-ups`,
+      name: `${p.id} control centre UPS`,
+      kind: "other",
+      layer: "ot",
+      zone: ctl,
+      requires: [{ service: "electricity-1", buffer: dur(2 + rng.int(6)) }],
+    });
     const scada = [1, 2].map((i) =>
       add({
         id: `${p.id}-scada-${i}`,
@@ -116,18 +250,54 @@ export function generateRaw(opts: GenerateOptions): RawModel {
         layer: "ot",
         zone: ctl,
         vendor: vendorId,
-        software: [{ product: pick(rng, ["WinCC", "Citect SCADA", "FactoryTalk View", "iFIX"]), vendor: pick(rng, ["Siemens", "Schneider Electric", "Rockwell Automation", "GE"]), version: `${1 + rng.int(8)}.${rng.int(10)}` }],
+        software: [
+          {
+            product: pick(rng, ["WinCC", "Citect SCADA", "FactoryTalk View", "iFIX"]),
+            vendor: pick(rng, ["Siemens", "Schneider Electric", "Rockwell Automation", "GE"]),
+            version: `${1 + rng.int(8)}.${rng.int(10)}`,
+          },
+        ],
         auth: pick(rng, ["password", "password", "mfa", "default"]),
         protocols: sector.protocols,
         monitored: rng.next() < 0.7,
-        backup: { every: "24h", offline: rng.next() < 0.5, ...(rng.next() < 0.6 ? { tested: "2026-01-15" } : {}), restore: dur(4 + rng.int(20)) },
+        backup: {
+          every: "24h",
+          offline: rng.next() < 0.5,
+          ...(rng.next() < 0.6 ? { tested: "2026-01-15" } : {}),
+          restore: dur(4 + rng.int(20)),
+        },
         rebuild: `${2 + rng.int(6)}d`,
         requires: [{ any: sw }, { asset: ups }, { any: dcs, buffer: "24h", degrade: 0.8 }],
       }),
     );
-    const hmi = add({ id: `${p.id}-hmi-1`, name: `${p.id} operator HMI`, kind: "hmi", layer: "ot", zone: ctl, software: [{ product: "Windows", vendor: "Microsoft", version: rng.next() < 0.2 ? "7" : "10" }], end_of_life: rng.next() < 0.2, auth: "password", requires: [{ any: scada }] });
-    add({ id: `${p.id}-historian`, name: `${p.id} historian`, kind: "historian", layer: "ot", zone: dmz, requires: [{ any: scada }, { asset: fw }] });
-    add({ id: `${p.id}-ews`, name: `${p.id} engineering workstation`, kind: "engineering-workstation", layer: "ot", zone: ctl, auth: "password", requires: [{ any: sw }] });
+    const hmi = add({
+      id: `${p.id}-hmi-1`,
+      name: `${p.id} operator HMI`,
+      kind: "hmi",
+      layer: "ot",
+      zone: ctl,
+      software: [{ product: "Windows", vendor: "Microsoft", version: rng.next() < 0.2 ? "7" : "10" }],
+      end_of_life: rng.next() < 0.2,
+      auth: "password",
+      requires: [{ any: scada }],
+    });
+    add({
+      id: `${p.id}-historian`,
+      name: `${p.id} historian`,
+      kind: "historian",
+      layer: "ot",
+      zone: dmz,
+      requires: [{ any: scada }, { asset: fw }],
+    });
+    add({
+      id: `${p.id}-ews`,
+      name: `${p.id} engineering workstation`,
+      kind: "engineering-workstation",
+      layer: "ot",
+      zone: ctl,
+      auth: "password",
+      requires: [{ any: sw }],
+    });
     // Field stations fill the rest of the budget.
     let left = budget - 9;
     const stations: string[] = [];
@@ -136,13 +306,35 @@ export function generateRaw(opts: GenerateOptions): RawModel {
     while (left > 0) {
       if (st % 40 === 0) {
         fieldZone = `${p.id}-field-${st / 40 + 1}`;
-        zones.push({ id: fieldZone, name: `${p.id} field network ${st / 40 + 1}`, level: 1 + rng.int(2), sl: { target: 2, achieved: rng.int(3) } });
-        conduits.push({ id: `${fieldZone}-uplink`, from: ctl, to: fieldZone, protocols: sector.protocols, via: fw, encrypted: rng.next() < 0.3 });
+        zones.push({
+          id: fieldZone,
+          name: `${p.id} field network ${st / 40 + 1}`,
+          level: 1 + rng.int(2),
+          sl: { target: 2, achieved: rng.int(3) },
+        });
+        conduits.push({
+          id: `${fieldZone}-uplink`,
+          from: ctl,
+          to: fieldZone,
+          protocols: sector.protocols,
+          via: fw,
+          encrypted: rng.next() < 0.3,
+        });
       }
       st++;
       const sid = `${p.id}-st${st}`;
       const size = Math.min(left, 2 + rng.int(6));
-      const gw = add({ id: `${sid}-gw`, name: `${sid} gateway`, kind: "gateway", layer: "network", zone: fieldZone, auth: pick(rng, ["password", "default", "certificate"]), exposed: rng.next() < 0.01, protocols: sector.protocols, requires: [{ asset: `${p.id}-sw-${st % 2 ? "a" : "b"}` }] });
+      const gw = add({
+        id: `${sid}-gw`,
+        name: `${sid} gateway`,
+        kind: "gateway",
+        layer: "network",
+        zone: fieldZone,
+        auth: pick(rng, ["password", "default", "certificate"]),
+        exposed: rng.next() < 0.01,
+        protocols: sector.protocols,
+        requires: [{ asset: `${p.id}-sw-${st % 2 ? "a" : "b"}` }],
+      });
       left--;
       if (left <= 0) {
         stations.push(gw);
@@ -155,40 +347,78 @@ export function generateRaw(opts: GenerateOptions): RawModel {
         layer: sector.sector === "government" ? "cloud" : "ot",
         zone: fieldZone,
         vendor: vendorId,
-        software: [{ product: pick(rng, ["SIMATIC S7-1500", "Modicon M580", "ControlLogix", "SEL-3530 RTAC"]), version: `${1 + rng.int(4)}.${rng.int(9)}` }],
+        software: [
+          {
+            product: pick(rng, ["SIMATIC S7-1500", "Modicon M580", "ControlLogix", "SEL-3530 RTAC"]),
+            version: `${1 + rng.int(4)}.${rng.int(9)}`,
+          },
+        ],
         auth: pick(rng, ["none", "default", "password"]),
         protocols: sector.protocols,
         monitored: rng.next() < 0.3,
         rebuild: `${1 + rng.int(3)}d`,
-        requires: [{ asset: gw }, ...(sector.sector === "power" ? [] : [{ service: "electricity-1", buffer: dur(1 + rng.int(24)) }])],
+        requires: [
+          { asset: gw },
+          ...(sector.sector === "power" ? [] : [{ service: "electricity-1", buffer: dur(1 + rng.int(24)) }]),
+        ],
       });
       left--;
       const devices: string[] = [];
       for (let f = 0; f < size - 2 && left > 0; f++, left--) {
-        devices.push(add({ id: `${sid}-dev${f + 1}`, name: `${sid} device ${f + 1}`, kind: sector.fieldKinds[f % 2], layer: sector.sector === "lighting" || sector.sector === "environment" ? "iot" : "ot", zone: fieldZone, protocols: sector.protocols }));
+        devices.push(
+          add({
+            id: `${sid}-dev${f + 1}`,
+            name: `${sid} device ${f + 1}`,
+            kind: sector.fieldKinds[f % 2],
+            layer: sector.sector === "lighting" || sector.sector === "environment" ? "iot" : "ot",
+            zone: fieldZone,
+            protocols: sector.protocols,
+          }),
+        );
       }
       // the controller needs its field devices: most of them, or it runs degraded
       if (devices.length > 0)
-        (assets[assets.length - 1 - devices.length].requires as Raw[]).push({ k: Math.max(1, devices.length - 1), of: devices, degrade: 0.5 });
+        (assets[assets.length - 1 - devices.length].requires as Raw[]).push({
+          k: Math.max(1, devices.length - 1),
+          of: devices,
+          degrade: 0.5,
+        });
       stations.push(ctrl);
     }
     const pop = Math.round(population * (0.3 + 0.7 * rng.next()));
     const k = Math.max(1, Math.ceil(stations.length * 0.8));
-    const requires: Raw[] = [{ any: scada, degrade: 0.6 }, { asset: hmi, degrade: 0.7 }, { asset: `${p.id}-historian`, degrade: 0.95 }, { asset: `${p.id}-ews`, degrade: 0.9 }];
+    const requires: Raw[] = [
+      { any: scada, degrade: 0.6 },
+      { asset: hmi, degrade: 0.7 },
+      { asset: `${p.id}-historian`, degrade: 0.95 },
+      { asset: `${p.id}-ews`, degrade: 0.9 },
+    ];
     if (sector.sector === "government") requires.push({ asset: "fw-edge-1" });
     if (stations.length > 0) requires.push({ k, of: stations, degrade: 0.3 });
     if (sector.sector === "power") requires.push({ service: "telecom-1", buffer: "8h", degrade: 0.9 });
     else requires.push({ service: "electricity-1", buffer: dur(2 + rng.int(12)) });
-    if (sector.sector === "emergency" || sector.sector === "transport") requires.push({ service: "telecom-1", buffer: "1h" });
+    if (sector.sector === "emergency" || sector.sector === "transport")
+      requires.push({ service: "telecom-1", buffer: "1h" });
     const hasFallback = ["water", "traffic", "emergency", "health", "power"].includes(sector.sector);
     services.push({
       id: p.id === "power-1" ? "electricity-1" : p.id,
       name: `${sector.name}${p.index >= SECTORS.length ? ` ${Math.floor(p.index / SECTORS.length) + 1}` : ""}`,
       sector: sector.sector,
       population: pop,
-      impact: { confidentiality: pick(rng, IMPACT), integrity: pick(rng, ["moderate", "high"]), availability: pick(rng, ["moderate", "high", "high"]) },
-      objectives: { rto: dur(4 + rng.int(44)), rpo: dur(1 + rng.int(24)), mtd: dur(24 + rng.int(96)), restore: [{ level: 0.9, within: dur(12 + rng.int(36)) }] },
-      ...(hasFallback ? { fallback: { level: 0.3 + 0.1 * rng.int(4), after: dur(1 + rng.int(6)), lasts: `${2 + rng.int(5)}d` } } : {}),
+      impact: {
+        confidentiality: pick(rng, IMPACT),
+        integrity: pick(rng, ["moderate", "high"]),
+        availability: pick(rng, ["moderate", "high", "high"]),
+      },
+      objectives: {
+        rto: dur(4 + rng.int(44)),
+        rpo: dur(1 + rng.int(24)),
+        mtd: dur(24 + rng.int(96)),
+        restore: [{ level: 0.9, within: dur(12 + rng.int(36)) }],
+      },
+      ...(hasFallback
+        ? { fallback: { level: 0.3 + 0.1 * rng.int(4), after: dur(1 + rng.int(6)), lasts: `${2 + rng.int(5)}d` } }
+        : {}),
       requires,
     });
   }
@@ -198,7 +428,12 @@ export function generateRaw(opts: GenerateOptions): RawModel {
     vendors.push({
       id: `vendor-${v}`,
       name: `${pick(rng, ["Acme", "Nordic", "Harbor", "Delta", "Union"])} ${pick(rng, ["Automation", "Controls", "Systems", "Integration"])} ${v}`,
-      remote_access: reach.map((p, i) => ({ to: `${p.id}-control`, via: `${p.id}-fw`, mfa: rng.next() < 0.5, always_on: i === 0 && rng.next() < 0.5 })),
+      remote_access: reach.map((p, i) => ({
+        to: `${p.id}-control`,
+        via: `${p.id}-fw`,
+        mfa: rng.next() < 0.5,
+        always_on: i === 0 && rng.next() < 0.5,
+      })),
     });
   }
   vendors.forEach((v, i) => {
@@ -210,11 +445,21 @@ export function generateRaw(opts: GenerateOptions): RawModel {
         status: "candidate",
         cost: { capex: 20000 + 5000 * ra.length, opex: 4000 },
         frameworks: ["CSF:PR.AA-03", "CAF:B2.a", "62443:SR1.13"],
-        patch: ra.map((_, j) => ({ target: `vendors.${v.id}.remote_access[${j}]`, set: { mfa: true, always_on: false } })),
+        patch: ra.map((_, j) => ({
+          target: `vendors.${v.id}.remote_access[${j}]`,
+          set: { mfa: true, always_on: false },
+        })),
       });
   });
   for (const c of conduits.filter((c) => String(c.id).endsWith("-flat")).slice(0, 5))
-    controls.push({ id: `remove-${c.id}`, name: `Remove flat conduit ${c.id}`, status: "candidate", cost: { capex: 40000, opex: 2000 }, frameworks: ["CSF:PR.IR-01", "62443:SR5.1"], patch: [{ target: `conduits.${c.id}`, remove: true }] });
+    controls.push({
+      id: `remove-${c.id}`,
+      name: `Remove flat conduit ${c.id}`,
+      status: "candidate",
+      cost: { capex: 40000, opex: 2000 },
+      frameworks: ["CSF:PR.IR-01", "62443:SR5.1"],
+      patch: [{ target: `conduits.${c.id}`, remove: true }],
+    });
   return {
     rampart: 1,
     city: { name: `Generated city ${opts.seed}`, population, currency: "EUR", timezone: "UTC" },

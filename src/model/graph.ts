@@ -71,12 +71,15 @@ export type CityIndex = {
   internetZone: number;
 };
 
-const KIND_CODE = { all: 0, any: 1, k: 2 } as const;
-
 function memberNode(index: Map<string, number>, id: string, owner: string): number {
   const n = index.get(id);
   if (n === undefined) throw new Error(`buildIndex: ${owner} requires unknown node ${id} (validate the model first)`);
   return n;
+}
+
+function grow<T extends Int32Array | Uint8Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** Builds the index of a validated model. O(size of the model). */
@@ -87,15 +90,18 @@ export function buildIndex(model: CityModel): CityIndex {
   const serviceCount = services.length;
   const nodeCount = assetCount + serviceCount;
 
-  const nodeId: string[] = new Array(nodeCount);
+  // push, not new Array(n): a large preallocated array can fall back to slow dictionary elements
+  const nodeId: string[] = [];
   const nodeOf = new Map<string, number>();
   for (let i = 0; i < assetCount; i++) {
-    nodeId[i] = assets[i].id;
-    nodeOf.set(assets[i].id, i);
+    const id = assets[i].id;
+    nodeId.push(id);
+    nodeOf.set(id, i);
   }
   for (let j = 0; j < serviceCount; j++) {
-    nodeId[assetCount + j] = services[j].id;
-    nodeOf.set(services[j].id, assetCount + j);
+    const id = services[j].id;
+    nodeId.push(id);
+    nodeOf.set(id, assetCount + j);
   }
 
   const population = new Float64Array(nodeCount);
@@ -115,44 +121,55 @@ export function buildIndex(model: CityModel): CityIndex {
     }
   }
 
-  // requirements: count, then fill
-  const reqsOf = (n: number): Requirement[] => (n < assetCount ? assets[n].requires : services[n - assetCount].requires);
-  let reqCount = 0;
-  let memberCount = 0;
+  // requirements: one walk over the model into growable typed arrays, then reverse edges by counting sort
   const reqStart = new Int32Array(nodeCount + 1);
-  for (let n = 0; n < nodeCount; n++) {
-    const rs = reqsOf(n);
-    reqStart[n] = reqCount;
-    reqCount += rs.length;
-    for (let i = 0; i < rs.length; i++) memberCount += rs[i].members.length;
-  }
-  reqStart[nodeCount] = reqCount;
-
-  const reqOwner = new Int32Array(reqCount);
-  const reqKind = new Uint8Array(reqCount);
-  const reqK = new Int32Array(reqCount);
-  const reqDegrade = new Float64Array(reqCount);
-  const reqBuffer = new Float64Array(reqCount);
-  const memberStart = new Int32Array(reqCount + 1);
-  const members = new Int32Array(memberCount);
+  let rcap = Math.max(16, nodeCount);
+  let mcap = Math.max(16, 2 * nodeCount);
+  let reqOwner = new Int32Array(rcap);
+  let reqKind = new Uint8Array(rcap);
+  let reqK = new Int32Array(rcap);
+  let reqDegrade = new Float64Array(rcap);
+  let reqBuffer = new Float64Array(rcap);
+  let memberStart = new Int32Array(rcap + 1);
+  let members = new Int32Array(mcap);
+  let reqCount = 0;
+  let mi = 0;
   const usedByStart = new Int32Array(nodeCount + 1);
   // lastReq[m] = 1 + the last requirement that listed m, to count each (member, requirement) pair once
   const lastReq = new Int32Array(nodeCount);
-  let r = 0;
-  let mi = 0;
+  let hint = 0; // members are often listed next to each other: try the node after the last one first
   for (let n = 0; n < nodeCount; n++) {
-    const rs = reqsOf(n);
-    for (let i = 0; i < rs.length; i++, r++) {
+    const rs: Requirement[] = n < assetCount ? assets[n].requires : services[n - assetCount].requires;
+    reqStart[n] = reqCount;
+    for (let i = 0; i < rs.length; i++) {
       const q = rs[i];
+      const ids = q.members;
+      const len = ids.length;
+      if (reqCount === rcap) {
+        rcap *= 2;
+        reqOwner = grow(reqOwner, new Int32Array(rcap));
+        reqKind = grow(reqKind, new Uint8Array(rcap));
+        reqK = grow(reqK, new Int32Array(rcap));
+        reqDegrade = grow(reqDegrade, new Float64Array(rcap));
+        reqBuffer = grow(reqBuffer, new Float64Array(rcap));
+        memberStart = grow(memberStart, new Int32Array(rcap + 1));
+      }
+      while (mi + len > mcap) {
+        mcap *= 2;
+        members = grow(members, new Int32Array(mcap));
+      }
+      const r = reqCount++;
       reqOwner[r] = n;
-      reqKind[r] = KIND_CODE[q.kind];
-      const len = q.members.length;
-      reqK[r] = q.kind === "all" ? len : q.kind === "any" ? 1 : q.k;
+      const kind = q.kind;
+      reqKind[r] = kind === "all" ? 0 : kind === "any" ? 1 : 2;
+      reqK[r] = kind === "all" ? len : kind === "any" ? 1 : q.k;
       reqDegrade[r] = q.degrade ?? 0;
       reqBuffer[r] = q.buffer ?? 0;
       memberStart[r] = mi;
       for (let j = 0; j < len; j++) {
-        const m = memberNode(nodeOf, q.members[j], nodeId[n]);
+        const id = ids[j];
+        const m = hint < nodeCount && nodeId[hint] === id ? hint : memberNode(nodeOf, id, nodeId[n]);
+        hint = m + 1;
         members[mi++] = m;
         if (lastReq[m] !== r + 1) {
           lastReq[m] = r + 1;
@@ -161,7 +178,15 @@ export function buildIndex(model: CityModel): CityIndex {
       }
     }
   }
+  reqStart[nodeCount] = reqCount;
   memberStart[reqCount] = mi;
+  reqOwner = reqOwner.subarray(0, reqCount);
+  reqKind = reqKind.subarray(0, reqCount);
+  reqK = reqK.subarray(0, reqCount);
+  reqDegrade = reqDegrade.subarray(0, reqCount);
+  reqBuffer = reqBuffer.subarray(0, reqCount);
+  memberStart = memberStart.subarray(0, reqCount + 1);
+  members = members.subarray(0, mi);
   for (let n = 0; n < nodeCount; n++) usedByStart[n + 1] += usedByStart[n];
   const usedBy = new Int32Array(usedByStart[nodeCount]);
   const fill = usedByStart.slice(0, nodeCount);

@@ -118,7 +118,7 @@ export class LevelsEngine {
 
   /** Sets node's cap ([DEP-1]); cap in [0, 1], 1 = not hit. The caller resolves several hits (lowest). */
   setCap(node: number, cap: number): void {
-    const c = cap >= 0 ? (cap <= 1 ? cap : 1) : 0;
+    const c = cap >= 0 ? Math.min(cap, 1) : 0;
     this.begin();
     const old = this.cap[node];
     if (c !== old) {
@@ -167,7 +167,7 @@ export class LevelsEngine {
 
   /** Fallback floor ([DEP-6]): level = min(cap, max(own, floor)); 0 = none. */
   setFloor(node: number, floor: number): void {
-    const f = floor >= 0 ? (floor <= 1 ? floor : 1) : 0;
+    const f = floor >= 0 ? Math.min(floor, 1) : 0;
     this.begin();
     const old = this.floor[node];
     if (f !== old) {
@@ -191,7 +191,7 @@ export class LevelsEngine {
     const ix = this.index;
     const s = ix.reqBuffer[req] > 0 && this.exhausted[req] === 0 ? 1 : this.sat[req];
     const d = ix.reqDegrade[req];
-    return d > s ? d : s;
+    return Math.max(d, s);
   }
 
   /** Starts (or continues) recording; returns a mark to roll back to. */
@@ -387,7 +387,7 @@ export class LevelsEngine {
       const ow = this.evalOwn(n);
       const f = floor[n];
       let lv = ow;
-      if (f > ow) lv = f < cap[n] ? f : cap[n];
+      if (f > ow) lv = Math.min(f, cap[n]);
       const oldLv = level[n];
       if (lv === oldLv && ow === own[n]) continue;
       this.setNode(n, lv, ow);
@@ -406,7 +406,7 @@ export class LevelsEngine {
       const r = usedBy[p];
       const s = sat[r];
       let ns: number;
-      if (now < old && reqK[r] === memberStart[r + 1] - memberStart[r]) ns = now < s ? now : s;
+      if (now < old && reqK[r] === memberStart[r + 1] - memberStart[r]) ns = Math.min(now, s);
       else if (now < old && old < s) continue;
       else ns = this.kthLargest(r);
       if (ns === s) continue;

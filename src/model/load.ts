@@ -12,10 +12,12 @@ import { formatPath, type ModelIssue, nearest } from "./issues.ts";
 import { type CityModel, LIST_KEYS, type ListKey } from "./model.ts";
 import { Crew, Person, Vendor } from "./party.ts";
 import { applyPatch } from "./patch.ts";
-import { ARTICLE, type EntityKind, KIND_OF_LIST, refsOf } from "./refs.ts";
+import { ID_PATTERN } from "./primitives.ts";
+import { ARTICLE, type EntityKind, forEachRef, KIND_OF_LIST } from "./refs.ts";
+import { Requirement } from "./requirement.ts";
 import { Service } from "./service.ts";
 import { containerOffset, locate, offsetOf, type ParsedSource, parseYaml } from "./source.ts";
-import { convertZodIssues, type RawIssue } from "./zod-issues.ts";
+import { convertZodIssues } from "./zod-issues.ts";
 import { Conduit, Zone } from "./zone.ts";
 
 export const ENTITY_SCHEMAS = {
@@ -174,8 +176,15 @@ export function loadModelFromSources(texts: SourceText[], opts: LoadOptions = {}
     issues.push(i);
     if (issues.length >= maxErrors) throw new TooMany();
   };
+  const byPlace = (list: ModelIssue[]) => {
+    const order = new Map(files.map((f, i) => [f, i]));
+    list.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.column - b.column);
+  };
   try {
-    return loadInner(texts, files, push, warnings, issues, opts);
+    const r = loadInner(texts, files, push, warnings, issues, opts);
+    byPlace(warnings);
+    if (!r.ok) byPlace(r.issues);
+    return r;
   } catch (e) {
     if (!(e instanceof TooMany)) throw e;
     issues.push({
@@ -245,9 +254,7 @@ function loadInner(
       if (key === "rampart") continue;
       if (key === "city") {
         if (loc.citySrc) {
-          push(
-            one.issue("error", ["city"], "city-duplicate", `city is already defined in ${loc.citySrc.file}`, true),
-          );
+          push(one.issue("error", ["city"], "city-duplicate", `city is already defined in ${loc.citySrc.file}`, true));
           continue;
         }
         loc.citySrc = src;
@@ -284,24 +291,25 @@ function loadInner(
 
 type Report = (path: (string | number)[], code: string, message: string, atKey?: boolean) => void;
 
-/** Parsed entities cached by their raw objects, so a patched model only re-parses what changed. */
-const parseCache = new WeakMap<object, { ok: true; value: unknown } | { ok: false; issues: RawIssue[] }>();
-
 function parseEntity(list: ListKey, el: unknown) {
-  const key = el !== null && typeof el === "object" ? el : undefined;
-  if (key) {
-    const hit = parseCache.get(key);
-    if (hit) return hit;
-  }
   const r = ENTITY_SCHEMAS[list].safeParse(el, { reportInput: true });
-  const out = r.success
-    ? ({ ok: true, value: r.data } as const)
+  return r.success
+    ? ({ ok: true, value: r.data as Entity } as const)
     : ({ ok: false, issues: convertZodIssues(r.error.issues, []) } as const);
-  if (key) parseCache.set(key, out);
-  return out;
 }
 
-type Entities = Record<ListKey, { index: number; value: Record<string, unknown> & { id: string } }[]>;
+type Entity = Record<string, unknown> & { id: string };
+type Entities = Record<ListKey, { index: number; value: Entity }[]>;
+type IdInfo = { kind: EntityKind; list: ListKey; index: number };
+
+/** A validated model with what control checks need to re-check a patched copy incrementally. */
+type Validated = {
+  model: CityModel;
+  raw: RawModel;
+  ents: Entities;
+  ids: Map<string, IdInfo>;
+  reverse?: Map<string, IdInfo[]>;
+};
 
 /**
  * Validates a merged raw model: schema per entity, then semantics. Returns the CityModel, or undefined
@@ -312,6 +320,109 @@ export function validateRaw(
   report: Report,
   opts: { warn?: Report; checkControls?: boolean } = {},
 ): CityModel | undefined {
+  return validateFull(raw, report, opts)?.model;
+}
+
+function unknownRefMessage(
+  id: string,
+  kinds: readonly EntityKind[],
+  found: EntityKind | undefined,
+  pool: () => string[],
+) {
+  if (found)
+    return {
+      code: "wrong-kind-ref",
+      message: `${id} is ${ARTICLE[found]}; ${kinds.map((k) => ARTICLE[k]).join(" or ")} was expected`,
+    };
+  const guess = nearest(id, pool());
+  return {
+    code: "unknown-ref",
+    message: `unknown ${kinds.join(" or ")} "${id}"${guess ? `; did you mean ${guess}?` : ""}`,
+  };
+}
+
+const isId = (v: unknown): v is string => typeof v === "string" && ID_PATTERN.test(v);
+
+/**
+ * The well-formed references of an entity that failed its schema, so that its reference errors are reported
+ * in the same run. Fields of the wrong type are left out (their schema errors are already reported).
+ */
+function lenient(list: ListKey, el: unknown): Entity | undefined {
+  if (!isPlainObject(el)) return undefined;
+  const o: Record<string, unknown> = { id: String(el.id) };
+  const ids = (v: unknown) => (Array.isArray(v) ? v.map((x) => (isId(x) ? x : "")) : []);
+  const reqs = (v: unknown) =>
+    (Array.isArray(v) ? v : []).map((r) => {
+      const p = Requirement.safeParse(r);
+      return p.success ? p.data : { kind: "all", k: 0, members: [], degrade: 0 };
+    });
+  const keepIds = (v: unknown) => ids(v).filter((x) => x !== "");
+  switch (list) {
+    case "services":
+      if (Array.isArray(el.districts)) o.districts = keepIds(el.districts);
+      o.requires = reqs(el.requires);
+      break;
+    case "assets":
+      o.zone = isId(el.zone) ? el.zone : undefined;
+      if (isId(el.vendor)) o.vendor = el.vendor;
+      o.requires = reqs(el.requires);
+      break;
+    case "conduits":
+      for (const f of ["from", "to", "via"]) if (isId(el[f])) o[f] = el[f];
+      break;
+    case "vendors":
+      o.remote_access = (Array.isArray(el.remote_access) ? el.remote_access : []).map((ra) =>
+        isPlainObject(ra) ? { to: isId(ra.to) ? ra.to : undefined, via: isId(ra.via) ? ra.via : undefined } : {},
+      );
+      break;
+    case "people":
+      o.responsible = keepIds(el.responsible);
+      if (isId(el.backup)) o.backup = el.backup;
+      break;
+    default:
+      return undefined;
+  }
+  return o as Entity;
+}
+
+/** Rules on one entity beyond its schema; returns the entity, completed (a service's population from districts). */
+function entityRules(
+  list: ListKey,
+  value: Entity,
+  districtPop: (id: string) => number,
+  err: (path: (string | number)[], code: string, message: string) => void,
+): Entity {
+  if (list === "services") {
+    const hasPop = value.population !== undefined;
+    const hasDistricts = value.districts !== undefined;
+    if (hasPop === hasDistricts) {
+      err(
+        [],
+        "population",
+        hasPop
+          ? "expected population or districts, not both"
+          : "missing population: give population (a number) or districts (a list of district ids)",
+      );
+    } else if (hasDistricts) {
+      let sum = 0;
+      for (const d of value.districts as string[]) sum += districtPop(d);
+      return { ...value, population: sum };
+    }
+  } else if (list === "crews") {
+    if (value.layers === undefined && value.sectors === undefined)
+      err([], "missing-field", "expected layers and/or sectors: what this crew restores");
+  } else if (list === "people") {
+    if (value.backup !== undefined && value.backup === value.id)
+      err(["backup"], "self-backup", `${value.id} cannot be their own backup`);
+  }
+  return value;
+}
+
+function validateFull(
+  raw: RawModel,
+  report: Report,
+  opts: { warn?: Report; checkControls?: boolean },
+): Validated | undefined {
   let errors = 0;
   const err: Report = (...a) => {
     errors++;
@@ -325,8 +436,10 @@ export function validateRaw(
     else for (const i of convertZodIssues(r.error.issues, ["city"])) err(i.path, i.code, i.message, i.atKey);
   }
   const ents = {} as Entities;
-  /** Every id seen in the raw model, valid entity or not, with its kind: references to it are not "unknown". */
-  const ids = new Map<string, { kind: EntityKind; path: (string | number)[] }>();
+  /** Every id seen in the raw model, valid entity or not: references to it are not "unknown". */
+  const ids = new Map<string, IdInfo>();
+  /** Entities that failed their schema: their well-formed references are still checked. */
+  const failed: { list: ListKey; index: number; value: Entity }[] = [];
   for (const list of LIST_KEYS) {
     ents[list] = [];
     const kind = KIND_OF_LIST[list];
@@ -341,84 +454,64 @@ export function validateRaw(
           err(
             [list, i, "id"],
             "duplicate-id",
-            `duplicate id "${rawId}": already used by ${ARTICLE[prev.kind]} at ${formatPath(prev.path)} (ids are unique across the whole model)`,
+            `duplicate id "${rawId}": already used by ${ARTICLE[prev.kind]} at ${formatPath([prev.list, prev.index])} (ids are unique across the whole model)`,
           );
-        } else ids.set(rawId, { kind, path: [list, i] });
+        } else ids.set(rawId, { kind, list, index: i });
         if ((rawId === "internet" && kind !== "zone") || rawId === "all") {
-          err([list, i, "id"], "reserved-id", `"${rawId}" is reserved${rawId === "internet" ? " for the zone outside the city" : ""}; choose another id`);
+          err(
+            [list, i, "id"],
+            "reserved-id",
+            `"${rawId}" is reserved${rawId === "internet" ? " for the zone outside the city" : ""}; choose another id`,
+          );
         }
       }
-      if (r.ok) ents[list].push({ index: i, value: r.value as Record<string, unknown> & { id: string } });
-      else for (const iss of r.issues) err([list, i, ...iss.path], iss.code, iss.message, iss.atKey);
+      if (r.ok) ents[list].push({ index: i, value: r.value });
+      else {
+        for (const iss of r.issues) err([list, i, ...iss.path], iss.code, iss.message, iss.atKey);
+        const partial = lenient(list, el);
+        if (partial) failed.push({ list, index: i, value: partial });
+      }
     }
   }
-  if (!ids.has("internet")) ids.set("internet", { kind: "zone", path: ["zones"] });
+  if (!ids.has("internet")) ids.set("internet", { kind: "zone", list: "zones", index: -1 });
 
   // References.
   const byKind = new Map<EntityKind, string[]>();
-  const candidates = (k: EntityKind) => {
-    let c = byKind.get(k);
-    if (!c) {
-      c = [];
-      for (const [id, v] of ids) if (v.kind === k) c.push(id);
-      byKind.set(k, c);
-    }
-    return c;
-  };
-  for (const list of LIST_KEYS) {
-    for (const { index, value } of ents[list]) {
-      for (const ref of refsOf(list, value)) {
-        const target = ids.get(ref.id);
-        if (target && ref.kinds.includes(target.kind)) continue;
-        const want = ref.kinds.map((k) => ARTICLE[k]).join(" or ");
-        if (target) {
-          err(
-            [list, index, ...ref.path],
-            "wrong-kind-ref",
-            `${ref.id} is ${ARTICLE[target.kind]}; ${want} was expected`,
-          );
-        } else {
-          const pool = ref.kinds.flatMap((k) => candidates(k));
-          const guess = nearest(ref.id, pool);
-          err(
-            [list, index, ...ref.path],
-            "unknown-ref",
-            `unknown ${ref.kinds.join(" or ")} "${ref.id}"${guess ? `; did you mean ${guess}?` : ""}`,
-          );
-        }
+  const candidates = (kinds: readonly EntityKind[]) => () => {
+    const out: string[] = [];
+    for (const k of kinds) {
+      let c = byKind.get(k);
+      if (!c) {
+        c = [];
+        for (const [id, v] of ids) if (v.kind === k) c.push(id);
+        byKind.set(k, c);
       }
+      out.push(...c);
     }
-  }
+    return out;
+  };
+  const checkRefs = (list: ListKey, index: number, value: Entity) =>
+    forEachRef(list, value, (id, kinds, path) => {
+      const target = ids.get(id);
+      if (target && kinds.includes(target.kind)) return;
+      const m = unknownRefMessage(id, kinds, target?.kind, candidates(kinds));
+      err([list, index, ...path()], m.code, m.message);
+    });
+  for (const list of LIST_KEYS) for (const { index, value } of ents[list]) checkRefs(list, index, value);
+  for (const { list, index, value } of failed) checkRefs(list, index, value);
 
   // Entity rules beyond the schema.
   const districtPop = new Map<string, number>();
   for (const { value } of ents.districts) districtPop.set(value.id, value.population as number);
-  for (const { index, value } of [...ents.services]) {
-    const hasPop = value.population !== undefined;
-    const hasDistricts = value.districts !== undefined;
-    if (hasPop === hasDistricts) {
-      err(
-        ["services", index],
-        "population",
-        hasPop
-          ? "expected population or districts, not both"
-          : "missing population: give population (a number) or districts (a list of district ids)",
+  for (const list of ["services", "crews", "people"] as const) {
+    for (const e of ents[list]) {
+      e.value = entityRules(
+        list,
+        e.value,
+        (d) => districtPop.get(d) ?? 0,
+        (path, code, message) => err([list, e.index, ...path], code, message),
       );
-    } else if (hasDistricts) {
-      let sum = 0;
-      for (const d of value.districts as string[]) sum += districtPop.get(d) ?? 0;
-      // parsed entities are shared with patched models: never mutate them
-      const e = ents.services.find((x) => x.index === index);
-      if (e) e.value = { ...value, population: sum };
     }
-  }
-  for (const { index, value } of ents.crews) {
-    if (value.layers === undefined && value.sectors === undefined)
-      err(["crews", index], "missing-field", "expected layers and/or sectors: what this crew restores");
-  }
-  for (const { index, value } of ents.people) {
-    if (value.backup !== undefined && value.backup === value.id)
-      err(["people", index, "backup"], "self-backup", `${value.id} cannot be their own backup`);
   }
 
   if (errors > 0 || city === undefined) return undefined;
@@ -437,63 +530,143 @@ export function validateRaw(
     controls: ents.controls.map((e) => e.value),
     people: ents.people.map((e) => e.value),
   } as unknown as CityModel;
+  const v: Validated = { model, raw, ents, ids };
 
   if (opts.checkControls) {
-    for (const { index, value } of ents.controls) {
-      const control = value as unknown as CityModel["controls"][number];
-      checkControl(raw, control, index, err);
-    }
+    for (const { index, value } of ents.controls)
+      checkControl(v, value as unknown as CityModel["controls"][number], index, err);
     if (errors > 0) return undefined;
   }
   if (opts.warn) modelWarnings(model, ents, opts.warn);
-  return model;
+  return v;
 }
 
-/** [CTL-1] A control's patch applies to a copy of the model and the result validates. */
-function checkControl(raw: RawModel, control: CityModel["controls"][number], index: number, err: Report) {
-  const patched = applyPatch(raw, control.patch);
+/** Who refers to each id, built once, on the first control that removes or renames something. */
+function reverseRefs(v: Validated): Map<string, IdInfo[]> {
+  if (v.reverse) return v.reverse;
+  const rev = new Map<string, IdInfo[]>();
+  for (const list of LIST_KEYS) {
+    const kind = KIND_OF_LIST[list];
+    for (const { index, value } of v.ents[list]) {
+      forEachRef(list, value, (id) => {
+        const l = rev.get(id);
+        const info = { kind, list, index };
+        if (l) l.push(info);
+        else rev.set(id, [info]);
+      });
+    }
+  }
+  v.reverse = rev;
+  return rev;
+}
+
+/**
+ * [CTL-1] A control's patch applies to a copy of the model and the result validates. Incremental: only the
+ * entities the patch adds or changes are parsed and checked, plus every reference to what it removes.
+ */
+function checkControl(v: Validated, control: CityModel["controls"][number], index: number, err: Report) {
+  const patched = applyPatch(v.raw, control.patch);
   if (!patched.ok) {
     err(["controls", index, "patch", patched.op, "target"], "bad-patch", patched.message);
     return;
   }
-  const inner: { path: string; message: string }[] = [];
-  validateRaw(patched.raw, (path, _code, message) => {
-    if (inner.length < 3) inner.push({ path: formatPath(path), message });
-  });
-  if (inner.length > 0) {
-    const first = inner[0];
+  const problems: string[] = [];
+  const note = (where: string, message: string) => problems.push(`${where}: ${message}`);
+  const removedIds = new Map<string, EntityKind>();
+  const removedObjects = new Set<unknown>();
+  for (const ch of patched.changes) {
+    for (const o of ch.removed) {
+      removedObjects.add(o);
+      if (isPlainObject(o) && typeof o.id === "string") removedIds.set(o.id, KIND_OF_LIST[ch.list]);
+    }
+  }
+  const addedIds = new Map<string, EntityKind>();
+  const fresh: { list: ListKey; value: Entity }[] = [];
+  for (const ch of patched.changes) {
+    const kind = KIND_OF_LIST[ch.list];
+    for (const o of ch.added) {
+      const id = isPlainObject(o) && typeof o.id === "string" ? o.id : "?";
+      const r = parseEntity(ch.list, o);
+      if (!r.ok) {
+        const first = r.issues[0];
+        note(`${ch.list}.${id}${first.path.length ? `: ${formatPath(first.path)}` : ""}`, first.message);
+        continue;
+      }
+      if (addedIds.has(id) || (v.ids.has(id) && !removedIds.has(id))) note(`${ch.list}.${id}`, `duplicate id "${id}"`);
+      addedIds.set(id, kind);
+      fresh.push({ list: ch.list, value: r.value });
+    }
+  }
+  const kindOf = (id: string) =>
+    addedIds.get(id) ??
+    (removedIds.has(id) ? undefined : (v.ids.get(id)?.kind ?? (id === "internet" ? "zone" : undefined)));
+  const districtPop = (d: string) => {
+    const f = fresh.find((x) => x.list === "districts" && x.value.id === d);
+    if (f) return f.value.population as number;
+    const info = removedIds.has(d) ? undefined : v.ids.get(d);
+    const e = info ? v.ents.districts.find((x) => x.index === info.index) : undefined;
+    return (e?.value.population as number | undefined) ?? 0;
+  };
+  for (const { list, value } of fresh) {
+    forEachRef(list, value, (id, kinds, path) => {
+      const k = kindOf(id);
+      if (k && kinds.includes(k)) return;
+      const m = unknownRefMessage(id, kinds, k, () => []);
+      note(`${list}.${value.id}.${formatPath(path())}`, m.message);
+    });
+    entityRules(list, value, districtPop, (path, _code, message) =>
+      note(`${list}.${value.id}${path.length ? `.${formatPath(path)}` : ""}`, message),
+    );
+  }
+  const gone = [...removedIds.keys()].filter((id) => !addedIds.has(id));
+  if (gone.length > 0) {
+    const rev = reverseRefs(v);
+    for (const id of gone) {
+      for (const who of rev.get(id) ?? []) {
+        const rawObj = v.raw[who.list]?.[who.index];
+        if (removedObjects.has(rawObj)) continue; // the patch changed the referrer too: checked above
+        const whoId = (rawObj as Entity | undefined)?.id ?? "?";
+        note(
+          `${who.list}.${whoId}`,
+          `refers to ${id}, which the patch removes (unknown ${removedIds.get(id)} "${id}")`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) {
     err(
       ["controls", index, "patch"],
       "patched-invalid",
-      `control ${control.id}: the patched model is invalid: ${first.path}: ${first.message}${inner.length > 1 ? ` (and more)` : ""}`,
+      `control ${control.id}: the patched model is invalid: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`,
     );
   }
 }
 
 function modelWarnings(model: CityModel, ents: Entities, warn: Report) {
   // Assets that no service needs, directly or through other assets and services.
-  const needs = new Map<string, string[]>();
-  for (const s of model.services) needs.set(s.id, s.requires.flatMap((r) => r.members));
-  for (const a of model.assets) needs.set(a.id, a.requires.flatMap((r) => r.members));
+  const needs = new Map<string, CityModel["assets"][number]["requires"]>();
+  for (const s of model.services) needs.set(s.id, s.requires);
+  for (const a of model.assets) needs.set(a.id, a.requires);
   const needed = new Set<string>();
   const stack: string[] = [];
-  for (const s of model.services) stack.push(...(needs.get(s.id) ?? []));
+  const pushMembers = (reqs: CityModel["assets"][number]["requires"] | undefined) => {
+    if (!reqs) return;
+    for (const r of reqs) for (const m of r.members) if (!needed.has(m)) stack.push(m);
+  };
+  for (const s of model.services) pushMembers(s.requires);
   while (stack.length) {
     const id = stack.pop() as string;
     if (needed.has(id)) continue;
     needed.add(id);
-    for (const m of needs.get(id) ?? []) if (!needed.has(m)) stack.push(m);
+    pushMembers(needs.get(id));
   }
-  ents.assets.forEach(({ index, value }) => {
+  for (const { index, value } of ents.assets)
     if (!needed.has(value.id)) warn(["assets", index], "unneeded-asset", `no service needs asset ${value.id}`);
-  });
-  ents.services.forEach(({ index, value }) => {
+  for (const { index, value } of ents.services)
     if (value.objectives === undefined)
       warn(["services", index], "no-objectives", `service ${value.id} has no objectives (rto, mtd, restore)`);
-  });
   const used = new Set(model.assets.map((a) => a.zone as string));
-  ents.zones.forEach(({ index, value }) => {
+  for (const { index, value } of ents.zones)
     if (value.id !== "internet" && !used.has(value.id))
       warn(["zones", index], "empty-zone", `zone ${value.id} has no assets`);
-  });
 }

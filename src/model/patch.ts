@@ -7,7 +7,10 @@ import { LIST_KEYS, type ListKey } from "./model.ts";
 type Raw = Record<string, unknown>;
 export type PatchOpLike = { target: string; set?: Record<string, unknown>; remove?: true; add?: unknown[] };
 
-export type PatchResult<R> = { ok: true; raw: R } | { ok: false; op: number; message: string };
+/** What a patch changed, by entity: old objects gone (removed or replaced), new objects in (added or replacing). */
+export type PatchChanges = { list: ListKey; removed: unknown[]; added: unknown[] }[];
+
+export type PatchResult<R> = { ok: true; raw: R; changes: PatchChanges } | { ok: false; op: number; message: string };
 
 type Seg = { key: string } | { index: number };
 
@@ -30,6 +33,15 @@ export function parseTarget(target: string): { list: ListKey; id?: string; rest:
 export function applyPatch<R extends Raw>(raw: R, ops: readonly PatchOpLike[]): PatchResult<R> {
   const out: Raw = { ...raw };
   const copied = new Set<string>();
+  const changes: PatchChanges = [];
+  const changed = (list: ListKey) => {
+    let c = changes.find((x) => x.list === list);
+    if (!c) {
+      c = { list, removed: [], added: [] };
+      changes.push(c);
+    }
+    return c;
+  };
   const listOf = (k: ListKey): unknown[] => {
     if (!copied.has(k)) {
       out[k] = Array.isArray(out[k]) ? [...(out[k] as unknown[])] : [];
@@ -45,18 +57,31 @@ export function applyPatch<R extends Raw>(raw: R, ops: readonly PatchOpLike[]): 
     if (t.id === undefined) {
       if (!op.add) return { ok: false, op: i, message: `target "${op.target}" is a list: only add applies to it` };
       list.push(...op.add);
+      changed(t.list).added.push(...op.add);
       continue;
     }
     const at = list.findIndex((e) => e !== null && typeof e === "object" && (e as Raw).id === t.id);
     if (at < 0) return { ok: false, op: i, message: `target "${op.target}": no ${t.list} entry with id ${t.id}` };
-    if (op.add) return { ok: false, op: i, message: `add applies to a top-level list such as "${t.list}", not to "${op.target}"` };
+    if (op.add)
+      return {
+        ok: false,
+        op: i,
+        message: `add applies to a top-level list such as "${t.list}", not to "${op.target}"`,
+      };
+    const c = changed(t.list);
+    const old = list[at];
+    const wasAdded = c.added.indexOf(old);
+    // an entity this patch added or replaced before is replaced again: only its latest version counts
+    if (wasAdded >= 0) c.added.splice(wasAdded, 1);
+    else c.removed.push(old);
     if (t.rest.length === 0 && op.remove) {
       list.splice(at, 1);
       continue;
     }
     // Walk down copying each container on the way.
-    const root = { ...(list[at] as Raw) };
+    const root = { ...(old as Raw) };
     list[at] = root;
+    c.added.push(root);
     let node: Raw | unknown[] = root;
     for (let s = 0; s < t.rest.length; s++) {
       const seg = t.rest[s];
@@ -82,5 +107,5 @@ export function applyPatch<R extends Raw>(raw: R, ops: readonly PatchOpLike[]): 
       Object.assign(node, op.set);
     }
   }
-  return { ok: true, raw: out as R };
+  return { ok: true, raw: out as R, changes };
 }

@@ -10,7 +10,9 @@ export const RESERVED_IDS = new Set(["internet", "all"]);
 /** Any id in the model. Entity files brand it. */
 export const Id = z
   .string({ error: (iss) => `expected an id (a string such as "pump-plc"), found ${describeValue(iss.input)}` })
-  .regex(ID_PATTERN, { error: (iss) => `expected an id matching ^[a-z0-9][a-z0-9-]*$, found ${describeValue(iss.input)}` });
+  .regex(ID_PATTERN, {
+    error: (iss) => `expected an id matching ^[a-z0-9][a-z0-9-]*$, found ${describeValue(iss.input)}`,
+  });
 
 const DURATION_PART = /(\d+(?:\.\d+)?|\.\d+)([wdhms])/g;
 const DURATION_WHOLE = /^(?:(?:\d+(?:\.\d+)?|\.\d+)[wdhms])+$/;
@@ -102,12 +104,14 @@ export function distributionSchema(positive: boolean) {
       .refine((o) => o.triangular[0] <= o.triangular[1] && o.triangular[1] <= o.triangular[2], {
         message: "expected triangular [min, mode, max] with min <= mode <= max",
       })
-      .transform((o): Distribution => ({
-        kind: "triangular",
-        min: o.triangular[0],
-        mode: o.triangular[1],
-        max: o.triangular[2],
-      })),
+      .transform(
+        (o): Distribution => ({
+          kind: "triangular",
+          min: o.triangular[0],
+          mode: o.triangular[1],
+          max: o.triangular[2],
+        }),
+      ),
     z
       .strictObject({ lognormal: z.strictObject({ median: Length, p90: Length }) })
       .refine((o) => o.lognormal.p90 >= o.lognormal.median, { message: "expected lognormal p90 >= median" })
@@ -187,6 +191,6 @@ export const DateString = z
   .string({ error: (iss) => `expected a date YYYY-MM-DD, found ${describeValue(iss.input)}` })
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: (iss) => `expected a date YYYY-MM-DD, found ${describeValue(iss.input)}` });
 
-export const Protocol = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._+-]*$/, { error: (iss) => `expected a lowercase protocol name, found ${describeValue(iss.input)}` });
+export const Protocol = z.string().regex(/^[a-z0-9][a-z0-9._+-]*$/, {
+  error: (iss) => `expected a lowercase protocol name, found ${describeValue(iss.input)}`,
+});

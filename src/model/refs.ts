@@ -4,7 +4,16 @@
  */
 import type { Requirement } from "./requirement.ts";
 
-export type EntityKind = "district" | "service" | "asset" | "zone" | "conduit" | "vendor" | "crew" | "control" | "person";
+export type EntityKind =
+  | "district"
+  | "service"
+  | "asset"
+  | "zone"
+  | "conduit"
+  | "vendor"
+  | "crew"
+  | "control"
+  | "person";
 
 export const KIND_OF_LIST = {
   districts: "district",
@@ -20,55 +29,75 @@ export const KIND_OF_LIST = {
 
 export type Ref = { path: (string | number)[]; id: string; kinds: readonly EntityKind[] };
 
-const NODE_KINDS = ["asset", "service"] as const;
+/** Visits one reference: the id, the kinds it may name, and (lazily) its path inside the entity. */
+export type RefVisitor = (id: string, kinds: readonly EntityKind[], path: () => (string | number)[]) => void;
 
-function requirementRefs(requires: Requirement[] | undefined, out: Ref[]) {
+const NODE_KINDS = ["asset", "service"] as const;
+const K_DISTRICT = ["district"] as const;
+const K_ZONE = ["zone"] as const;
+const K_VENDOR = ["vendor"] as const;
+const K_ASSET = ["asset"] as const;
+const K_SERVICE = ["service"] as const;
+const K_PERSON = ["person"] as const;
+
+function visitRequirements(requires: Requirement[] | undefined, visit: RefVisitor) {
   if (!requires) return;
-  requires.forEach((r, j) => {
-    r.members.forEach((m, i) => {
-      let path: (string | number)[];
-      if (r.memberKind) path = ["requires", j, r.memberKind];
-      else path = ["requires", j, r.kind === "k" ? "of" : r.kind, i];
-      out.push({ path, id: m, kinds: r.memberKind ? [r.memberKind] : NODE_KINDS });
-    });
-  });
+  for (let j = 0; j < requires.length; j++) {
+    const r = requires[j];
+    const kinds = r.memberKind === "asset" ? K_ASSET : r.memberKind === "service" ? K_SERVICE : NODE_KINDS;
+    for (let i = 0; i < r.members.length; i++) {
+      visit(r.members[i], kinds, () =>
+        r.memberKind ? ["requires", j, r.memberKind] : ["requires", j, r.kind === "k" ? "of" : r.kind, i],
+      );
+    }
+  }
 }
 
+/** Visits every reference an entity of `list` makes. No allocation unless a path is asked for. */
 // biome-ignore lint/suspicious/noExplicitAny: entities of every list pass through here
-export function refsOf(list: keyof typeof KIND_OF_LIST, e: any): Ref[] {
-  const out: Ref[] = [];
+export function forEachRef(list: keyof typeof KIND_OF_LIST, e: any, visit: RefVisitor): void {
   switch (list) {
-    case "services":
-      (e.districts as string[] | undefined)?.forEach((d, i) => {
-        out.push({ path: ["districts", i], id: d, kinds: ["district"] });
-      });
-      requirementRefs(e.requires, out);
+    case "services": {
+      const ds = e.districts as string[] | undefined;
+      if (ds) for (let i = 0; i < ds.length; i++) visit(ds[i], K_DISTRICT, () => ["districts", i]);
+      visitRequirements(e.requires, visit);
       break;
+    }
     case "assets":
-      out.push({ path: ["zone"], id: e.zone, kinds: ["zone"] });
-      if (e.vendor !== undefined) out.push({ path: ["vendor"], id: e.vendor, kinds: ["vendor"] });
-      requirementRefs(e.requires, out);
+      if (e.zone !== undefined) visit(e.zone, K_ZONE, () => ["zone"]);
+      if (e.vendor !== undefined) visit(e.vendor, K_VENDOR, () => ["vendor"]);
+      visitRequirements(e.requires, visit);
       break;
     case "conduits":
-      out.push({ path: ["from"], id: e.from, kinds: ["zone"] });
-      out.push({ path: ["to"], id: e.to, kinds: ["zone"] });
-      if (e.via !== undefined) out.push({ path: ["via"], id: e.via, kinds: ["asset"] });
+      if (e.from !== undefined) visit(e.from, K_ZONE, () => ["from"]);
+      if (e.to !== undefined) visit(e.to, K_ZONE, () => ["to"]);
+      if (e.via !== undefined) visit(e.via, K_ASSET, () => ["via"]);
       break;
-    case "vendors":
-      (e.remote_access as { to: string; via?: string }[]).forEach((ra, i) => {
-        out.push({ path: ["remote_access", i, "to"], id: ra.to, kinds: ["zone"] });
-        if (ra.via !== undefined) out.push({ path: ["remote_access", i, "via"], id: ra.via, kinds: ["asset"] });
-      });
+    case "vendors": {
+      const ras = e.remote_access as { to: string; via?: string }[];
+      for (let i = 0; i < ras.length; i++) {
+        if (ras[i].to !== undefined) visit(ras[i].to, K_ZONE, () => ["remote_access", i, "to"]);
+        const via = ras[i].via;
+        if (via !== undefined) visit(via, K_ASSET, () => ["remote_access", i, "via"]);
+      }
       break;
-    case "people":
-      (e.responsible as string[]).forEach((s, i) => {
-        if (s !== "all") out.push({ path: ["responsible", i], id: s, kinds: ["service"] });
-      });
-      if (e.backup !== undefined) out.push({ path: ["backup"], id: e.backup, kinds: ["person"] });
+    }
+    case "people": {
+      const rs = e.responsible as string[];
+      for (let i = 0; i < rs.length; i++) if (rs[i] !== "all") visit(rs[i], K_SERVICE, () => ["responsible", i]);
+      if (e.backup !== undefined) visit(e.backup, K_PERSON, () => ["backup"]);
       break;
+    }
     default:
       break;
   }
+}
+
+/** Every reference an entity makes, as a list. */
+// biome-ignore lint/suspicious/noExplicitAny: entities of every list pass through here
+export function refsOf(list: keyof typeof KIND_OF_LIST, e: any): Ref[] {
+  const out: Ref[] = [];
+  forEachRef(list, e, (id, kinds, path) => out.push({ id, kinds, path: path() }));
   return out;
 }
 

@@ -56,7 +56,7 @@ class Sfc32 implements Rng {
 /** The generator of stream `stream` under `seed` (seed: any safe integer). */
 export function streamFor(seed: number, stream = 0): Rng {
   const s = Math.trunc(Math.abs(seed));
-  return new Sfc32(s % 4294967296 | 0, Math.floor(s / 4294967296) | 0, stream | 0);
+  return new Sfc32((s % 4294967296) | 0, Math.floor(s / 4294967296) | 0, stream | 0);
 }
 
 /** Parses a CLI/API seed ("42") into a safe integer, or undefined. */

@@ -30,20 +30,25 @@ export function parseYaml(file: string, text: string): { source: ParsedSource } 
   const childStart: number[] = [];
   const childCount: number[] = [];
   const offsets: number[] = [];
+  // Stacks with explicit tops: truncating arrays by setting length is slow in V8.
   const stackRes: unknown[] = [];
   const stackPos: number[] = [];
+  let top = 0;
   const frameBase: number[] = [];
   const frameStart: number[] = [];
+  let frames = 0;
   const listener = (event: "open" | "close", state: { position: number; result: unknown }) => {
     if (event === "open") {
-      frameBase.push(stackRes.length);
-      frameStart.push(state.position);
+      frameBase[frames] = top;
+      frameStart[frames] = state.position;
+      frames++;
       return;
     }
-    const base = frameBase.pop() as number;
-    let start = frameStart.pop() as number;
+    frames--;
+    const base = frameBase[frames];
+    let start = frameStart[frames];
     const result = state.result;
-    const n = stackRes.length - base;
+    const n = top - base;
     if (result !== null && typeof result === "object") {
       if (n === 1 && stackRes[base] === result) {
         start = stackPos[base]; // a wrapper around the real node
@@ -51,13 +56,14 @@ export function parseYaml(file: string, text: string): { source: ParsedSource } 
         containers.push(result);
         childStart.push(offsets.length);
         childCount.push(n);
-        for (let i = base; i < base + n; i++) offsets.push(stackPos[i]);
+        for (let i = base; i < top; i++) offsets.push(stackPos[i]);
       }
     }
-    stackRes.length = base;
-    stackPos.length = base;
-    stackRes.push(result);
-    stackPos.push(start);
+    for (let i = base; i < top; i++) stackRes[i] = undefined; // let go of finished nodes
+    top = base;
+    stackRes[top] = result;
+    stackPos[top] = start;
+    top++;
   };
   try {
     const data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file, listener: listener as never });

@@ -105,8 +105,9 @@ export function convertZodIssues(issues: readonly z.core.$ZodIssue[], base: (str
 
 function unionExpectation(path: (string | number)[]): string {
   const parent = path[path.length - 2];
-  if (path[path.length - 1] === "version") return "a version (a string such as \"5.2\")";
-  if (path.includes("patch")) return "a patch operation {target, set: {...}}, {target, remove: true} or {target, add: [...]}";
+  if (path[path.length - 1] === "version") return 'a version (a string such as "5.2")';
+  if (path.includes("patch"))
+    return "a patch operation {target, set: {...}}, {target, remove: true} or {target, add: [...]}";
   if (typeof parent === "string" || typeof path[path.length - 1] === "string")
     return "a duration such as 4h, or {uniform: [a, b]}, {triangular: [min, mode, max]} or {lognormal: {median, p90}}";
   return "a valid value";

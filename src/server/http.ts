@@ -63,7 +63,13 @@ export function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, w
   if (!schema) return undefined as T;
   const r = schema.safeParse(value ?? (where === "body" ? undefined : {}));
   if (r.success) return r.data;
-  const issues = r.error.issues.slice(0, 10).map((i) => ({ parameter: paramName(where, i.path), message: i.message }));
+  const issues = r.error.issues.slice(0, 10).map((i) => {
+    if (i.code === "unrecognized_keys") {
+      const key = String(i.keys[0]);
+      return { parameter: paramName(where, [...i.path, key]), message: `unknown parameter "${key.slice(0, 40)}"` };
+    }
+    return { parameter: paramName(where, i.path), message: i.message };
+  });
   const first = issues[0];
   throw new HttpError(400, "invalid-parameter", `${first.parameter}: ${first.message}`, first.parameter, { issues });
 }

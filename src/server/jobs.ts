@@ -42,12 +42,22 @@ export class Jobs {
     const loaded = await this.models.load(modelId, version);
     const known = new Set(engine.scenarios(loaded.model, loaded.raw).map((s) => s.id));
     if (!known.has(req.scenario)) {
-      throw new HttpError(400, "invalid-parameter", `body.scenario: model ${modelId} has no scenario ${req.scenario}`, "body.scenario");
+      throw new HttpError(
+        400,
+        "invalid-parameter",
+        `body.scenario: model ${modelId} has no scenario ${req.scenario}`,
+        "body.scenario",
+      );
     }
     const controls = new Set(loaded.model.controls.map((c) => c.id as string));
-    const unknown = req.controls.find((c) => !controls.has(c));
+    const unknown = [...req.controls, ...req.compare.flat()].find((c) => !controls.has(c));
     if (unknown !== undefined) {
-      throw new HttpError(400, "invalid-parameter", `body.controls: model ${modelId} has no control ${unknown}`, "body.controls");
+      throw new HttpError(
+        400,
+        "invalid-parameter",
+        `body.controls: model ${modelId} has no control ${unknown}`,
+        "body.controls",
+      );
     }
     const id = randomUUID();
     const info = await this.store.createResult(

@@ -81,7 +81,8 @@ export class Models {
     if (!r.ok) throw invalid(r.issues);
     const { readFile } = await import("node:fs/promises");
     const sources: SourceFile[] = [];
-    for (const f of r.files) sources.push({ file: f.startsWith(root) ? f.slice(root.length + 1) : f, text: await readFile(f, "utf8") });
+    for (const f of r.files)
+      sources.push({ file: f.startsWith(root) ? f.slice(root.length + 1) : f, text: await readFile(f, "utf8") });
     return this.importSources(modelId, sources, message, actor);
   }
 

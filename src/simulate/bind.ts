@@ -6,7 +6,7 @@ import { buildIndex, type CityIndex } from "../model/graph.ts";
 import { formatPath, nearest } from "../model/issues.ts";
 import type { CityModel } from "../model/model.ts";
 import { type AssetKind, type Distribution, LAYERS, SECTORS } from "../model/primitives.ts";
-import type { Action, Scenario, ScenarioIssue, Selector } from "./scenario.ts";
+import type { Action, Scenario, ScenarioIssue, Selector, Targets } from "./scenario.ts";
 import { stepChance, vendorChance } from "./weakness.ts";
 
 export const OBJ_RTO = 0;
@@ -35,8 +35,20 @@ export const DEFAULT_REBUILD: Partial<Record<AssetKind, number>> & { other: numb
 };
 /** Physical devices: a destroyed one is replaced from spares (median hours; p90 = 3 x median). */
 export const SPARE_KINDS = new Set<string>([
-  "plc", "rtu", "ied", "sensor", "actuator", "traffic-controller", "camera", "smart-meter", "gateway", "firewall",
-  "switch", "router", "vpn", "radio",
+  "plc",
+  "rtu",
+  "ied",
+  "sensor",
+  "actuator",
+  "traffic-controller",
+  "camera",
+  "smart-meter",
+  "gateway",
+  "firewall",
+  "switch",
+  "router",
+  "vpn",
+  "radio",
 ]);
 export const DEFAULT_SPARE = 72;
 
@@ -75,7 +87,7 @@ export type Compiled = {
   events: { at: Distribution; nodes: Int32Array; cap: number; for?: Distribution; label: string }[];
   /** True when the scenario has no attack and every event time is fixed ([SCN-3]). */
   deterministic: boolean;
-  attack?: { entry: CEntry; steps: CStep[] };
+  attack?: { entry?: CEntry; steps: CStep[] };
   monitored: Uint8Array;
   /** Per asset: success probability of a lateral step, a command from a held neighbour, an internet step, phishing. */
   pLateral: Float64Array;
@@ -120,7 +132,11 @@ export function curveGrid(horizon: number): Float64Array {
   return g;
 }
 
-export function bindScenario(model: CityModel, scenario: Scenario, opts: { index?: CityIndex; horizon?: number } = {}): BindResult {
+export function bindScenario(
+  model: CityModel,
+  scenario: Scenario,
+  opts: { index?: CityIndex; horizon?: number } = {},
+): BindResult {
   const index = opts.index ?? buildIndex(model);
   const issues: ScenarioIssue[] = [];
   const warnings: string[] = [];
@@ -139,7 +155,11 @@ export function bindScenario(model: CityModel, scenario: Scenario, opts: { index
       const n = index.nodeOf.get(id);
       if (n === undefined) {
         const guess = nearest(id, index.nodeId);
-        err(["events", i, e.field, j], "unknown-ref", `unknown asset or service "${id}"${guess ? `; did you mean ${guess}?` : ""}`);
+        err(
+          ["events", i, e.field, j],
+          "unknown-ref",
+          `unknown asset or service "${id}"${guess ? `; did you mean ${guess}?` : ""}`,
+        );
       } else nodes.push(n);
     });
     if (e.at.kind !== "fixed" || (e.for && e.for.kind !== "fixed")) deterministic = false;
@@ -180,16 +200,33 @@ export function bindScenario(model: CityModel, scenario: Scenario, opts: { index
   for (let a = 0; a < A; a++) assetSvc.set(svcLists[a], assetSvcStart[a]);
 
   const vendorIds = new Set(model.vendors.map((v) => v.id as string));
-  const select = (sel: Selector, path: (string | number)[]): { list: Int32Array; mask: Uint8Array } => {
+  const select = (targets: Targets, path: (string | number)[]): { list: Int32Array; mask: Uint8Array } => {
     const mask = new Uint8Array(A);
+    const sels = Array.isArray(targets) ? targets : [targets];
+    sels.forEach((sel, i) => selectOne(sel, Array.isArray(targets) ? [...path, i] : path, mask));
     const list: number[] = [];
+    for (let a = 0; a < A; a++) if (mask[a]) list.push(a);
+    return { list: Int32Array.from(list), mask };
+  };
+  const narrows = (targets: Targets) =>
+    (Array.isArray(targets) ? targets : [targets]).some((t) => t.zone || t.kind || t.layer || t.sector || t.assets);
+  const vendorsOf = (targets: Targets) => {
+    const v = (Array.isArray(targets) ? targets : [targets]).flatMap((t) => t.vendor ?? []);
+    return v.length ? v : undefined;
+  };
+  const selectOne = (sel: Selector, path: (string | number)[], mask: Uint8Array): void => {
     const idSet = sel.assets ? new Set<number>() : undefined;
     sel.assets?.forEach((id, j) => {
       const n = index.nodeOf.get(id);
       if (n === undefined || n >= A) {
         const guess = nearest(id, index.nodeId.slice(0, A));
-        err([...path, "assets", j], n === undefined ? "unknown-ref" : "wrong-kind-ref",
-          n === undefined ? `unknown asset "${id}"${guess ? `; did you mean ${guess}?` : ""}` : `${id} is a service; an asset was expected`);
+        err(
+          [...path, "assets", j],
+          n === undefined ? "unknown-ref" : "wrong-kind-ref",
+          n === undefined
+            ? `unknown asset "${id}"${guess ? `; did you mean ${guess}?` : ""}`
+            : `${id} is a service; an asset was expected`,
+        );
       } else idSet?.add(n);
     });
     const zoneSet = sel.zone ? new Set<number>() : undefined;
@@ -219,44 +256,53 @@ export function bindScenario(model: CityModel, scenario: Scenario, opts: { index
       if (sel.monitored !== undefined && x.monitored !== sel.monitored) continue;
       if (sel.vendor && (x.vendor === undefined || !sel.vendor.includes(x.vendor))) continue;
       mask[a] = 1;
-      list.push(a);
     }
-    return { list: Int32Array.from(list), mask };
   };
 
   let attack: Compiled["attack"];
   if (scenario.attack) {
     const e = scenario.attack.entry;
-    const sel = select(e.targets, ["attack", "entry", "targets"]);
-    const access: CEntry["access"] = [];
-    let list = sel.list;
-    if (e.via === "exposed") list = list.filter((a) => assets[a].exposed);
-    if (e.via === "vendor") {
-      for (const v of model.vendors) {
-        if (e.targets.vendor && !e.targets.vendor.includes(v.id)) continue;
-        v.remote_access.forEach((ra, k) => {
-          const zone = index.zoneOf.get(ra.to) as number;
-          // the access reaches a zone the selector allows (when it names zones or kinds: any selected asset there)
-          const narrowed = e.targets.zone || e.targets.kind || e.targets.layer || e.targets.sector || e.targets.assets;
-          if (narrowed && !sel.list.some((a) => index.assetZone[a] === zone)) return;
-          const via = ra.via !== undefined ? (index.nodeOf.get(ra.via) ?? -1) : -1;
-          access.push({ zone, via: via < A ? via : -1, p: vendorChance(ra).probability, label: `vendors.${v.id}.remote_access[${k}]` });
-        });
-      }
-      if (access.length === 0) warnings.push(`scenario ${scenario.id}: no vendor remote access matches the entry: the attack cannot start`);
-    } else if (list.length === 0)
-      warnings.push(`scenario ${scenario.id}: no asset matches the ${e.via} entry: the attack cannot start`);
-    const entry: CEntry = {
-      via: e.via,
-      list,
-      access,
-      attempts: e.attempts ?? { phishing: 20, exposed: 5, vendor: 5, insider: 1 }[e.via],
-      time: e.time ?? { kind: "lognormal", median: 24, p90: 120 },
-      probability: e.probability,
-    };
+    let entry: CEntry | undefined;
+    if (e) {
+      const sel = select(e.targets, ["attack", "entry", "targets"]);
+      const access: CEntry["access"] = [];
+      let list = sel.list;
+      if (e.via === "exposed") list = list.filter((a) => assets[a].exposed);
+      if (e.via === "vendor") {
+        const onlyVendors = vendorsOf(e.targets);
+        const narrowed = narrows(e.targets);
+        for (const v of model.vendors) {
+          if (onlyVendors && !onlyVendors.includes(v.id)) continue;
+          v.remote_access.forEach((ra, k) => {
+            const zone = index.zoneOf.get(ra.to) as number;
+            // the access reaches a zone the selector allows (when it names zones or kinds: any selected asset there)
+            if (narrowed && !sel.list.some((a) => index.assetZone[a] === zone)) return;
+            const via = ra.via !== undefined ? (index.nodeOf.get(ra.via) ?? -1) : -1;
+            access.push({
+              zone,
+              via: via < A ? via : -1,
+              p: vendorChance(ra).probability,
+              label: `vendors.${v.id}.remote_access[${k}]`,
+            });
+          });
+        }
+        if (access.length === 0)
+          warnings.push(`scenario ${scenario.id}: no vendor remote access matches the entry: the attack cannot start`);
+      } else if (list.length === 0)
+        warnings.push(`scenario ${scenario.id}: no asset matches the ${e.via} entry: the attack cannot start`);
+      entry = {
+        via: e.via,
+        list,
+        access,
+        attempts: e.attempts ?? { phishing: 20, exposed: 5, vendor: 5, insider: 1 }[e.via],
+        time: e.time ?? { kind: "lognormal", median: 24, p90: 120 },
+        probability: e.probability,
+      };
+    }
     const steps: CStep[] = scenario.attack.steps.map((st, i) => {
       const s = select(st.targets, ["attack", "steps", i, "targets"]);
-      if (s.list.length === 0) warnings.push(`scenario ${scenario.id}: step ${st.id ?? i + 1} (${st.action}) matches no asset`);
+      if (s.list.length === 0)
+        warnings.push(`scenario ${scenario.id}: step ${st.id ?? i + 1} (${st.action}) matches no asset`);
       return {
         index: i,
         label: st.id ?? `${st.action}-${i + 1}`,

@@ -7,13 +7,12 @@ import { z } from "zod";
 import { formatPath, type ModelIssue } from "../model/issues.ts";
 import {
   AssetKind,
-  describeValue,
   type Distribution,
+  describeValue,
   distributionSchema,
   Id,
   Layer,
   Length,
-  Level,
   Sector,
 } from "../model/primitives.ts";
 import { containerOffset, locate, offsetOf, type ParsedSource, parseYaml } from "../model/source.ts";
@@ -46,6 +45,9 @@ export const Selector = z.strictObject({
   vendor: z.array(Id).min(1).optional(),
 });
 export type Selector = z.infer<typeof Selector>;
+/** One selector, or a list of them: an asset matching any of them is selected. */
+const Targets = z.union([Selector, z.array(Selector).min(1)]).default({});
+export type Targets = Selector | Selector[];
 
 const Event = z
   .strictObject({
@@ -65,11 +67,20 @@ const Event = z
       return z.NEVER;
     }
     if (e.hit !== undefined && e.cap === undefined) {
-      ctx.addIssue({ code: "custom", message: "expected cap with hit (the level that remains, in [0, 1))", params: { rampart: "bad-event" } });
+      ctx.addIssue({
+        code: "custom",
+        message: "expected cap with hit (the level that remains, in [0, 1))",
+        params: { rampart: "bad-event" },
+      });
       return z.NEVER;
     }
     if (e.down !== undefined && e.cap !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["cap"], message: "cap goes with hit; down always means cap 0", params: { rampart: "bad-event" } });
+      ctx.addIssue({
+        code: "custom",
+        path: ["cap"],
+        message: "cap goes with hit; down always means cap 0",
+        params: { rampart: "bad-event" },
+      });
       return z.NEVER;
     }
     return {
@@ -80,7 +91,13 @@ const Event = z
       for: e.for,
     };
   });
-export type ScenarioEvent = { at: Distribution; nodes: string[]; field: "down" | "hit"; cap: number; for?: Distribution };
+export type ScenarioEvent = {
+  at: Distribution;
+  nodes: string[];
+  field: "down" | "hit";
+  cap: number;
+  for?: Distribution;
+};
 
 export const ACTIONS = ["compromise", "deny", "encrypt", "destroy", "manipulate"] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -88,7 +105,7 @@ export type Action = (typeof ACTIONS)[number];
 const Step = z.strictObject({
   id: z.string().min(1).optional(),
   action: z.enum(ACTIONS),
-  targets: Selector.default({}),
+  targets: Targets,
   /** held: assets the attacker holds; reachable: assets reachable from them ([NET-1]). */
   on: z.enum(["held", "reachable"]).optional(),
   time: TimeDist.optional(),
@@ -106,7 +123,7 @@ export type AttackStep = Omit<z.infer<typeof Step>, "on"> & { on: "held" | "reac
 
 const Entry = z.strictObject({
   via: z.enum(["phishing", "exposed", "vendor", "insider"]),
-  targets: Selector.default({}),
+  targets: Targets,
   attempts: z.number().int().min(1).optional(),
   time: TimeDist.optional(),
   probability: Probability.optional(),
@@ -123,7 +140,8 @@ export const ScenarioSchema = z.strictObject({
   events: z.array(Event).default([]),
   attack: z
     .strictObject({
-      entry: Entry,
+      /** Absent: the attacker acts from the internet only (a DDoS). */
+      entry: Entry.optional(),
       steps: z.array(Step).default([]),
     })
     .optional(),
@@ -158,7 +176,7 @@ export type Scenario = {
   description?: string;
   horizon: number;
   events: ScenarioEvent[];
-  attack?: { entry: Entry; steps: AttackStep[] };
+  attack?: { entry?: Entry; steps: AttackStep[] };
   detection: {
     monitored: { probability: number; delay: Distribution };
     unmonitored: { probability: number; delay: Distribution };
@@ -195,11 +213,17 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
     message,
   });
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
-    return { ok: false, issues: [issue([], "not-a-mapping", "expected a scenario: a mapping with id, name and events or attack")] };
+    return {
+      ok: false,
+      issues: [issue([], "not-a-mapping", "expected a scenario: a mapping with id, name and events or attack")],
+    };
   const clean = stripExtensions(raw);
   const r = ScenarioSchema.safeParse(clean, { reportInput: true });
   if (!r.success) {
-    return { ok: false, issues: convertZodIssues(r.error.issues, []).map((i) => issue(i.path, i.code, i.message, i.atKey)) };
+    return {
+      ok: false,
+      issues: convertZodIssues(r.error.issues, []).map((i) => issue(i.path, i.code, i.message, i.atKey)),
+    };
   }
   const s = r.data;
   const issues: ScenarioIssue[] = [];
@@ -208,9 +232,18 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
   if (s.attack) {
     s.attack.steps.forEach((st, i) => {
       if ((st.for || st.restore) && st.action !== "deny")
-        issues.push(issue(["attack", "steps", i, st.for ? "for" : "restore"], "bad-step", `${st.for ? "for" : "restore"} applies to deny steps only`, true));
+        issues.push(
+          issue(
+            ["attack", "steps", i, st.for ? "for" : "restore"],
+            "bad-step",
+            `${st.for ? "for" : "restore"} applies to deny steps only`,
+            true,
+          ),
+        );
       if (st.level !== undefined && st.action !== "deny" && st.action !== "manipulate")
-        issues.push(issue(["attack", "steps", i, "level"], "bad-step", "level applies to deny and manipulate steps only", true));
+        issues.push(
+          issue(["attack", "steps", i, "level"], "bad-step", "level applies to deny and manipulate steps only", true),
+        );
     });
   }
   if (issues.length) return { ok: false, issues };
@@ -226,7 +259,10 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
       attack: s.attack
         ? {
             entry: s.attack.entry,
-            steps: s.attack.steps.map((st) => ({ ...st, on: st.on ?? (st.action === "compromise" ? "reachable" : "held") })),
+            steps: s.attack.steps.map((st) => ({
+              ...st,
+              on: st.on ?? (st.action === "compromise" ? "reachable" : "held"),
+            })),
           }
         : undefined,
       detection: {

@@ -14,8 +14,27 @@ export type StepChance = { probability: number; weakness: string };
 const AUTH: Record<string, number> = { none: 0.9, default: 0.85, password: 0.35, mfa: 0.1, certificate: 0.1 };
 const UNKNOWN_AUTH = 0.35;
 /** OT field devices speaking a protocol without authentication obey whoever reaches them. */
-const INSECURE_PROTOCOLS = new Set(["modbus", "dnp3", "iec104", "bacnet", "profinet", "s7", "ethernet-ip", "ntcip", "mqtt"]);
-const FIELD_KINDS = new Set(["plc", "rtu", "ied", "sensor", "actuator", "traffic-controller", "gateway", "smart-meter"]);
+const INSECURE_PROTOCOLS = new Set([
+  "modbus",
+  "dnp3",
+  "iec104",
+  "bacnet",
+  "profinet",
+  "s7",
+  "ethernet-ip",
+  "ntcip",
+  "mqtt",
+]);
+const FIELD_KINDS = new Set([
+  "plc",
+  "rtu",
+  "ied",
+  "sensor",
+  "actuator",
+  "traffic-controller",
+  "gateway",
+  "smart-meter",
+]);
 
 /** Probability that one attempt on `asset` succeeds, and the weakness it exploits. */
 export function stepChance(asset: Asset, how: StepHow): StepChance {
@@ -26,8 +45,13 @@ export function stepChance(asset: Asset, how: StepHow): StepChance {
       : { probability: 0.15, weakness: "phishing" };
   }
   let p = asset.auth === undefined ? UNKNOWN_AUTH : AUTH[asset.auth];
-  let weakness = asset.auth === "none" ? "no authentication" : asset.auth === "default" ? "default credentials" : "credentials";
-  if ((how === "command" || how === "lateral") && FIELD_KINDS.has(asset.kind) && asset.protocols.some((x) => INSECURE_PROTOCOLS.has(x))) {
+  let weakness =
+    asset.auth === "none" ? "no authentication" : asset.auth === "default" ? "default credentials" : "credentials";
+  if (
+    (how === "command" || how === "lateral") &&
+    FIELD_KINDS.has(asset.kind) &&
+    asset.protocols.some((x) => INSECURE_PROTOCOLS.has(x))
+  ) {
     if (p < 0.8) {
       p = 0.8;
       weakness = "unauthenticated industrial protocol";
@@ -48,5 +72,8 @@ export function stepChance(asset: Asset, how: StepHow): StepChance {
 /** [NET-2] Probability that an attacker holding a vendor gets through one of its remote accesses. */
 export function vendorChance(ra: RemoteAccess): StepChance {
   if (ra.mfa) return { probability: ra.always_on ? 0.08 : 0.05, weakness: "vendor remote access (MFA)" };
-  return { probability: ra.always_on ? 0.75 : 0.5, weakness: ra.always_on ? "always-on vendor access without MFA" : "vendor access without MFA" };
+  return {
+    probability: ra.always_on ? 0.75 : 0.5,
+    weakness: ra.always_on ? "always-on vendor access without MFA" : "vendor access without MFA",
+  };
 }

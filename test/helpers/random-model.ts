@@ -132,7 +132,11 @@ export function randomModel(seed: number, opts: RandomModelOptions = {}): CityMo
   const services = serviceIds.map((id) => {
     const fallback =
       rng.next() < 0.4
-        ? { level: pick(rng, [0.25, 0.5, 0.8]), after: rng.int(5), lasts: rng.next() < 0.5 ? Infinity : 1 + rng.int(48) }
+        ? {
+            level: pick(rng, [0.25, 0.5, 0.8]),
+            after: rng.int(5),
+            lasts: rng.next() < 0.5 ? Infinity : 1 + rng.int(48),
+          }
         : undefined;
     return makeService(id, 100 * (1 + rng.int(50)), randomReqs(), fallback);
   });

@@ -28,8 +28,32 @@ function checkLocated(text: string) {
 }
 
 const ATOMS: unknown[] = [
-  null, true, false, 0, -1, 1.5, 1e309, "", "x", "12h", "0h", "1d12h", "-3h", "internet", "all", "Pump_1",
-  "2026-03-01", "low", "high", "plc", "ot", [], {}, ["a"], { k: 2 }, { uniform: ["1h", "2h"] },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  Number.POSITIVE_INFINITY,
+  "",
+  "x",
+  "12h",
+  "0h",
+  "1d12h",
+  "-3h",
+  "internet",
+  "all",
+  "Pump_1",
+  "2026-03-01",
+  "low",
+  "high",
+  "plc",
+  "ot",
+  [],
+  {},
+  ["a"],
+  { k: 2 },
+  { uniform: ["1h", "2h"] },
 ];
 
 function randomValue(rng: Rng, depth: number): unknown {

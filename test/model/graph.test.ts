@@ -5,7 +5,9 @@ import type { CityModel } from "../../src/model/model.ts";
 import { makeAsset, makeModel, makeService, randomModel, req } from "../helpers/random-model.ts";
 
 function load(text: string): CityModel {
-  const r = loadModelFromSources([{ file: "m.yaml", text: `rampart: 1\ncity: { name: T, population: 1000 }\n${text}` }]);
+  const r = loadModelFromSources([
+    { file: "m.yaml", text: `rampart: 1\ncity: { name: T, population: 1000 }\n${text}` },
+  ]);
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.model;
 }

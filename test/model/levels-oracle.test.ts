@@ -142,7 +142,13 @@ function runSeed(seed: number, ops = 30, opts: RandomModelOptions = {}): void {
       const down = inputs.cap.map((c, i) => (c < 1 ? i : -1)).filter((i) => i >= 0);
       if (down.length === 0) continue;
       const node = pick(rng, down);
-      const cap = rng.next() < 0.7 ? 1 : pick(rng, LEVEL_VALUES.filter((v) => v > inputs.cap[node]));
+      const cap =
+        rng.next() < 0.7
+          ? 1
+          : pick(
+              rng,
+              LEVEL_VALUES.filter((v) => v > inputs.cap[node]),
+            );
       log.push(`setCap(${node}, ${cap})`);
       engine.setCap(node, cap);
       inputs.cap[node] = cap;

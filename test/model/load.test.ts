@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -55,7 +55,9 @@ describe("syntax (spec §1)", () => {
     expect(e[0].line).toBe(8);
   });
   test("anchors and aliases are allowed", () => {
-    const r = load(`${HEAD}x-common: &plc { kind: plc, layer: ot, zone: ot }\nassets:\n  - { id: a, name: A, kind: plc, layer: ot, zone: ot }\n  - id: b\n    name: B\n    kind: plc\n    layer: ot\n    zone: ot\n`);
+    const r = load(
+      `${HEAD}x-common: &plc { kind: plc, layer: ot, zone: ot }\nassets:\n  - { id: a, name: A, kind: plc, layer: ot, zone: ot }\n  - id: b\n    name: B\n    kind: plc\n    layer: ot\n    zone: ot\n`,
+    );
     expect(r.ok).toBe(true);
   });
   test("unknown keys are errors except x- keys", () => {
@@ -125,7 +127,9 @@ describe("semantic rules (spec §2, §3)", () => {
   });
   test("a service gives population or districts, exactly one", () => {
     expect(errors(`${HEAD}${svc("")}`)[0].code).toBe("population");
-    const r = load(`${HEAD}districts:\n  - { id: d1, population: 30 }\n  - { id: d2, population: 12 }\n${svc(", districts: [d1, d2]")}`);
+    const r = load(
+      `${HEAD}districts:\n  - { id: d1, population: 30 }\n  - { id: d2, population: 12 }\n${svc(", districts: [d1, d2]")}`,
+    );
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.model.services[0].population).toBe(42);
   });
@@ -158,10 +162,11 @@ describe("semantic rules (spec §2, §3)", () => {
 });
 
 describe("controls [CTL-1]", () => {
-  const ctl = (patch: string) =>
-    `controls:\n  - { id: fix, name: Fix, status: candidate, patch: ${patch} }\n`;
+  const ctl = (patch: string) => `controls:\n  - { id: fix, name: Fix, status: candidate, patch: ${patch} }\n`;
   test("a patch that applies and validates is accepted", () => {
-    const r = load(`${HEAD}assets:\n${asset("a", ", auth: default")}${ctl("[{ target: assets.a, set: { auth: mfa } }]")}`);
+    const r = load(
+      `${HEAD}assets:\n${asset("a", ", auth: default")}${ctl("[{ target: assets.a, set: { auth: mfa } }]")}`,
+    );
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.model.assets[0].auth).toBe("default"); // nothing applied on load
   });

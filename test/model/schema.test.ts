@@ -8,7 +8,10 @@ test("schema/rampart-model.schema.json is up to date with the zod schemas (run `
 });
 
 test("the JSON Schema allows x- keys and requires rampart in each file", () => {
-  const s = modelJsonSchema() as { required: string[]; properties: Record<string, { items?: { patternProperties?: object } }> };
+  const s = modelJsonSchema() as {
+    required: string[];
+    properties: Record<string, { items?: { patternProperties?: object } }>;
+  };
   expect(s.required).toEqual(["rampart"]);
   expect(s.properties.assets.items?.patternProperties).toEqual({ "^x-": {} });
 });

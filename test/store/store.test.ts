@@ -48,13 +48,27 @@ for (const [name, make, enabled] of backends) {
       expect((await s.getUser("ana"))?.passwordHash).toBe("h1");
       const at = new Date().toISOString();
       const later = new Date(Date.now() + 3600_000).toISOString();
-      await s.createSession({ idHash: "x1", username: "ana", role: "analyst", csrf: "c", createdAt: at, expiresAt: later });
+      await s.createSession({
+        idHash: "x1",
+        username: "ana",
+        role: "analyst",
+        csrf: "c",
+        createdAt: at,
+        expiresAt: later,
+      });
       expect((await s.getSession("x1"))?.role).toBe("analyst");
       // a role change ends the user's sessions
       const u = await s.updateUser("ana", { role: "viewer" }, admin);
       expect(u?.role).toBe("viewer");
       expect(await s.getSession("x1")).toBeNull();
-      await s.createSession({ idHash: "x2", username: "ana", role: "viewer", csrf: "c", createdAt: at, expiresAt: later });
+      await s.createSession({
+        idHash: "x2",
+        username: "ana",
+        role: "viewer",
+        csrf: "c",
+        createdAt: at,
+        expiresAt: later,
+      });
       await s.updateUser("ana", { disabled: true }, admin);
       expect(await s.getSession("x2")).toBeNull();
       expect(await s.listUsers()).toEqual([expect.objectContaining({ username: "ana", disabled: true })]);
@@ -95,10 +109,16 @@ for (const [name, make, enabled] of backends) {
       const s = await open();
       await s.addModelVersion(version("m", 1), admin);
       await expect(
-        s.createResult({ id: "r0", kind: "assessment", modelId: "m", version: 9, params: {}, status: "running" }, admin),
+        s.createResult(
+          { id: "r0", kind: "assessment", modelId: "m", version: 9, params: {}, status: "running" },
+          admin,
+        ),
       ).rejects.toThrow(/no version 9/);
       expect(await s.listResults({})).toEqual([]);
-      await s.createResult({ id: "r1", kind: "simulation", modelId: "m", version: 1, params: { runs: 3 }, status: "running" }, admin);
+      await s.createResult(
+        { id: "r1", kind: "simulation", modelId: "m", version: 1, params: { runs: 3 }, status: "running" },
+        admin,
+      );
       expect(await s.getResultBody("r1")).toBeNull();
       await s.finishResult("r1", "done", '{"x":1}', null);
       expect(await s.getResultBody("r1")).toBe('{"x":1}');
@@ -111,7 +131,16 @@ for (const [name, make, enabled] of backends) {
 
     test("[STO-5] alerts: newest first, acknowledged once, filtered by open", async () => {
       const s = await open();
-      const base = { at: "2026-01-01T00:00:00Z", source: "mqtt", modelId: "m", signal: "p1", severity: "warning" as const, score: 2.5, message: "high", services: ["water"] };
+      const base = {
+        at: "2026-01-01T00:00:00Z",
+        source: "mqtt",
+        modelId: "m",
+        signal: "p1",
+        severity: "warning" as const,
+        score: 2.5,
+        message: "high",
+        services: ["water"],
+      };
       const a1 = await s.addAlert({ ...base, assetId: "a1" });
       const a2 = await s.addAlert({ ...base, assetId: "a2" });
       expect(a2.id).toBeGreaterThan(a1.id);
@@ -167,8 +196,22 @@ for (const [name, make, enabled] of backends) {
 
 describe("model diff", () => {
   test("[STO-6] diff names added, removed and changed entities and fields", () => {
-    const a = { city: { name: "A", population: 1 }, assets: [{ id: "x", name: "X" }, { id: "y", name: "Y" }], services: [] };
-    const b = { city: { name: "A", population: 2 }, assets: [{ id: "x", name: "X2" }, { id: "z", name: "Z" }], services: [] };
+    const a = {
+      city: { name: "A", population: 1 },
+      assets: [
+        { id: "x", name: "X" },
+        { id: "y", name: "Y" },
+      ],
+      services: [],
+    };
+    const b = {
+      city: { name: "A", population: 2 },
+      assets: [
+        { id: "x", name: "X2" },
+        { id: "z", name: "Z" },
+      ],
+      services: [],
+    };
     const d = diffModels(a, b);
     expect(d.city).toEqual(["population"]);
     expect(d.lists.assets).toEqual({ added: ["z"], removed: ["y"], changed: [{ id: "x", fields: ["name"] }] });

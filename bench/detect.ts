@@ -1,0 +1,118 @@
+/**
+ * Detection benchmarks. One JSON line per figure:
+ *  - detect.readings: readings/s through the trained multi-signal detector (43 signals, BATADAL-shaped;
+ *    BATADAL dataset03 when the reference data is present, else synthetic), one core.
+ *  - detect.mqtt: end to end over MQTT: a separate publisher process publishes QoS 1 messages to the embedded
+ *    aedes broker on a free port; each reading is judged and stored in SQLite. Reports msgs/s and loss.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseCsv } from "../src/detect/csv.ts";
+import { Detector, train } from "../src/detect/engine.ts";
+import { startWatch } from "../src/detect/io/watch.ts";
+import { synthNetwork } from "../src/detect/synth.ts";
+import { streamFor } from "../src/model/rng.ts";
+
+const BATADAL = join(import.meta.dirname, "..", "..", "shared", "data", "batadal", "BATADAL_dataset03.csv");
+
+function emit(o: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ...o, node: process.version })}\n`);
+}
+
+function batadalShaped(): { signals: string[]; wall: Float64Array; values: Float64Array; source: string } {
+  if (existsSync(BATADAL)) {
+    const r = parseCsv(readFileSync(BATADAL, "utf8"), BATADAL, { labelColumn: "ATT_FLAG" });
+    if (r.ok) return { ...r.value, source: "batadal-dataset03" };
+  }
+  // 8 tanks x 5 + 3 pressures = 43 signals
+  return { ...synthNetwork(streamFor(7), 8760, 8, 3), source: "synthetic" };
+}
+
+export async function benchReadings(): Promise<void> {
+  const d = batadalShaped();
+  const model = train(d.signals, [{ wall: d.wall, values: d.values }]);
+  const m = d.signals.length;
+  const n = d.wall.length;
+  const det = new Detector(model);
+  // warm up
+  for (let i = 0; i < n; i++) det.step(d.wall[i], d.values.subarray(i * m, (i + 1) * m));
+  let rows = 0;
+  const t0 = performance.now();
+  let el = 0;
+  const step = 3_600_000 * n;
+  for (let rep = 1; el < 3000; rep++) {
+    for (let i = 0; i < n; i++) det.step(d.wall[i] + rep * step, d.values.subarray(i * m, (i + 1) * m));
+    rows += n;
+    el = performance.now() - t0;
+  }
+  emit({ bench: "detect.readings", value: Math.round((rows * m) / (el / 1000)), unit: "readings/s", signals: m, rows, data: d.source });
+}
+
+const PUBLISHER = `
+import mqtt from "mqtt";
+const [url, total, signals] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const c = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+const t0 = performance.now();
+let sent = 0; const window = Number(process.env.PUB_WINDOW ?? 20000); let pending = [];
+for (let i = 0; sent < total; i++) {
+  for (let j = 0; j < signals && sent < total; j++, sent++) {
+    pending.push(c.publishAsync("rampart/bench/a1/s" + j, '{"t":' + (1e12 + i * 3600000) + ',"v":' + ((i * 7 + j) % 100) / 10 + '}', { qos: 1 }));
+  }
+  if (pending.length >= window) { await Promise.all(pending); pending = []; }
+}
+await Promise.all(pending);
+process.stdout.write(JSON.stringify({ sent, ms: performance.now() - t0 }) + "\\n");
+await c.endAsync();
+`;
+
+export async function benchMqtt(total = 300_000, signals = 43): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "rampart-detect-bench-"));
+  // the asset gets a trained 43-signal detector, so rows are assembled and judged as in production
+  const syn = synthNetwork(streamFor(3), 2000, 8, 3);
+  const model = train(
+    Array.from({ length: signals }, (_, j) => `s${j}`),
+    [{ wall: syn.wall, values: syn.values }],
+  );
+  const h = await startWatch({ db: join(dir, "alerts.sqlite"), port: 0, storeReadings: process.env.NOSTORE ? false : true, models: new Map([["a1", model]]), clock: () => 0 });
+  if (!h.ok) throw new Error(h.issues.map((i) => i.message).join("; "));
+  const url = `mqtt://127.0.0.1:${h.value.port}`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", PUBLISHER, url, String(total), String(signals)], {
+    cwd: join(import.meta.dirname, ".."),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (c) => {
+    out += c;
+  });
+  await new Promise<void>((r) => child.on("exit", () => r()));
+  // wait until every message is judged and stored (the last row is judged at flush)
+  const deadline = performance.now() + 30_000;
+  while (h.value.live.received < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  h.value.live.flush();
+  const el = performance.now() - t0;
+  const stored = h.value.live.store.readingsStored;
+  const pub = out ? JSON.parse(out) : { sent: 0, ms: 0 };
+  await h.value.close();
+  rmSync(dir, { recursive: true, force: true });
+  emit({
+    bench: "detect.mqtt",
+    value: Math.round(stored / (el / 1000)),
+    unit: "msgs/s",
+    qos: 1,
+    published: pub.sent,
+    stored,
+    lost: total - stored,
+    broker: "aedes-embedded",
+    publisher: "separate process",
+  });
+}
+
+export async function run(): Promise<void> {
+  await benchReadings();
+  await benchMqtt();
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) await run();

@@ -1,0 +1,79 @@
+/** The readable terminal summary of an assessment. */
+import { TECHNIQUES } from "./catalogue.ts";
+import { type AssessReport, SEVERITIES } from "./types.ts";
+
+const num = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (p: number) => `${(p * 100).toFixed(p >= 0.1 ? 0 : 1)}%`;
+
+function trunc(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+export function textReport(r: AssessReport, opts: { top?: number } = {}): string {
+  const top = opts.top ?? 10;
+  const L: string[] = [];
+  const m = r.model;
+  L.push(`${m.name}: assessment as of ${r.asOf}`);
+  L.push(
+    `${num(m.assets)} assets, ${num(m.services)} services, ${num(m.zones)} zones, ${num(m.conduits)} conduits, ${num(m.vendors)} vendors; KEV catalogue ${r.kevCatalogue}`,
+  );
+  L.push("");
+  const bySev = SEVERITIES.map((s) => `${r.findings.filter((f) => f.severity === s).length} ${s}`).join(", ");
+  L.push(`Findings: ${r.findings.length} (${bySev})`);
+  const byRule = new Map<string, number>();
+  for (const f of r.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  L.push(
+    `  by rule: ${[...byRule]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
+  for (const f of r.findings.slice(0, top * 2))
+    L.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.rule.padEnd(22)} ${trunc(f.message, 140)}`);
+  if (r.findings.length > top * 2) L.push(`  … ${r.findings.length - top * 2} more (--json or --html for all)`);
+  L.push("");
+  L.push("Most critical assets (person-hours lost per day if down alone, buffers exhausted, no fallback)");
+  const crit = r.criticality.filter((c) => c.personHoursPerDay > 0).slice(0, top);
+  if (crit.length === 0) L.push("  none: no single asset lowers a service");
+  crit.forEach((c, i) =>
+    L.push(
+      `  ${String(i + 1).padStart(2)}. ${c.id.padEnd(28)} ${num(c.personHoursPerDay).padStart(14)}${c.spof ? "  SPOF" : "      "}  ${trunc(c.services.join(", "), 80)}`,
+    ),
+  );
+  if (r.pairs.length) {
+    L.push("");
+    L.push("Worst pairs (N-2: joint loss beyond the sum of the two)");
+    for (const p of r.pairs.slice(0, Math.min(5, top)))
+      L.push(`  ${`${p.ids[0]} + ${p.ids[1]}`.padEnd(48)} ${num(p.personHoursPerDay).padStart(14)}  (${p.reason})`);
+  }
+  L.push("");
+  L.push(`Crown jewels: ${r.crownJewels.length} OT assets needed by high-integrity or high-availability services`);
+  L.push("Threat actors");
+  for (const a of r.actors)
+    L.push(
+      `  ${a.id.padEnd(12)} skill ${a.skill.toFixed(2)}  entries ${a.entries.join("/").padEnd(26)} reaches ${a.crownJewelsReached} crown jewels, best path ${pct(a.bestProbability)}`,
+    );
+  L.push("");
+  L.push("Most likely attack paths");
+  const best = new Map<string, (typeof r.paths)[number]>();
+  for (const p of r.paths) if (!best.has(p.actor)) best.set(p.actor, p);
+  for (const p of best.values()) {
+    const chain = p.steps.map((s) => `${s.asset} [${s.technique} ${TECHNIQUES.get(s.technique)?.name ?? ""}]`).join(" → ");
+    L.push(`  ${p.actor.padEnd(12)} ${pct(p.probability).padStart(5)}  ${p.entry} → ${chain}`);
+  }
+  L.push("");
+  L.push("Choke points (minimum cuts: fix these and no path reaches the crown jewels)");
+  if (r.chokepoints.length === 0) L.push("  none");
+  for (const c of r.chokepoints.slice(0, top)) {
+    const ctl = Object.entries(c.controls).map(([el, cs]) => `${el}: ${cs.join(", ")}`);
+    L.push(
+      `  ${c.actor.padEnd(12)} ${String(c.ids.length).padStart(3)} element(s), cuts ${c.pathsCut} path(s): ${trunc(c.ids.join(", "), 110)}`,
+    );
+    if (ctl.length) L.push(`  ${"".padEnd(12)} controls: ${trunc(ctl.join("; "), 120)}`);
+    if (c.uncuttable.length)
+      L.push(
+        `  ${"".padEnd(12)} no cut possible for ${c.uncuttable.length} target(s) reached directly (e.g. ${c.uncuttable[0].target} from ${c.uncuttable[0].entry})`,
+      );
+  }
+  return `${L.join("\n")}\n`;
+}

@@ -1,0 +1,177 @@
+/**
+ * `rampart simulate <model> --scenario <id|file>`: Monte Carlo simulation of an attack or of explicit events
+ * on a model, with defences side by side (docs/simulate.md). Exit 0 ok, 1 invalid input, 2 usage error.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import type { Command } from "commander";
+import { formatIssue } from "../model/issues.ts";
+import { parseDuration } from "../model/primitives.ts";
+import { parseSeed } from "../model/rng.ts";
+import { renderHtml } from "../simulate/html.ts";
+import { resolveScenario, simulate } from "../simulate/index.ts";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
+
+type Opts = {
+  scenario: string;
+  runs?: string;
+  seed?: string;
+  with: string[];
+  compare: string[];
+  workers?: string;
+  horizon?: string;
+  json?: boolean;
+  html?: string;
+};
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function progressBar(): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = -1;
+  return (done, total) => {
+    const pct = Math.floor((done * 100) / total);
+    if (pct === last && done !== total) return;
+    last = pct;
+    const width = 30;
+    const fill = Math.round((done * width) / total);
+    process.stderr.write(`\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${pct}% ${done}/${total} runs`);
+    if (done === total) process.stderr.write("\n");
+  };
+}
+
+export async function simulateCommand(modelPath: string, o: Opts): Promise<number> {
+  const runs = intOption("--runs", o.runs, 1, 10_000_000) ?? 1000;
+  const workers = intOption("--workers", o.workers, 1, 256) ?? Math.max(1, availableParallelism());
+  let seed = 1;
+  if (o.seed !== undefined) {
+    const s = parseSeed(o.seed);
+    if (s === undefined)
+      throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${o.seed}"`, EXIT_USAGE);
+    seed = s;
+  }
+  let horizon: number | undefined;
+  if (o.horizon !== undefined) {
+    horizon = parseDuration(o.horizon);
+    if (horizon === undefined || !(horizon > 0))
+      throw new UserError(
+        `option --horizon: expected a duration greater than zero such as 30d or 72h, found "${o.horizon}"`,
+        EXIT_USAGE,
+      );
+  }
+  const compare = o.compare.map((list) =>
+    list
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+  if (compare.some((c) => c.length === 0))
+    throw new UserError(
+      'option --compare: expected a comma-separated list of control ids, such as "mfa-vendors,offline-backups"',
+      EXIT_USAGE,
+    );
+
+  const loaded = await loadOrExit(modelPath, { json: o.json });
+  const sc = await resolveScenario(o.scenario, (p) => readFile(p, "utf8"));
+  if (!sc.ok) {
+    for (const i of sc.issues) process.stderr.write(`${formatIssue(i)}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: sc.issues }, null, 2)}\n`);
+    return EXIT_INVALID;
+  }
+  const r = await simulate(loaded, sc.scenario, {
+    runs,
+    seed,
+    workers,
+    horizon,
+    with: o.with,
+    compare,
+    onProgress: progressBar(),
+    trace: o.html !== undefined,
+  });
+  if (!r.ok) {
+    if (r.issues) for (const i of r.issues) process.stderr.write(`${formatIssue(i)}\n`);
+    if (r.error) process.stderr.write(`rampart: ${r.error.message}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: r.issues ?? [r.error] }, null, 2)}\n`);
+    return EXIT_INVALID;
+  }
+  if (o.html !== undefined) {
+    try {
+      await writeFile(o.html, renderHtml(r.report, r.sets, r.representative));
+    } catch (e) {
+      throw new UserError(
+        `option --html: cannot write ${o.html}: ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+        EXIT_INVALID,
+      );
+    }
+  }
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(r.report, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const rep = r.report;
+  const n = (x: number) => Math.round(x).toLocaleString("en-US");
+  const lines: string[] = [];
+  lines.push(
+    `${rep.scenario.name} (${rep.scenario.id}) on ${rep.model.name}: ${rep.runs} runs, seed ${rep.seed}${rep.controls.length ? `, with ${rep.controls.join(", ")}` : ""}`,
+  );
+  lines.push(
+    `person-hours lost: mean ${n(rep.totals.personHours.mean)}, P10 ${n(rep.totals.personHours.p10)}, P50 ${n(rep.totals.personHours.p50)}, P90 ${n(rep.totals.personHours.p90)}`,
+  );
+  if (sc.scenario.attack)
+    lines.push(
+      `attack succeeded in ${(rep.totals.attackSuccessProbability * 100).toFixed(1)} % of runs; detected in ${(rep.totals.detectedProbability * 100).toFixed(1)} %`,
+    );
+  const hit = rep.services
+    .filter((s) => s.personHours.mean > 0)
+    .sort((a, b) => b.personHours.mean - a.personHours.mean);
+  for (const s of hit.slice(0, 20)) {
+    const objs = s.objectives
+      .map((x) => `${x.kind}${x.kind === "restore" ? `(${x.level})` : ""} ${(x.probabilityMet * 100).toFixed(0)}%`)
+      .join(", ");
+    lines.push(
+      `  ${s.id.padEnd(28)} ${n(s.personHours.mean).padStart(12)} ph  down ${s.downtimeHours.mean.toFixed(1).padStart(7)} h${objs ? `  met: ${objs}` : ""}`,
+    );
+  }
+  if (hit.length > 20) lines.push(`  … and ${hit.length - 20} more services affected`);
+  for (const c of rep.compare) {
+    const d = c.totals.personHours.diff;
+    lines.push(
+      `with ${[...rep.controls, ...c.controls].join(", ")}: person-hours ${d.mean >= 0 ? "+" : ""}${n(d.mean)} (95% CI ${n(d.ci95[0])} to ${n(d.ci95[1])}); attack success ${(c.totals.attackSuccessProbability * 100).toFixed(1)} %`,
+    );
+  }
+  for (const w of rep.warnings) lines.push(`warning: ${w}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return EXIT_OK;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command("simulate")
+    .description("Monte Carlo simulation of an attack or explicit events: cascades, recovery, objectives met")
+    .argument("<model>", "model file or folder")
+    .requiredOption(
+      "--scenario <id|file>",
+      "a built-in scenario id (ransomware, grid-attack, ...) or a scenario YAML file",
+    )
+    .option("--runs <N>", "number of runs (default 1000)")
+    .option("--seed <S>", "seed of the random streams (default 1)")
+    .option("--with <ID>", "apply a control's patch first (repeatable)", collect, [] as string[])
+    .option("--compare <LIST>", "also run with these controls (comma-separated; repeatable)", collect, [] as string[])
+    .option("--workers <N>", "worker threads (default: the number of cores; results do not depend on it)")
+    .option("--horizon <DURATION>", "how long a run may last (default: the scenario's, else 30d)")
+    .option("--json", "print the report as JSON")
+    .option("--html <FILE>", "write a self-contained HTML report")
+    .action(async (modelPath: string, o: Opts) => {
+      try {
+        process.exitCode = await simulateCommand(modelPath, o);
+      } catch (e) {
+        if (e instanceof UserError) {
+          process.stderr.write(`rampart: ${e.message}\n`);
+          process.exitCode = e.exitCode;
+          return;
+        }
+        process.stderr.write(`rampart: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+        process.exitCode = 70;
+      }
+    });
+}

@@ -1,0 +1,875 @@
+/**
+ * The event-driven simulation of one run (docs/simulate.md "Semantics"). Exact times: a priority queue of
+ * events, no time steps. At each event time every event due is applied, then buffers [DEP-4] and fallbacks
+ * [DEP-6] are settled (which may schedule more events at the same time), then the services' levels are
+ * recorded ([DEP-9]: a change at t holds from t on). Pure and deterministic: the run's seeded stream is
+ * passed in.
+ */
+import { servicesAtRisk } from "../model/graph.ts";
+import type { Rng } from "../model/rng.ts";
+import { type Compiled, OBJ_MTD, OBJ_RESTORE, OBJ_RPO, OBJ_RTO } from "./bind.ts";
+import { sample } from "./distributions.ts";
+import { EventQueue, PriorityHeap } from "./queue.ts";
+
+/** What the engine needs from src/model/levels.ts LevelsEngine. */
+export interface LevelsLike {
+  readonly level: Float64Array;
+  readonly own: Float64Array;
+  readonly exhausted: Uint8Array;
+  readonly changed: Int32Array;
+  readonly changedCount: number;
+  setCap(node: number, cap: number): void;
+  setBufferExhausted(req: number, exhausted: boolean): void;
+  setFloor(node: number, floor: number): void;
+  satisfaction(req: number): number;
+  reset(): void;
+}
+
+const E_HIT_START = 0;
+const E_HIT_END = 1;
+const E_BUF = 2;
+const E_FB_START = 3;
+const E_FB_END = 4;
+const E_ENTRY = 5;
+const E_STEP = 6;
+const E_COMPROMISE = 7;
+const E_EFFECT = 8;
+const E_EFFECT_END = 9;
+const E_DETECT = 10;
+const E_CONTAIN = 11;
+const E_TASK_DONE = 12;
+
+export type TraceEntry = {
+  t: number;
+  kind: string;
+  id: string;
+  /** For level changes: from and to. */
+  from?: number;
+  to?: number;
+  detail?: string;
+};
+
+/** Per-run results, written into arrays shared by a chunk of runs (run r at offset r * width). */
+export class RunSink {
+  readonly personHours: Float64Array;
+  readonly downtime: Float64Array;
+  readonly firstLoss: Float64Array;
+  readonly met: Uint8Array;
+  /** Per run: 1 if any attack effect was applied. */
+  readonly attackSucceeded: Uint8Array;
+  readonly compromised: Int32Array;
+  readonly detectedAt: Float64Array;
+  readonly endTime: Float64Array;
+  /** Level histograms of the curve grid: cell (service * G + point) -> level -> runs; levels of 1 are not stored. */
+  readonly hist = new Map<number, Map<number, number>>();
+  constructor(
+    readonly runs: number,
+    readonly services: number,
+    readonly objectives: number,
+  ) {
+    this.personHours = new Float64Array(runs * services);
+    this.downtime = new Float64Array(runs * services);
+    this.firstLoss = new Float64Array(runs * services).fill(Number.NaN);
+    this.met = new Uint8Array(runs * objectives);
+    this.attackSucceeded = new Uint8Array(runs);
+    this.compromised = new Int32Array(runs);
+    this.detectedAt = new Float64Array(runs).fill(Number.NaN);
+    this.endTime = new Float64Array(runs);
+  }
+}
+
+export class Simulator {
+  private readonly q = new EventQueue();
+  private readonly A: number;
+  private readonly S: number;
+  private readonly G: number;
+  private rng!: Rng;
+  private trace: TraceEntry[] | undefined;
+  // hits: per node the active caps
+  private readonly hits: (number[] | undefined)[];
+  private readonly hitTouched: number[] = [];
+  // settle and record worklists
+  private readonly pend: Int32Array;
+  private pendLen = 0;
+  private readonly inPend: Uint8Array;
+  private readonly rec: Int32Array;
+  private recLen = 0;
+  private readonly inRec: Uint8Array;
+  // buffers
+  private readonly bufDip: Uint8Array;
+  private readonly bufGen: Int32Array;
+  private readonly bufTouched: number[] = [];
+  // fallbacks (by node)
+  private readonly fbDip: Uint8Array;
+  private readonly fbForce: Uint8Array;
+  private readonly fbForceStart: Float64Array;
+  private readonly fbUsed: Float64Array;
+  private readonly fbGen: Int32Array;
+  // services (by slot)
+  private readonly cur: Float64Array;
+  private readonly last: Float64Array;
+  private readonly ph: Float64Array;
+  private readonly down: Float64Array;
+  private readonly first: Float64Array;
+  private readonly recovered: Float64Array;
+  private readonly thr: Float64Array;
+  private readonly belowStart: Float64Array;
+  private readonly maxBelow: Float64Array;
+  private readonly gridIdx: Int32Array;
+  private readonly dataLoss: Float64Array;
+  private readonly lastRise: Float64Array;
+  private downCount = 0;
+  // attack
+  private readonly held: Uint8Array;
+  private readonly heldList: number[] = [];
+  private readonly heldZone: Uint8Array;
+  private readonly reach: Uint8Array;
+  private readonly reachNet: Uint8Array;
+  private readonly attempt: Int32Array;
+  private attemptStamp = 0;
+  private readonly damaged: Uint8Array;
+  private readonly damageCap: Float64Array;
+  private readonly repairDur: Float64Array;
+  private readonly damagedList: number[] = [];
+  private pendingRepair: number[] = [];
+  private readonly manipLevel: Float64Array;
+  private readonly manipOn: Uint8Array;
+  private manipulated: number[] = [];
+  private detectAt = Number.POSITIVE_INFINITY;
+  private detectGen = 0;
+  private detectedAt = Number.NaN;
+  private contained = false;
+  private succeeded = 0;
+  private compromisedCount = 0;
+  private readonly free: Int32Array;
+  private readonly waiting: PriorityHeap[];
+
+  constructor(
+    readonly c: Compiled,
+    readonly L: LevelsLike,
+  ) {
+    const ix = c.index;
+    this.A = ix.assetCount;
+    this.S = ix.serviceCount;
+    this.G = c.grid.length;
+    const N = ix.nodeCount;
+    this.hits = new Array(N);
+    this.pend = new Int32Array(N);
+    this.inPend = new Uint8Array(N);
+    this.rec = new Int32Array(N);
+    this.inRec = new Uint8Array(N);
+    this.bufDip = new Uint8Array(ix.reqCount);
+    this.bufGen = new Int32Array(ix.reqCount);
+    this.fbDip = new Uint8Array(N);
+    this.fbForce = new Uint8Array(N);
+    this.fbForceStart = new Float64Array(N);
+    this.fbUsed = new Float64Array(N);
+    this.fbGen = new Int32Array(N);
+    const S = this.S;
+    this.cur = new Float64Array(S);
+    this.last = new Float64Array(S);
+    this.ph = new Float64Array(S);
+    this.down = new Float64Array(S);
+    this.first = new Float64Array(S);
+    this.recovered = new Float64Array(S);
+    this.thr = new Float64Array(S);
+    for (let s = 0; s < S; s++) this.thr[s] = ix.hasFallback[this.A + s] ? ix.fallbackLevel[this.A + s] : 1;
+    this.belowStart = new Float64Array(S);
+    this.maxBelow = new Float64Array(S);
+    this.gridIdx = new Int32Array(S);
+    this.dataLoss = new Float64Array(S);
+    this.lastRise = new Float64Array(c.objSvc.length);
+    this.held = new Uint8Array(this.A);
+    this.heldZone = new Uint8Array(ix.zoneCount);
+    this.reach = new Uint8Array(ix.zoneCount);
+    this.reachNet = new Uint8Array(ix.zoneCount);
+    const iz = ix.internetZone;
+    this.reachNet[iz] = 1;
+    for (let p = ix.zoneOutStart[iz]; p < ix.zoneOutStart[iz + 1]; p++) this.reachNet[ix.zoneOut[p]] = 1;
+    this.attempt = new Int32Array(this.A);
+    this.damaged = new Uint8Array(this.A);
+    this.damageCap = new Float64Array(this.A);
+    this.repairDur = new Float64Array(this.A);
+    this.manipLevel = new Float64Array(this.A);
+    this.manipOn = new Uint8Array(this.A);
+    this.free = new Int32Array(c.poolSize.length);
+    this.waiting = c.poolName.map(() => new PriorityHeap());
+  }
+
+  /** Runs one simulation with stream `rng`, writing run `slot` of `sink`. Returns the trace when asked. */
+  run(rng: Rng, sink: RunSink, slot: number, withTrace = false): TraceEntry[] | undefined {
+    this.rng = rng;
+    this.trace = withTrace ? [] : undefined;
+    this.resetRun();
+    const c = this.c;
+    const q = this.q;
+    const horizon = c.horizon;
+    // explicit events [SCN-1]
+    for (const ev of c.events) {
+      const at = sample(ev.at, rng);
+      const len = ev.for ? sample(ev.for, rng) : Number.POSITIVE_INFINITY;
+      for (let i = 0; i < ev.nodes.length; i++) {
+        q.push(at, E_HIT_START, ev.nodes[i], 0, ev.cap);
+        if (len !== Number.POSITIVE_INFINITY) q.push(at + len, E_HIT_END, ev.nodes[i], 0, ev.cap);
+      }
+    }
+    if (c.attack) q.push(0, E_ENTRY, 0);
+    let tEnd = horizon;
+    let t = 0;
+    while (q.size > 0) {
+      t = q.topTime();
+      if (t > horizon) break;
+      do {
+        while (q.size > 0 && q.topTime() === t) {
+          q.pop();
+          const k = q.size;
+          this.handle(t, q.type[k], q.a[k], q.b[k], q.f[k]);
+        }
+        this.settle(t);
+      } while (q.size > 0 && q.topTime() === t);
+      this.record(t);
+      if (q.size === 0 && this.downCount === 0) {
+        tEnd = t;
+        break;
+      }
+    }
+    this.finish(sink, slot, tEnd);
+    return this.trace;
+  }
+
+  private resetRun(): void {
+    this.q.clear();
+    this.L.reset();
+    for (const n of this.hitTouched) this.hits[n] = undefined;
+    this.hitTouched.length = 0;
+    for (const r of this.bufTouched) this.bufDip[r] = 0;
+    this.bufTouched.length = 0;
+    this.fbDip.fill(0, this.A);
+    this.fbForce.fill(0, this.A);
+    this.fbUsed.fill(0, this.A);
+    this.pendLen = 0;
+    this.recLen = 0;
+    this.inPend.fill(0);
+    this.inRec.fill(0);
+    this.cur.fill(1);
+    this.last.fill(0);
+    this.ph.fill(0);
+    this.down.fill(0);
+    this.first.fill(Number.NaN);
+    this.recovered.fill(Number.NaN);
+    this.belowStart.fill(0);
+    this.maxBelow.fill(0);
+    this.gridIdx.fill(0);
+    this.dataLoss.fill(0);
+    this.lastRise.fill(Number.NaN);
+    this.downCount = 0;
+    for (const a of this.heldList) this.held[a] = 0;
+    this.heldList.length = 0;
+    this.heldZone.fill(0);
+    for (const a of this.damagedList) this.damaged[a] = 0;
+    this.damagedList.length = 0;
+    this.pendingRepair = [];
+    for (const a of this.manipulated) this.manipOn[a] = 0;
+    this.manipulated = [];
+    this.detectAt = Number.POSITIVE_INFINITY;
+    this.detectGen++;
+    this.detectedAt = Number.NaN;
+    this.contained = false;
+    this.succeeded = 0;
+    this.compromisedCount = 0;
+    this.free.set(this.c.poolSize);
+    for (const w of this.waiting) w.clear();
+  }
+
+  private note(t: number, kind: string, id: string, detail?: string): void {
+    this.trace?.push(detail === undefined ? { t, kind, id } : { t, kind, id, detail });
+  }
+
+  // ---- levels plumbing ----------------------------------------------------------------------------------
+
+  private collect(): void {
+    const L = this.L;
+    for (let i = 0; i < L.changedCount; i++) {
+      const n = L.changed[i];
+      if (this.inPend[n] === 0) {
+        this.inPend[n] = 1;
+        this.pend[this.pendLen++] = n;
+      }
+      if (this.inRec[n] === 0) {
+        this.inRec[n] = 1;
+        this.rec[this.recLen++] = n;
+      }
+    }
+  }
+
+  private applyCap(n: number): void {
+    const h = this.hits[n];
+    let cap = 1;
+    if (h) for (const x of h) if (x < cap) cap = x;
+    this.L.setCap(n, cap);
+    this.collect();
+  }
+
+  /** [DEP-1] several hits on one node: the lowest cap counts. */
+  private addHit(n: number, cap: number): void {
+    let h = this.hits[n];
+    if (!h) {
+      h = [];
+      this.hits[n] = h;
+      this.hitTouched.push(n);
+    }
+    h.push(cap);
+    this.applyCap(n);
+  }
+
+  private removeHit(n: number, cap: number): void {
+    const h = this.hits[n];
+    if (!h) return;
+    const i = h.indexOf(cap);
+    if (i < 0) return;
+    h.splice(i, 1);
+    this.applyCap(n);
+  }
+
+  /** Buffers [DEP-4] and fallbacks [DEP-6] of every node whose level or own level changed. */
+  private settle(t: number): void {
+    const ix = this.c.index;
+    const { usedByStart, usedBy, reqBuffer } = ix;
+    while (this.pendLen > 0) {
+      const n = this.pend[--this.pendLen];
+      this.inPend[n] = 0;
+      for (let p = usedByStart[n]; p < usedByStart[n + 1]; p++) {
+        const r = usedBy[p];
+        if (reqBuffer[r] > 0) this.checkBuffer(r, t);
+      }
+      if (ix.hasFallback[n]) this.checkFallback(n, t);
+    }
+  }
+
+  private checkBuffer(r: number, t: number): void {
+    const s = this.L.satisfaction(r);
+    if (s < 1) {
+      if (this.bufDip[r] === 0) {
+        this.bufDip[r] = 1;
+        this.bufTouched.push(r);
+        this.q.push(t + this.c.index.reqBuffer[r], E_BUF, r, ++this.bufGen[r]);
+      }
+    } else if (this.bufDip[r] === 1) {
+      this.bufDip[r] = 0;
+      this.bufGen[r]++;
+      if (this.L.exhausted[r]) {
+        this.L.setBufferExhausted(r, false);
+        this.collect();
+        this.note(t, "buffer-refilled", this.c.index.nodeId[this.c.index.reqOwner[r]]);
+      }
+    }
+  }
+
+  private checkFallback(n: number, t: number): void {
+    const ix = this.c.index;
+    const fl = ix.fallbackLevel[n];
+    const L = this.L;
+    if (L.own[n] < fl) {
+      if (this.fbDip[n] === 0) {
+        this.fbDip[n] = 1;
+        const gen = ++this.fbGen[n];
+        if (ix.fallbackLasts[n] - this.fbUsed[n] > 0) this.q.push(t + ix.fallbackAfter[n], E_FB_START, n, gen);
+      }
+    } else if (this.fbDip[n] === 1) {
+      this.fbDip[n] = 0;
+      this.fbGen[n]++;
+      if (this.fbForce[n]) this.endFallback(n, t, "own level back at the fallback level");
+    }
+    if (L.level[n] === 1) this.fbUsed[n] = 0; // the outage is over: the next one gets the whole `lasts`
+  }
+
+  private endFallback(n: number, t: number, why: string): void {
+    this.fbForce[n] = 0;
+    this.fbUsed[n] += t - this.fbForceStart[n];
+    this.L.setFloor(n, 0);
+    this.collect();
+    this.note(t, "fallback-off", this.c.index.nodeId[n], why);
+  }
+
+  // ---- events ---------------------------------------------------------------------------------------------
+
+  private handle(t: number, type: number, a: number, b: number, f: number): void {
+    const ix = this.c.index;
+    switch (type) {
+      case E_HIT_START:
+        this.note(t, f === 0 ? "down" : "hit", ix.nodeId[a], f === 0 ? "scenario event" : `scenario event, cap ${f}`);
+        this.addHit(a, f);
+        break;
+      case E_HIT_END:
+        this.note(t, "hit-end", ix.nodeId[a], "scenario event over");
+        this.removeHit(a, f);
+        break;
+      case E_BUF:
+        if (b === this.bufGen[a] && this.bufDip[a] === 1) {
+          this.L.setBufferExhausted(a, true);
+          this.collect();
+          this.note(t, "buffer-exhausted", ix.nodeId[ix.reqOwner[a]], `ride-through of ${ix.reqBuffer[a]}h used up`);
+        }
+        break;
+      case E_FB_START:
+        if (b === this.fbGen[a] && this.fbDip[a] === 1 && this.fbForce[a] === 0) {
+          const left = ix.fallbackLasts[a] - this.fbUsed[a];
+          if (left > 0) {
+            this.fbForce[a] = 1;
+            this.fbForceStart[a] = t;
+            this.L.setFloor(a, ix.fallbackLevel[a]);
+            this.collect();
+            this.note(t, "fallback-on", ix.nodeId[a], `fallback at level ${ix.fallbackLevel[a]}`);
+            if (left !== Number.POSITIVE_INFINITY) this.q.push(t + left, E_FB_END, a, b);
+          }
+        }
+        break;
+      case E_FB_END:
+        if (b === this.fbGen[a] && this.fbForce[a] === 1) this.endFallback(a, t, "fallback time (lasts) used up");
+        break;
+      case E_ENTRY:
+        this.entry(t);
+        break;
+      case E_STEP:
+        this.step(t, a);
+        break;
+      case E_COMPROMISE:
+        this.compromise(t, a, b);
+        break;
+      case E_EFFECT:
+        this.effect(t, a, b);
+        break;
+      case E_EFFECT_END:
+        this.note(t, "attack-over", ix.nodeId[a], "effect ended");
+        this.removeHit(a, f);
+        break;
+      case E_DETECT:
+        if (b === this.detectGen) this.detect(t);
+        break;
+      case E_CONTAIN:
+        this.contain(t);
+        break;
+      case E_TASK_DONE:
+        this.taskDone(t, a, b);
+        break;
+    }
+  }
+
+  // ---- attack -------------------------------------------------------------------------------------------
+
+  private markHeld(a: number): void {
+    if (this.held[a] === 0) {
+      this.held[a] = 1;
+      this.heldList.push(a);
+    }
+  }
+
+  private entry(t: number): void {
+    const c = this.c;
+    if (!c.attack) return;
+    const e = c.attack.entry;
+    if (!e) {
+      this.q.push(t, E_STEP, 0);
+      return;
+    }
+    const rng = this.rng;
+    let best = -1;
+    let bestT = Number.POSITIVE_INFINITY;
+    if (e.via === "vendor") {
+      const n = e.access.length;
+      if (n === 0) return;
+      const tries = Math.min(e.attempts, n);
+      const off = rng.int(n);
+      for (let i = 0; i < tries; i++) {
+        const k = (off + i) % n;
+        const p = e.probability ?? e.access[k].p;
+        const ok = rng.next() < p;
+        const ct = t + sample(e.time, rng);
+        if (ok && ct < bestT) {
+          bestT = ct;
+          best = k;
+        }
+      }
+      if (best < 0) return;
+      const acc = e.access[best];
+      this.heldZone[acc.zone] = 1;
+      this.note(bestT, "entry", acc.label, "vendor remote access");
+      if (acc.via >= 0) {
+        this.markHeld(acc.via);
+        this.q.push(bestT, E_COMPROMISE, acc.via, -1);
+      }
+      this.q.push(bestT, E_STEP, 0);
+      return;
+    }
+    const list = e.list;
+    const n = list.length;
+    if (n === 0) return;
+    const tries = Math.min(e.attempts, n);
+    const off = rng.int(n);
+    for (let i = 0; i < tries; i++) {
+      const a = list[(off + i) % n];
+      const p = e.probability ?? (e.via === "phishing" ? c.pPhish[a] : e.via === "exposed" ? c.pExposed[a] : 1);
+      const ok = rng.next() < p;
+      const ct = t + sample(e.time, rng);
+      if (ok && ct < bestT) {
+        bestT = ct;
+        best = a;
+      }
+    }
+    if (best < 0) return;
+    this.markHeld(best);
+    this.heldZone[c.index.assetZone[best]] = 1;
+    this.q.push(bestT, E_COMPROMISE, best, -1);
+    this.q.push(bestT, E_STEP, 0);
+  }
+
+  /** [NET-1] zones reachable from the zones the attacker holds (reach), and from the internet (reachNet). */
+  private computeReach(): void {
+    const ix = this.c.index;
+    const reach = this.reach;
+    reach.fill(0);
+    for (let z = 0; z < ix.zoneCount; z++) {
+      if (this.heldZone[z] === 0) continue;
+      reach[z] = 1;
+      for (let p = ix.zoneOutStart[z]; p < ix.zoneOutStart[z + 1]; p++) reach[ix.zoneOut[p]] = 1;
+    }
+  }
+
+  private step(t: number, k: number): void {
+    const c = this.c;
+    const steps = c.attack?.steps;
+    if (!steps || k >= steps.length || this.contained) return;
+    const st = steps[k];
+    const rng = this.rng;
+    const ix = c.index;
+    const list = st.list;
+    const n = list.length;
+    let stepEnd = t;
+    if (st.action === "compromise" || st.on === "reachable") {
+      const stamp = ++this.attemptStamp;
+      let waveStart = t;
+      let successes = 0;
+      for (;;) {
+        this.computeReach();
+        const newZones: number[] = [];
+        let waveEnd = waveStart;
+        const off = n > 0 ? rng.int(n) : 0;
+        for (let i = 0; i < n && successes < st.max; i++) {
+          const a = list[(off + i) % n];
+          if (this.attempt[a] === stamp) continue;
+          if (st.action === "compromise" && this.held[a]) continue;
+          const z = ix.assetZone[a];
+          const fromHeld = this.reach[z] === 1;
+          if (!fromHeld && this.reachNet[z] === 0 && !c.exposed[a]) continue;
+          this.attempt[a] = stamp;
+          const p =
+            st.probability ??
+            (st.action === "compromise"
+              ? fromHeld
+                ? c.pLateral[a]
+                : c.exposed[a]
+                  ? c.pExposed[a]
+                  : c.pLateral[a]
+              : c.pCommand[a]);
+          if (rng.next() >= p) continue;
+          const ct = waveStart + sample(st.time, rng);
+          successes++;
+          if (ct > waveEnd) waveEnd = ct;
+          if (st.action === "compromise") {
+            this.markHeld(a);
+            this.q.push(ct, E_COMPROMISE, a, k);
+            if (this.heldZone[z] === 0) newZones.push(z);
+          } else this.q.push(ct, E_EFFECT, a, k);
+        }
+        if (waveEnd > stepEnd) stepEnd = waveEnd;
+        if (newZones.length === 0 || successes >= st.max || st.action !== "compromise") break;
+        for (const z of newZones) this.heldZone[z] = 1;
+        waveStart = waveEnd;
+      }
+    } else {
+      // effects on held assets: the attacker holds them, so they succeed
+      const hl = this.heldList;
+      const m = hl.length;
+      const off = m > 0 ? rng.int(m) : 0;
+      let done = 0;
+      for (let i = 0; i < m && done < st.max; i++) {
+        const a = hl[(off + i) % m];
+        if (st.mask[a] === 0) continue;
+        done++;
+        const ct = t + sample(st.time, rng);
+        if (ct > stepEnd) stepEnd = ct;
+        this.q.push(ct, E_EFFECT, a, k);
+      }
+    }
+    this.q.push(stepEnd, E_STEP, k + 1);
+  }
+
+  private compromise(t: number, a: number, k: number): void {
+    if (this.contained) return;
+    const c = this.c;
+    this.compromisedCount++;
+    this.note(t, "compromise", c.index.nodeId[a], k < 0 ? "initial foothold" : `step ${c.attack?.steps[k].label}`);
+    const det = c.monitored[a] ? c.scenario.detection.monitored : c.scenario.detection.unmonitored;
+    if (this.rng.next() < det.probability) this.scheduleDetect(t + sample(det.delay, this.rng));
+  }
+
+  private scheduleDetect(td: number): void {
+    if (td < this.detectAt) {
+      this.detectAt = td;
+      this.q.push(td, E_DETECT, 0, ++this.detectGen);
+    }
+  }
+
+  private effect(t: number, a: number, k: number): void {
+    if (this.contained) return;
+    const c = this.c;
+    const st = (c.attack as NonNullable<Compiled["attack"]>).steps[k];
+    const rng = this.rng;
+    const id = c.index.nodeId[a];
+    switch (st.action) {
+      case "deny": {
+        this.succeeded = 1;
+        this.note(t, "deny", id, st.label);
+        if (st.for) {
+          this.addHit(a, st.level);
+          this.q.push(t + sample(st.for, rng), E_EFFECT_END, a, k, st.level);
+        } else this.damage(t, a, st.level, sample(st.restore ?? c.scenario.recovery.deny, rng));
+        this.scheduleDetect(t);
+        break;
+      }
+      case "encrypt": {
+        if (this.damaged[a]) return;
+        this.succeeded = 1;
+        let dur: number;
+        let loss: number;
+        if (c.backupUsable[a]) {
+          dur = c.backupRestore[a];
+          loss = rng.next() * c.backupEvery[a];
+        } else {
+          dur = Number.isNaN(c.rebuild[a]) ? sample(c.defaultRebuild[a], rng) : c.rebuild[a];
+          loss = Number.POSITIVE_INFINITY;
+        }
+        this.note(
+          t,
+          "encrypt",
+          id,
+          `${st.label}; ${c.backupUsable[a] ? "restore from offline tested backup" : "rebuild"}`,
+        );
+        for (let p = c.assetSvcStart[a]; p < c.assetSvcStart[a + 1]; p++) {
+          const s = c.assetSvc[p];
+          if (loss > this.dataLoss[s]) this.dataLoss[s] = loss;
+        }
+        this.damage(t, a, 0, dur);
+        this.scheduleDetect(t);
+        break;
+      }
+      case "destroy": {
+        if (this.damaged[a]) return;
+        this.succeeded = 1;
+        this.note(t, "destroy", id, st.label);
+        this.damage(t, a, 0, Number.isNaN(c.rebuild[a]) ? sample(c.defaultRebuild[a], rng) : c.rebuild[a]);
+        this.scheduleDetect(t);
+        break;
+      }
+      case "manipulate": {
+        if (!Number.isNaN(this.detectedAt) || this.manipOn[a] || this.damaged[a]) return;
+        this.succeeded = 1;
+        this.note(t, "manipulate", id, `${st.label}; level ${st.level} until detected`);
+        this.manipOn[a] = 1;
+        this.manipLevel[a] = st.level;
+        this.manipulated.push(a);
+        this.addHit(a, st.level);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private damage(t: number, a: number, cap: number, dur: number): void {
+    if (this.damaged[a]) return;
+    this.damaged[a] = 1;
+    this.damagedList.push(a);
+    this.damageCap[a] = cap;
+    this.repairDur[a] = dur;
+    this.addHit(a, cap);
+    if (this.contained) this.enqueueTask(t, a);
+    else this.pendingRepair.push(a);
+  }
+
+  private detect(t: number): void {
+    this.detectedAt = t;
+    this.note(t, "detected", "attack", "the incident is detected");
+    for (const a of this.manipulated) {
+      this.manipOn[a] = 0;
+      this.removeHit(a, this.manipLevel[a]);
+      this.note(t, "manipulation-ended", this.c.index.nodeId[a], "detected");
+    }
+    this.manipulated = [];
+    this.q.push(t + sample(this.c.scenario.containmentDelay, this.rng), E_CONTAIN, 0);
+  }
+
+  private contain(t: number): void {
+    if (this.contained) return;
+    this.contained = true;
+    this.note(t, "contained", "attack", "zones isolated; the attacker is out");
+    for (const a of this.pendingRepair) this.enqueueTask(t, a);
+    this.pendingRepair = [];
+  }
+
+  private priorityOf(a: number): number {
+    const c = this.c;
+    let p = c.priority[a];
+    if (Number.isNaN(p)) {
+      p = 0;
+      for (const s of servicesAtRisk(c.index, a)) p += c.index.population[s];
+      c.priority[a] = p;
+    }
+    return p;
+  }
+
+  private enqueueTask(t: number, a: number): void {
+    const pool = this.c.pool[a];
+    if (this.free[pool] > 0) {
+      this.free[pool]--;
+      this.q.push(t + this.repairDur[a], E_TASK_DONE, a, pool);
+    } else this.waiting[pool].push(this.priorityOf(a), a);
+  }
+
+  private taskDone(t: number, a: number, pool: number): void {
+    this.note(t, "restored", this.c.index.nodeId[a], `crew ${this.c.poolName[pool]}`);
+    this.removeHit(a, this.damageCap[a]);
+    const w = this.waiting[pool];
+    if (w.size > 0) {
+      const next = w.pop();
+      this.q.push(t + this.repairDur[next], E_TASK_DONE, next, pool);
+    } else this.free[pool]++;
+  }
+
+  // ---- metrics ------------------------------------------------------------------------------------------
+
+  private record(t: number): void {
+    const A = this.A;
+    const L = this.L;
+    for (let i = 0; i < this.recLen; i++) {
+      const n = this.rec[i];
+      this.inRec[n] = 0;
+      if (n < A) continue;
+      const s = n - A;
+      const nw = L.level[n];
+      const old = this.cur[s];
+      if (nw !== old) this.change(s, old, nw, t);
+    }
+    this.recLen = 0;
+  }
+
+  private histAdd(cell: number, level: number, hist: Map<number, Map<number, number>>): void {
+    let m = hist.get(cell);
+    if (!m) {
+      m = new Map();
+      hist.set(cell, m);
+    }
+    m.set(level, (m.get(level) ?? 0) + 1);
+  }
+
+  private readonly pendingGrid: number[] = [];
+
+  private change(s: number, old: number, nw: number, t: number): void {
+    const c = this.c;
+    const pop = c.index.population[this.A + s];
+    const dt = t - this.last[s];
+    if (old < 1) {
+      this.ph[s] += (1 - old) * pop * dt;
+      this.down[s] += dt;
+    }
+    // curve grid points before t hold the old level
+    const grid = c.grid;
+    let g = this.gridIdx[s];
+    while (g < this.G && grid[g] < t) {
+      if (old < 1) this.pendingGrid.push(s * this.G + g, old);
+      g++;
+    }
+    this.gridIdx[s] = g;
+    if (old === 1 && nw < 1) {
+      this.downCount++;
+      if (Number.isNaN(this.first[s])) this.first[s] = t;
+    } else if (old < 1 && nw === 1) {
+      this.downCount--;
+      if (Number.isNaN(this.recovered[s])) this.recovered[s] = t;
+    }
+    const thr = this.thr[s];
+    if (old >= thr && nw < thr) this.belowStart[s] = t;
+    else if (old < thr && nw >= thr) {
+      const d = t - this.belowStart[s];
+      if (d > this.maxBelow[s]) this.maxBelow[s] = d;
+    }
+    for (let o = c.objStart[s]; o < c.objStart[s + 1]; o++) {
+      if (c.objKind[o] === OBJ_RESTORE && old < c.objLevel[o] && nw >= c.objLevel[o]) this.lastRise[o] = t;
+    }
+    this.cur[s] = nw;
+    this.last[s] = t;
+    this.trace?.push({ t, kind: "level", id: c.index.nodeId[this.A + s], from: old, to: nw });
+  }
+
+  private finish(sink: RunSink, slot: number, tEnd: number): void {
+    const c = this.c;
+    const S = this.S;
+    const base = slot * S;
+    const grid = c.grid;
+    // close every service's last segment at tEnd
+    for (let s = 0; s < S; s++) {
+      const lv = this.cur[s];
+      if (lv < 1) {
+        const dt = tEnd - this.last[s];
+        this.ph[s] += (1 - lv) * c.index.population[this.A + s] * dt;
+        this.down[s] += dt;
+        let g = this.gridIdx[s];
+        while (g < this.G && grid[g] <= tEnd) {
+          this.pendingGrid.push(s * this.G + g, lv);
+          g++;
+        }
+        if (lv < this.thr[s]) {
+          const d = tEnd - this.belowStart[s];
+          if (d > this.maxBelow[s]) this.maxBelow[s] = d;
+        }
+      }
+      sink.personHours[base + s] = this.ph[s];
+      sink.downtime[base + s] = this.down[s];
+      sink.firstLoss[base + s] = this.first[s];
+    }
+    const pg = this.pendingGrid;
+    for (let i = 0; i < pg.length; i += 2) this.histAdd(pg[i], pg[i + 1], sink.hist);
+    pg.length = 0;
+    // objectives [DEP-8]
+    const O = c.objSvc.length;
+    for (let o = 0; o < O; o++) {
+      const s = c.objSvc[o];
+      const t1 = this.first[s];
+      let met = true;
+      if (!Number.isNaN(t1)) {
+        const target = c.objTarget[o];
+        switch (c.objKind[o]) {
+          case OBJ_RTO:
+            met = !Number.isNaN(this.recovered[s]) && this.recovered[s] <= t1 + target;
+            break;
+          case OBJ_MTD:
+            met = !(this.maxBelow[s] > target);
+            break;
+          case OBJ_RESTORE: {
+            const lvl = c.objLevel[o];
+            met = this.cur[s] >= lvl && (Number.isNaN(this.lastRise[o]) || this.lastRise[o] <= t1 + target);
+            break;
+          }
+          case OBJ_RPO:
+            met = this.dataLoss[s] <= target;
+            break;
+        }
+      } else if (c.objKind[o] === OBJ_RPO) met = this.dataLoss[s] <= c.objTarget[o];
+      sink.met[slot * O + o] = met ? 1 : 0;
+    }
+    sink.attackSucceeded[slot] = this.succeeded;
+    sink.compromised[slot] = this.compromisedCount;
+    sink.detectedAt[slot] = this.detectedAt;
+    sink.endTime[slot] = tEnd;
+  }
+}

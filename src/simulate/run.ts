@@ -1,0 +1,163 @@
+/**
+ * Monte Carlo driver: runs `runs` simulations of every defence set over worker threads (or in this thread
+ * when workers <= 1), run r with stream r of the seed, and merges the chunks in run order. Results are the
+ * same for any number of workers: per-run values are placed by run index and histogram counts are sums.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { CityModel } from "../model/model.ts";
+import { type ChunkResult, type Job, SetRunner } from "./chunk.ts";
+
+export type Merged = {
+  runs: number;
+  services: number;
+  objectives: number;
+  personHours: Float64Array;
+  downtime: Float64Array;
+  firstLoss: Float64Array;
+  met: Uint8Array;
+  attackSucceeded: Uint8Array;
+  compromised: Int32Array;
+  detectedAt: Float64Array;
+  endTime: Float64Array;
+  hist: Map<number, Map<number, number>>;
+};
+
+export type MonteCarloOptions = {
+  runs: number;
+  seed: number;
+  workers: number;
+  horizon?: number;
+  onProgress?: (done: number, total: number) => void;
+};
+
+function emptyMerged(runs: number, services: number, objectives: number): Merged {
+  return {
+    runs,
+    services,
+    objectives,
+    personHours: new Float64Array(runs * services),
+    downtime: new Float64Array(runs * services),
+    firstLoss: new Float64Array(runs * services),
+    met: new Uint8Array(runs * objectives),
+    attackSucceeded: new Uint8Array(runs),
+    compromised: new Int32Array(runs),
+    detectedAt: new Float64Array(runs),
+    endTime: new Float64Array(runs),
+    hist: new Map(),
+  };
+}
+
+function mergeChunk(m: Merged, r: ChunkResult): void {
+  const S = m.services;
+  const O = m.objectives;
+  m.personHours.set(r.personHours, r.from * S);
+  m.downtime.set(r.downtime, r.from * S);
+  m.firstLoss.set(r.firstLoss, r.from * S);
+  m.met.set(r.met, r.from * O);
+  m.attackSucceeded.set(r.attackSucceeded, r.from);
+  m.compromised.set(r.compromised, r.from);
+  m.detectedAt.set(r.detectedAt, r.from);
+  m.endTime.set(r.endTime, r.from);
+  const h = r.hist;
+  for (let i = 0; i < h.length; i += 3) {
+    let cell = m.hist.get(h[i]);
+    if (!cell) {
+      cell = new Map();
+      m.hist.set(h[i], cell);
+    }
+    cell.set(h[i + 1], (cell.get(h[i + 1]) ?? 0) + h[i + 2]);
+  }
+}
+
+function chunkSize(runs: number, workers: number): number {
+  return Math.max(8, Math.min(500, Math.ceil(runs / Math.max(1, workers * 8))));
+}
+
+/** The ESM entry of tsx's register API (the package's exports map, "./esm/api" import condition). */
+function tsxEsmApi(): string {
+  const req = createRequire(import.meta.url);
+  const pkgPath = req.resolve("tsx/package.json");
+  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(pkgPath), pkg.exports["./esm/api"].import.default)).href;
+}
+
+/** Starts a worker running worker.ts: the worker registers the TypeScript loader (tsx) first, then imports it. */
+function startWorker(job: Job): Worker {
+  const url = new URL("./worker.ts", import.meta.url);
+  const api = tsxEsmApi();
+  const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: job });
+}
+
+/** Runs every set; returns one merged result per set, in set order. */
+export async function monteCarlo(
+  models: CityModel[],
+  scenarioRaw: unknown,
+  scenarioFile: string,
+  opts: MonteCarloOptions,
+): Promise<{ merged: Merged[]; runners: SetRunner[] }> {
+  const runners = models.map((m) => new SetRunner(m, scenarioRaw, scenarioFile, opts.horizon));
+  const merged = runners.map((r) => emptyMerged(opts.runs, r.compiled.index.serviceCount, r.compiled.objSvc.length));
+  const size = chunkSize(opts.runs, opts.workers);
+  const tasks: { set: number; from: number; to: number }[] = [];
+  for (let s = 0; s < models.length; s++)
+    for (let from = 0; from < opts.runs; from += size)
+      tasks.push({ set: s, from, to: Math.min(opts.runs, from + size) });
+  const total = opts.runs * models.length;
+  let done = 0;
+  if (opts.workers <= 1 || tasks.length <= 1) {
+    for (const t of tasks) {
+      mergeChunk(merged[t.set], runners[t.set].runRange(opts.seed, t.set, t.from, t.to));
+      done += t.to - t.from;
+      opts.onProgress?.(done, total);
+    }
+    return { merged, runners };
+  }
+  const job: Job = { models, scenarioRaw, scenarioFile, horizon: opts.horizon, seed: opts.seed };
+  const nWorkers = Math.min(opts.workers, tasks.length);
+  let next = 0;
+  await new Promise<void>((resolve, reject) => {
+    let finished = 0;
+    let failed = false;
+    const workers: Worker[] = [];
+    const feed = (w: Worker) => {
+      if (next < tasks.length) w.postMessage(tasks[next++]);
+      else {
+        w.postMessage({ stop: true });
+        finished++;
+        if (finished === nWorkers) resolve();
+      }
+    };
+    for (let i = 0; i < nWorkers; i++) {
+      const w = startWorker(job);
+      workers.push(w);
+      w.on("message", (msg: ChunkResult | { error: string }) => {
+        if ("error" in msg) {
+          if (!failed) {
+            failed = true;
+            for (const x of workers) void x.terminate();
+            reject(new Error(msg.error));
+          }
+          return;
+        }
+        mergeChunk(merged[msg.set], msg);
+        done += msg.to - msg.from;
+        opts.onProgress?.(done, total);
+        feed(w);
+      });
+      w.on("error", (e) => {
+        if (!failed) {
+          failed = true;
+          for (const x of workers) void x.terminate();
+          reject(e);
+        }
+      });
+      feed(w);
+    }
+  });
+  return { merged, runners };
+}

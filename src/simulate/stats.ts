@@ -1,0 +1,274 @@
+/**
+ * Statistics over runs (docs/simulate.md "Metrics"): nearest-rank quantiles, means summed in run order,
+ * Wilson intervals for probabilities, paired differences with normal 95 % intervals for defence sets, and
+ * the level quantile curves read exactly from the per-grid-point level histograms.
+ */
+
+import type { Compiled } from "./bind.ts";
+import { OBJ_KINDS } from "./bind.ts";
+import type { Merged } from "./run.ts";
+
+export type Stat = { mean: number; p10: number; p50: number; p90: number };
+
+const round = (x: number, d = 3) => {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** d;
+  const v = Math.round(x * f) / f;
+  return Object.is(v, -0) ? 0 : v;
+};
+
+/** Nearest-rank quantile of sorted values: the smallest value with at least ceil(q n) values at or below it. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const k = Math.min(n, Math.max(1, Math.ceil(q * n)));
+  return sorted[k - 1];
+}
+
+export function stat(values: Float64Array): Stat {
+  const n = values.length;
+  if (n === 0) return { mean: 0, p10: 0, p50: 0, p90: 0 };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const sorted = Float64Array.from(values).sort();
+  return {
+    mean: round(sum / n),
+    p10: round(quantileSorted(sorted, 0.1)),
+    p50: round(quantileSorted(sorted, 0.5)),
+    p90: round(quantileSorted(sorted, 0.9)),
+  };
+}
+
+/** Wilson score interval (95 %) for k successes in n. */
+export function wilson(k: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.959963984540054;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [round(Math.max(0, c - h), 4), round(Math.min(1, c + h), 4)];
+}
+
+/** Mean of paired differences b - a with a normal 95 % interval. */
+export function pairedDiff(a: Float64Array, b: Float64Array, digits = 3): { mean: number; ci95: [number, number] } {
+  const n = a.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += b[i] - a[i];
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = b[i] - a[i] - mean;
+    ss += d * d;
+  }
+  const sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+  const h = (1.959963984540054 * sd) / Math.sqrt(n);
+  return { mean: round(mean, digits), ci95: [round(mean - h, digits), round(mean + h, digits)] };
+}
+
+export function column(m: Merged, arr: Float64Array, s: number, width: number): Float64Array {
+  const out = new Float64Array(m.runs);
+  for (let r = 0; r < m.runs; r++) out[r] = arr[r * width + s];
+  return out;
+}
+
+export function totals(m: Merged): Float64Array {
+  const out = new Float64Array(m.runs);
+  for (let r = 0; r < m.runs; r++) {
+    let t = 0;
+    for (let s = 0; s < m.services; s++) t += m.personHours[r * m.services + s];
+    out[r] = t;
+  }
+  return out;
+}
+
+function metColumn(m: Merged, o: number): Float64Array {
+  const out = new Float64Array(m.runs);
+  for (let r = 0; r < m.runs; r++) out[r] = m.met[r * m.objectives + o];
+  return out;
+}
+
+/** The run whose total person-hours is the median (nearest rank; ties: the lowest run number). */
+export function representativeRun(m: Merged): number {
+  const t = totals(m);
+  const order = Array.from(t.keys()).sort((a, b) => t[a] - t[b] || a - b);
+  return order[Math.min(order.length, Math.max(1, Math.ceil(0.5 * order.length))) - 1] ?? 0;
+}
+
+export type CurvePoint = { t: number; p10: number; p50: number; p90: number };
+
+function curve(c: Compiled, m: Merged, s: number): CurvePoint[] {
+  const G = c.grid.length;
+  const out: CurvePoint[] = [];
+  for (let g = 0; g < G; g++) {
+    const cell = m.hist.get(s * G + g);
+    const q = (p: number) => {
+      if (!cell) return 1;
+      const k = Math.max(1, Math.ceil(p * m.runs));
+      const levels = [...cell.keys()].sort((a, b) => a - b);
+      let acc = 0;
+      for (const lv of levels) {
+        acc += cell.get(lv) as number;
+        if (acc >= k) return lv;
+      }
+      return 1;
+    };
+    out.push({ t: round(c.grid[g]), p10: round(q(0.1), 6), p50: round(q(0.5), 6), p90: round(q(0.9), 6) });
+  }
+  return out;
+}
+
+export type ObjectiveOut = {
+  kind: string;
+  target: number;
+  level?: number;
+  probabilityMet: number;
+  ci95: [number, number];
+};
+
+export type ServiceOut = {
+  id: string;
+  name: string;
+  sector: string;
+  population: number;
+  personHours: Stat;
+  downtimeHours: Stat;
+  firstLossHours: { probability: number; p10: number | null; p50: number | null; p90: number | null };
+  objectives: ObjectiveOut[];
+  curve: CurvePoint[];
+};
+
+export type SetOut = {
+  controls: string[];
+  totals: {
+    personHours: Stat;
+    attackSuccessProbability: number;
+    detectedProbability: number;
+    compromisedMean: number;
+    objectivesMetProbability: number | null;
+  };
+  services: ServiceOut[];
+};
+
+function objectivesOf(c: Compiled, m: Merged, s: number): ObjectiveOut[] {
+  const out: ObjectiveOut[] = [];
+  for (let o = c.objStart[s]; o < c.objStart[s + 1]; o++) {
+    let k = 0;
+    for (let r = 0; r < m.runs; r++) k += m.met[r * m.objectives + o];
+    const entry: ObjectiveOut = {
+      kind: OBJ_KINDS[c.objKind[o]],
+      target: round(c.objTarget[o]),
+      probabilityMet: round(k / m.runs, 4),
+      ci95: wilson(k, m.runs),
+    };
+    if (OBJ_KINDS[c.objKind[o]] === "restore") entry.level = c.objLevel[o];
+    out.push(entry);
+  }
+  return out;
+}
+
+export function summarize(c: Compiled, m: Merged, controls: string[]): SetOut {
+  const services: ServiceOut[] = [];
+  const S = m.services;
+  for (let s = 0; s < S; s++) {
+    const svc = c.model.services[s];
+    const first = column(m, m.firstLoss, s, S)
+      .filter((x) => !Number.isNaN(x))
+      .sort();
+    services.push({
+      id: svc.id,
+      name: svc.name,
+      sector: svc.sector,
+      population: svc.population,
+      personHours: stat(column(m, m.personHours, s, S)),
+      downtimeHours: stat(column(m, m.downtime, s, S)),
+      firstLossHours: {
+        probability: round(first.length / m.runs, 4),
+        p10: first.length ? round(quantileSorted(first, 0.1)) : null,
+        p50: first.length ? round(quantileSorted(first, 0.5)) : null,
+        p90: first.length ? round(quantileSorted(first, 0.9)) : null,
+      },
+      objectives: objectivesOf(c, m, s),
+      curve: curve(c, m, s),
+    });
+  }
+  let succ = 0;
+  let det = 0;
+  let comp = 0;
+  let allMet = 0;
+  for (let r = 0; r < m.runs; r++) {
+    succ += m.attackSucceeded[r];
+    if (!Number.isNaN(m.detectedAt[r])) det++;
+    comp += m.compromised[r];
+    let ok = 1;
+    for (let o = 0; o < m.objectives; o++) ok &= m.met[r * m.objectives + o];
+    allMet += ok;
+  }
+  return {
+    controls,
+    totals: {
+      personHours: stat(totals(m)),
+      attackSuccessProbability: round(succ / m.runs, 4),
+      detectedProbability: round(det / m.runs, 4),
+      compromisedMean: round(comp / m.runs),
+      objectivesMetProbability: m.objectives ? round(allMet / m.runs, 4) : null,
+    },
+    services,
+  };
+}
+
+export type CompareOut = {
+  controls: string[];
+  totals: {
+    personHours: Stat & { diff: { mean: number; ci95: [number, number] } };
+    attackSuccessProbability: number;
+    attackSuccessDiff: { mean: number; ci95: [number, number] };
+  };
+  services: {
+    id: string;
+    personHours: { mean: number; diff: { mean: number; ci95: [number, number] } };
+    objectives: (ObjectiveOut & { diff: { mean: number; ci95: [number, number] } })[];
+  }[];
+};
+
+/** A defence set against the baseline, run for run on the same seeds. */
+export function compareSets(
+  c: Compiled,
+  base: Merged,
+  other: Merged,
+  otherC: Compiled,
+  controls: string[],
+): CompareOut {
+  const S = base.services;
+  const tb = totals(base);
+  const to = totals(other);
+  const sb = Float64Array.from(base.attackSucceeded);
+  const so = Float64Array.from(other.attackSucceeded);
+  let succ = 0;
+  for (let r = 0; r < other.runs; r++) succ += other.attackSucceeded[r];
+  const services: CompareOut["services"] = [];
+  for (let s = 0; s < S; s++) {
+    const a = column(base, base.personHours, s, S);
+    const b = column(other, other.personHours, s, S);
+    const objs = objectivesOf(otherC, other, s).map((o, i) => ({
+      ...o,
+      diff: pairedDiff(metColumn(base, c.objStart[s] + i), metColumn(other, otherC.objStart[s] + i), 4),
+    }));
+    let mean = 0;
+    for (let r = 0; r < b.length; r++) mean += b[r];
+    services.push({
+      id: c.model.services[s].id,
+      personHours: { mean: round(mean / other.runs), diff: pairedDiff(a, b) },
+      objectives: objs,
+    });
+  }
+  return {
+    controls,
+    totals: {
+      personHours: { ...stat(to), diff: pairedDiff(tb, to) },
+      attackSuccessProbability: round(succ / other.runs, 4),
+      attackSuccessDiff: pairedDiff(sb, so, 4),
+    },
+    services,
+  };
+}
