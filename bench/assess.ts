@@ -3,9 +3,9 @@
  * Prints one JSON line per figure: the whole assessment, and attack paths with choke points alone.
  */
 import { performance } from "node:perf_hooks";
-import { attackPaths, buildAttackGraph, controlFixes } from "../src/assess/attack.ts";
-import { assess } from "../src/assess/assess.ts";
 import { mergeActors } from "../src/assess/actors.ts";
+import { assess } from "../src/assess/assess.ts";
+import { attackPaths, buildAttackGraph, controlFixes } from "../src/assess/attack.ts";
 import { categorizeArrays } from "../src/assess/categorize.ts";
 import { generateRaw } from "../src/model/generate.ts";
 import { buildIndex } from "../src/model/graph.ts";

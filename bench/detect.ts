@@ -47,7 +47,14 @@ export async function benchReadings(): Promise<void> {
     rows += n;
     el = performance.now() - t0;
   }
-  emit({ bench: "detect.readings", value: Math.round((rows * m) / (el / 1000)), unit: "readings/s", signals: m, rows, data: d.source });
+  emit({
+    bench: "detect.readings",
+    value: Math.round((rows * m) / (el / 1000)),
+    unit: "readings/s",
+    signals: m,
+    rows,
+    data: d.source,
+  });
 }
 
 const PUBLISHER = `
@@ -75,7 +82,13 @@ export async function benchMqtt(total = 300_000, signals = 43): Promise<void> {
     Array.from({ length: signals }, (_, j) => `s${j}`),
     [{ wall: syn.wall, values: syn.values }],
   );
-  const h = await startWatch({ db: join(dir, "alerts.sqlite"), port: 0, storeReadings: process.env.NOSTORE ? false : true, models: new Map([["a1", model]]), clock: () => 0 });
+  const h = await startWatch({
+    db: join(dir, "alerts.sqlite"),
+    port: 0,
+    storeReadings: !process.env.NOSTORE,
+    models: new Map([["a1", model]]),
+    clock: () => 0,
+  });
   if (!h.ok) throw new Error(h.issues.map((i) => i.message).join("; "));
   const url = `mqtt://127.0.0.1:${h.value.port}`;
   const t0 = performance.now();

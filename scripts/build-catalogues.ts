@@ -134,10 +134,14 @@ function buildCsf() {
     // The catalogue also lists withdrawn subcategories without marking them: the current ones have examples.
     if (!body.includes('name="example"')) continue;
     const st = /<part id="[^"]+_statement" name="statement">\s*<p>([\s\S]*?)<\/p>/.exec(body);
-    const title = (st?.[1] ?? "").replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim();
+    const title = (st?.[1] ?? "")
+      .replace(/<[^>]+>/g, "")
+      .replace(/\s+/g, " ")
+      .trim();
     subcategories.push({ id: m[1], title });
   }
-  if (subcategories.length !== 106) fail(`expected the 106 current CSF 2.0 subcategories, found ${subcategories.length}`);
+  if (subcategories.length !== 106)
+    fail(`expected the 106 current CSF 2.0 subcategories, found ${subcategories.length}`);
   write("csf.json", { source: "NIST CSF 2.0 (OSCAL catalogue), public domain", subcategories });
 }
 

@@ -75,7 +75,10 @@ export function parseActors(data: unknown, source: "model" | "file"): { actors: 
       ? (data as { actors: unknown }).actors
       : data;
   if (!Array.isArray(list))
-    return { actors: [], issues: [{ code: "bad-actors", message: "expected a list of actors (or {actors: [...]})", path: "" }] };
+    return {
+      actors: [],
+      issues: [{ code: "bad-actors", message: "expected a list of actors (or {actors: [...]})", path: "" }],
+    };
   const actors: Actor[] = [];
   const issues: ActorIssue[] = [];
   list.forEach((el, i) => {

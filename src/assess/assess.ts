@@ -50,7 +50,10 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
       const entries = matchKev(kevIdx, sw);
       if (entries.length === 0) continue;
       const l = kev.get(i) ?? [];
-      l.push({ product: `${sw.vendor ? `${sw.vendor} ` : ""}${sw.product}${sw.version ? ` ${sw.version}` : ""}`, entries });
+      l.push({
+        product: `${sw.vendor ? `${sw.vendor} ` : ""}${sw.product}${sw.version ? ` ${sw.version}` : ""}`,
+        entries,
+      });
       kev.set(i, l);
       kevAssets[i] = 1;
     }

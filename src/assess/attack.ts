@@ -288,7 +288,12 @@ function describePath(ag: AttackGraph, actor: Actor, dg: Digraph, tree: PathTree
     let weak = w.label;
     if (u === ag.hubPhish || u === ag.hubPhysical || u === ag.hubInsider) {
       tech = ENTRY_TECHNIQUE[entryKind];
-      weak = entryKind === "phishing" ? "phishing of an IT user" : entryKind === "physical" ? "physical access" : "legitimate access";
+      weak =
+        entryKind === "phishing"
+          ? "phishing of an IT user"
+          : entryKind === "physical"
+            ? "physical access"
+            : "legitimate access";
     } else if (ag.edgeKind[e] === E_EXPOSED) {
       tech = w.internet;
       weak = `exposed to the internet, ${w.label}`;
@@ -341,7 +346,10 @@ export function attackPaths(
   const cutFor = (actorIds: string[], dg: Digraph, cuttable: Uint8Array, label: string) => {
     const cut = minVertexCut(dg, cuttable, [ag.source], jewels);
     const mine = pathNodes.map((p, i) => ({ p, i })).filter(({ i }) => actorIds.includes(paths[i].actor));
-    const uncuttable = cut.direct.map((t, k) => ({ target: ag.index.nodeId[t], entry: entryName(ag, cut.directEntry[k]) }));
+    const uncuttable = cut.direct.map((t, k) => ({
+      target: ag.index.nodeId[t],
+      entry: entryName(ag, cut.directEntry[k]),
+    }));
     const sets = [cut.sourceSide];
     if (cut.sinkSide.join() !== cut.sourceSide.join()) sets.push(cut.sinkSide);
     for (const set of sets) {
@@ -352,13 +360,15 @@ export function attackPaths(
       const controls: Record<string, string[]> = {};
       for (const id of ids) {
         const c = fixes.get(id);
-        if (c && c.length) controls[id] = c;
+        if (c?.length) controls[id] = c;
       }
       chokepoints.push({ actor: label, ids, pathsCut, controls, uncuttable });
     }
   };
+  const graphs: Digraph[] = [];
   for (const actor of actors) {
     const dg = actorGraph(ag, actor);
+    graphs.push(dg);
     const tree = mostLikelyPaths(dg, [ag.source]);
     const reached = jewels.filter((t) => tree.best[t] > 0);
     reached.sort((x, y) => tree.best[y] - tree.best[x] || rank(y) - rank(x) || x - y);
@@ -371,18 +381,31 @@ export function attackPaths(
     }
     cutFor([actor.id], dg, cuttableFor(ag, [actor]), actor.id);
   }
-  // one cut that stops every actor at once
-  if (actors.length > 1) {
+  // one cut that stops every remote actor at once (internet, phishing, vendor entries). Insider and physical
+  // entries stand inside the zones: no network choke point stops them (personnel and physical controls do).
+  const remote = actors
+    .map((a, i) => ({ a, i }))
+    .filter(({ a }) => (a.entries.internet ?? 0) > 0 || (a.entries.phishing ?? 0) > 0 || (a.entries.vendor ?? 0) > 0);
+  if (remote.length > 1) {
     const prob = new Float64Array(ag.g.to.length);
-    for (const actor of actors) {
-      const dg = actorGraph(ag, actor);
+    const only = remote.map(({ a }) => ({
+      ...a,
+      entries: { internet: a.entries.internet, phishing: a.entries.phishing, vendor: a.entries.vendor },
+    }));
+    for (const { i } of remote) {
+      const dg = graphs[i];
       for (let e = 0; e < prob.length; e++) if (dg.prob[e] > prob[e]) prob[e] = dg.prob[e];
     }
+    // drop the insider and physical hubs of actors that also have them
+    for (let e = ag.g.start[ag.source]; e < ag.g.start[ag.source + 1]; e++) {
+      const v = ag.g.to[e];
+      if (v === ag.hubInsider || v === ag.hubPhysical) prob[e] = 0;
+    }
     cutFor(
-      actors.map((a) => a.id),
+      remote.map(({ a }) => a.id),
       { n: ag.g.n, start: ag.g.start, to: ag.g.to, prob },
-      cuttableFor(ag, actors),
-      "all",
+      cuttableFor(ag, only),
+      "all-remote",
     );
   }
   chokepoints.sort((a, b) => b.pathsCut - a.pathsCut || a.ids.length - b.ids.length || (a.actor < b.actor ? -1 : 1));
@@ -413,7 +436,9 @@ export function controlFixes(index: CityIndex): ControlFixes {
         if (ra) add(`vendors.${m[2]}.remote_access[${ra[1]}]`, c.id);
         else if (m[3] === "" || m[3].startsWith(".remote_access")) {
           const v = index.model.vendors.find((x) => x.id === m[2]);
-          v?.remote_access.forEach((_, i) => add(`vendors.${m[2]}.remote_access[${i}]`, c.id));
+          v?.remote_access.forEach((_, i) => {
+            add(`vendors.${m[2]}.remote_access[${i}]`, c.id);
+          });
         }
       }
     }

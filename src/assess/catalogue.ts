@@ -72,12 +72,12 @@ export function indexKev(cat: KevCatalogue): KevIndex {
   for (const v of cat.vulnerabilities) {
     const vk = normalizeName(v.vendorProject);
     const pk = normalizeName(v.product);
-    let l = byVendor.get(vk);
-    if (!l) byVendor.set(vk, (l = []));
-    l.push(v);
-    let p = byProduct.get(pk);
-    if (!p) byProduct.set(pk, (p = []));
-    p.push(v);
+    const l = byVendor.get(vk);
+    if (l) l.push(v);
+    else byVendor.set(vk, [v]);
+    const p = byProduct.get(pk);
+    if (p) p.push(v);
+    else byProduct.set(pk, [v]);
   }
   return { version: cat.catalogVersion, byVendor, byProduct };
 }
@@ -94,10 +94,7 @@ function wordPrefix(prefix: string, s: string): boolean {
  * product or its first words ("Windows" matches "Windows Server 2019"). Without a vendor, the product must be
  * equal and at least two words long, to avoid matching generic names.
  */
-export function matchKev(
-  idx: KevIndex,
-  sw: { product: string; vendor?: string; cpe?: string },
-): KevEntry[] {
+export function matchKev(idx: KevIndex, sw: { product: string; vendor?: string; cpe?: string }): KevEntry[] {
   let vendor = sw.vendor ? normalizeName(sw.vendor) : "";
   let product = normalizeName(sw.product);
   if (sw.cpe) {
@@ -124,21 +121,35 @@ export function matchKev(
 
 /** Reads a KEV catalogue (CISA's JSON shape, or our compact one) from parsed JSON; errors as data. */
 export function parseKevCatalogue(data: unknown): { ok: true; value: KevCatalogue } | { ok: false; message: string } {
-  if (data === null || typeof data !== "object" || !Array.isArray((data as { vulnerabilities?: unknown }).vulnerabilities))
+  if (
+    data === null ||
+    typeof data !== "object" ||
+    !Array.isArray((data as { vulnerabilities?: unknown }).vulnerabilities)
+  )
     return { ok: false, message: "expected a KEV catalogue: an object with a vulnerabilities list" };
   const d = data as { catalogVersion?: unknown; vulnerabilities: unknown[] };
   const out: KevEntry[] = [];
   for (let i = 0; i < d.vulnerabilities.length; i++) {
     const v = d.vulnerabilities[i] as Record<string, unknown> | null;
-    if (!v || typeof v !== "object" || typeof v.cveID !== "string" || typeof v.vendorProject !== "string" || typeof v.product !== "string")
+    if (
+      !v ||
+      typeof v !== "object" ||
+      typeof v.cveID !== "string" ||
+      typeof v.vendorProject !== "string" ||
+      typeof v.product !== "string"
+    )
       return { ok: false, message: `vulnerabilities[${i}]: expected cveID, vendorProject and product strings` };
     out.push({
       cveID: v.cveID,
       vendorProject: v.vendorProject,
       product: v.product,
       dateAdded: typeof v.dateAdded === "string" ? v.dateAdded : "",
-      knownRansomwareCampaignUse: typeof v.knownRansomwareCampaignUse === "string" ? v.knownRansomwareCampaignUse : "Unknown",
+      knownRansomwareCampaignUse:
+        typeof v.knownRansomwareCampaignUse === "string" ? v.knownRansomwareCampaignUse : "Unknown",
     });
   }
-  return { ok: true, value: { catalogVersion: typeof d.catalogVersion === "string" ? d.catalogVersion : "", vulnerabilities: out } };
+  return {
+    ok: true,
+    value: { catalogVersion: typeof d.catalogVersion === "string" ? d.catalogVersion : "", vulnerabilities: out },
+  };
 }

@@ -38,7 +38,10 @@ const EPS = 1e-9;
 const MAX_SUPPORTS = 8;
 const MAX_PAIRS_PER_GROUP = 64;
 
-export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBudget?: number } = {}): CriticalityResult {
+export function criticality(
+  index: CityIndex,
+  opts: { maxPairs?: number; pairBudget?: number } = {},
+): CriticalityResult {
   const { assetCount, population } = index;
   const eng = new LevelsEngine(index);
   eng.exhaustAllBuffers();
@@ -78,9 +81,9 @@ export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBud
       if (stamp[n] === epoch) continue;
       stamp[n] = epoch;
       if (groupOf[n] === 1 && n !== a) {
-        let l = supports.get(n);
-        if (!l) supports.set(n, (l = []));
-        l.push(a);
+        const l = supports.get(n);
+        if (l) l.push(a);
+        else supports.set(n, [a]);
       }
       if (n < assetCount) continue;
       const lv = eng.level[n];
@@ -90,9 +93,9 @@ export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBud
       if (lv === 0) isSpof = true;
     }
     if (groupOf[a] === 1) {
-      let l = supports.get(a);
-      if (!l) supports.set(a, (l = []));
-      l.push(a);
+      const l = supports.get(a);
+      if (l) l.push(a);
+      else supports.set(a, [a]);
     }
     reach[a] = eng.changedCount;
     loss[a] = sum;
@@ -256,7 +259,10 @@ export function criticality(index: CityIndex, opts: { maxPairs?: number; pairBud
   }
   pairs.sort(
     (x, y) =>
-      y.personHoursPerDay - x.personHoursPerDay || y.excess - x.excess || cmp(x.ids[0], y.ids[0]) || cmp(x.ids[1], y.ids[1]),
+      y.personHoursPerDay - x.personHoursPerDay ||
+      y.excess - x.excess ||
+      cmp(x.ids[0], y.ids[0]) ||
+      cmp(x.ids[1], y.ids[1]),
   );
   // keep the list diverse: at most 3 pairs per reason (one redundant group)
   const perReason = new Map<string, number>();

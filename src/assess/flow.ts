@@ -16,7 +16,12 @@ export type Digraph = {
 };
 
 /** Builds a CSR graph from edge lists (edges keep their order within each source node). */
-export function buildDigraph(n: number, from: ArrayLike<number>, to: ArrayLike<number>, prob: ArrayLike<number>): Digraph {
+export function buildDigraph(
+  n: number,
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+  prob: ArrayLike<number>,
+): Digraph {
   const m = from.length;
   const start = new Int32Array(n + 1);
   for (let e = 0; e < m; e++) start[from[e] + 1]++;

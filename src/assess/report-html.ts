@@ -7,7 +7,10 @@ import { ATTACK_ICS, CAF, CSF, IEC62443, TECHNIQUES } from "./catalogue.ts";
 import { type AssessReport, type AttackPath, type Finding, SEVERITIES, type Severity } from "./types.ts";
 
 const esc = (s: unknown) =>
-  String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 const num = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (p: number) => `${(p * 100).toFixed(p >= 0.1 ? 0 : 1)}%`;
 
@@ -40,8 +43,8 @@ function heatMap(r: AssessReport): string {
   const counts = new Map<string, Record<Severity, number>>();
   for (const f of r.findings)
     for (const s of f.services) {
-      let c = counts.get(s);
-      if (!c) counts.set(s, (c = { critical: 0, high: 0, medium: 0, low: 0 }));
+      const c = counts.get(s) ?? { critical: 0, high: 0, medium: 0, low: 0 };
+      counts.set(s, c);
       c[f.severity]++;
     }
   const rows = [...counts]
@@ -54,10 +57,14 @@ function heatMap(r: AssessReport): string {
   const rh = 22;
   const lw = 200;
   const h = 30 + rows.length * rh;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${lw + cw * 4 + 10}" height="${h}" role="img" aria-label="findings by service and severity">`];
-  SEVERITIES.forEach((k, j) =>
-    parts.push(`<text x="${lw + j * cw + cw / 2}" y="18" text-anchor="middle" font-size="12" font-weight="600">${k}</text>`),
-  );
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${lw + cw * 4 + 10}" height="${h}" role="img" aria-label="findings by service and severity">`,
+  ];
+  SEVERITIES.forEach((k, j) => {
+    parts.push(
+      `<text x="${lw + j * cw + cw / 2}" y="18" text-anchor="middle" font-size="12" font-weight="600">${k}</text>`,
+    );
+  });
   rows.forEach((x, i) => {
     const y = 26 + i * rh;
     parts.push(`<text x="${lw - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(x.s)}</text>`);
@@ -67,7 +74,10 @@ function heatMap(r: AssessReport): string {
       parts.push(
         `<rect x="${lw + j * cw + 1}" y="${y}" width="${cw - 2}" height="${rh - 2}" fill="${SEV_COLOR[k]}" fill-opacity="${a.toFixed(2)}" stroke="#dee2e6"><title>${esc(x.s)}: ${v} ${k}</title></rect>`,
       );
-      if (v) parts.push(`<text x="${lw + j * cw + cw / 2}" y="${y + 15}" text-anchor="middle" font-size="12" fill="${a > 0.5 ? "#fff" : "#000"}">${v}</text>`);
+      if (v)
+        parts.push(
+          `<text x="${lw + j * cw + cw / 2}" y="${y + 15}" text-anchor="middle" font-size="12" fill="${a > 0.5 ? "#fff" : "#000"}">${v}</text>`,
+        );
     });
   });
   parts.push("</svg>");
@@ -107,7 +117,10 @@ function pathGraph(r: AssessReport, paths: AttackPath[]): string {
     }
   for (const n of nodes.values()) if (n.type === "service") n.layer = maxLayer + 1;
   const layers: N[][] = [];
-  for (const n of nodes.values()) (layers[n.layer] ??= []).push(n);
+  for (const n of nodes.values()) {
+    layers[n.layer] ??= [];
+    layers[n.layer].push(n);
+  }
   // order each layer by the mean position of its predecessors (one sweep)
   const pos = new Map<string, number>();
   layers.forEach((l, li) => {
@@ -120,7 +133,9 @@ function pathGraph(r: AssessReport, paths: AttackPath[]): string {
         };
         return bary(x) - bary(y) || (x.id < y.id ? -1 : 1);
       });
-    l.forEach((n, i) => pos.set(n.id, i));
+    l.forEach((n, i) => {
+      pos.set(n.id, i);
+    });
   });
   const colW = 190;
   const rowH = 46;
@@ -147,7 +162,9 @@ function pathGraph(r: AssessReport, paths: AttackPath[]): string {
     const x2 = b.x;
     const y2 = b.y + boxH / 2;
     const mx = (x1 + x2) / 2;
-    out.push(`<path d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#arr)"/>`);
+    out.push(
+      `<path d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" fill="none" stroke="#495057" stroke-width="1.2" marker-end="url(#arr)"/>`,
+    );
     if (e.label)
       out.push(
         `<text x="${mx}" y="${(y1 + y2) / 2 - 3}" font-size="10" text-anchor="middle" fill="#495057">${esc(e.label)}<title>${esc(TECHNIQUES.get(e.label)?.name ?? e.label)}</title></text>`,
@@ -204,7 +221,9 @@ export function htmlReport(r: AssessReport): string {
     }
   const crit = r.criticality.filter((c) => c.personHoursPerDay > 0).slice(0, 15);
   const tiles = [
-    ...SEVERITIES.map((s) => `<div class="tile" style="border-left:5px solid ${SEV_COLOR[s]}"><b>${sevCount(s)}</b>${s} findings</div>`),
+    ...SEVERITIES.map(
+      (s) => `<div class="tile" style="border-left:5px solid ${SEV_COLOR[s]}"><b>${sevCount(s)}</b>${s} findings</div>`,
+    ),
     `<div class="tile"><b>${r.crownJewels.length}</b>crown-jewel OT assets</div>`,
     `<div class="tile"><b>${r.criticality.filter((c) => c.spof).length}</b>single points of failure</div>`,
   ].join("");
@@ -217,10 +236,10 @@ export function htmlReport(r: AssessReport): string {
     risks.push(
       `<li>${esc(r.actors.find((a) => a.id === p.actor)?.name ?? p.actor)} reaches <b>${esc(p.target)}</b> (${esc(p.services.join(", ") || "OT")}) with probability ${pct(p.probability)} via ${esc(p.entry)} in ${p.steps.length} step(s).</li>`,
     );
-  const allCut = r.chokepoints.find((c) => c.actor === "all");
-  if (allCut && allCut.ids.length)
+  const allCut = r.chokepoints.find((c) => c.actor === "all-remote");
+  if (allCut?.ids.length)
     risks.push(
-      `<li>Fixing <b>${allCut.ids.length}</b> element(s) (${esc(allCut.ids.slice(0, 5).join(", "))}${allCut.ids.length > 5 ? ", …" : ""}) cuts every modelled actor off the crown jewels it can be cut from.</li>`,
+      `<li>Fixing <b>${allCut.ids.length}</b> element(s) (${esc(allCut.ids.slice(0, 5).join(", "))}${allCut.ids.length > 5 ? ", …" : ""}) cuts every remote actor (internet, phishing, vendor) off the crown jewels it can be cut from.</li>`,
     );
   for (const f of topFindings.slice(0, 4)) risks.push(`<li>${sevBadge(f.severity)} ${esc(f.message)}</li>`);
 
@@ -239,14 +258,42 @@ ${chosen.map((p) => `<tr><td>${esc(p.actor)}</td><td>${esc(p.entry)}</td><td>${e
 <h3>Threat actors</h3><table><tr><th>Actor</th><th>Skill</th><th>Entries</th><th>Crown jewels reached</th><th>Best path</th></tr>
 ${r.actors.map((a) => `<tr><td>${esc(a.name)}</td><td class="n">${a.skill.toFixed(2)}</td><td>${esc(a.entries.join(", "))}</td><td class="n">${a.crownJewelsReached}</td><td class="n">${pct(a.bestProbability)}</td></tr>`).join("")}</table></section>
 <section><h2>Choke points: the fewest fixes that cut every path</h2><table><tr><th>Actor</th><th>Fix these</th><th>Paths cut</th><th>Controls that fix them</th></tr>
-${r.chokepoints.map((c) => `<tr><td>${esc(c.actor)}</td><td>${esc(c.ids.join(", ")) || '<span class="muted">nothing to cut</span>'}${c.uncuttable.length ? `<div class="muted">${c.uncuttable.length} target(s) reached with nothing in between, e.g. ${esc(c.uncuttable[0].target)} via ${esc(c.uncuttable[0].entry)}</div>` : ""}</td><td class="n">${c.pathsCut}</td><td>${esc(Object.entries(c.controls).map(([e, cs]) => `${e}: ${cs.join(", ")}`).join("; ")) || '<span class="muted">none in the model</span>'}</td></tr>`).join("")}</table></section>
+${r.chokepoints
+  .map(
+    (c) =>
+      `<tr><td>${esc(c.actor)}</td><td>${esc(c.ids.join(", ")) || '<span class="muted">nothing to cut</span>'}${c.uncuttable.length ? `<div class="muted">${c.uncuttable.length} target(s) reached with nothing in between, e.g. ${esc(c.uncuttable[0].target)} via ${esc(c.uncuttable[0].entry)}</div>` : ""}</td><td class="n">${c.pathsCut}</td><td>${
+        esc(
+          Object.entries(c.controls)
+            .map(([e, cs]) => `${e}: ${cs.join(", ")}`)
+            .join("; "),
+        ) || '<span class="muted">none in the model</span>'
+      }</td></tr>`,
+  )
+  .join("")}</table></section>
 <section><h2>What matters most: criticality</h2><p class="muted">Person-hours lost per day when the asset alone is down, every buffer exhausted and no fallback.</p>
 <table><tr><th>Asset</th><th>Person-hours/day</th><th>SPOF</th><th>Services hit</th></tr>
-${crit.map((c) => `<tr><td>${esc(c.id)}</td><td class="n">${num(c.personHoursPerDay)}</td><td>${c.spof ? "yes" : ""}</td><td>${esc(c.services.slice(0, 6).map((s) => `${s} → ${c.levels[s]}`).join(", "))}</td></tr>`).join("")}</table>
-${r.pairs.length ? `<h3>Worst pairs (N-2)</h3><table><tr><th>Assets</th><th>Person-hours/day together</th><th>Beyond the sum</th><th>Why examined</th></tr>${r.pairs
-    .slice(0, 10)
-    .map((p) => `<tr><td>${esc(p.ids.join(" + "))}</td><td class="n">${num(p.personHoursPerDay)}</td><td class="n">${num(p.excess)}</td><td>${esc(p.reason)}</td></tr>`)
-    .join("")}</table>` : ""}</section>
+${crit
+  .map(
+    (c) =>
+      `<tr><td>${esc(c.id)}</td><td class="n">${num(c.personHoursPerDay)}</td><td>${c.spof ? "yes" : ""}</td><td>${esc(
+        c.services
+          .slice(0, 6)
+          .map((s) => `${s} → ${c.levels[s]}`)
+          .join(", "),
+      )}</td></tr>`,
+  )
+  .join("")}</table>
+${
+  r.pairs.length
+    ? `<h3>Worst pairs (N-2)</h3><table><tr><th>Assets</th><th>Person-hours/day together</th><th>Beyond the sum</th><th>Why examined</th></tr>${r.pairs
+        .slice(0, 10)
+        .map(
+          (p) =>
+            `<tr><td>${esc(p.ids.join(" + "))}</td><td class="n">${num(p.personHoursPerDay)}</td><td class="n">${num(p.excess)}</td><td>${esc(p.reason)}</td></tr>`,
+        )
+        .join("")}</table>`
+    : ""
+}</section>
 <section><h2>Top findings</h2><table><tr><th></th><th>Rule</th><th>Finding</th><th>Services at risk</th></tr>${topFindings.map(findingRow).join("")}</table></section>
 <section><h2>Findings by framework</h2>
 ${frameworkSection(r, "csf", CSF, "NIST CSF 2.0")}

@@ -35,11 +35,11 @@ export function textReport(r: AssessReport, opts: { top?: number } = {}): string
   L.push("Most critical assets (person-hours lost per day if down alone, buffers exhausted, no fallback)");
   const crit = r.criticality.filter((c) => c.personHoursPerDay > 0).slice(0, top);
   if (crit.length === 0) L.push("  none: no single asset lowers a service");
-  crit.forEach((c, i) =>
+  crit.forEach((c, i) => {
     L.push(
       `  ${String(i + 1).padStart(2)}. ${c.id.padEnd(28)} ${num(c.personHoursPerDay).padStart(14)}${c.spof ? "  SPOF" : "      "}  ${trunc(c.services.join(", "), 80)}`,
-    ),
-  );
+    );
+  });
   if (r.pairs.length) {
     L.push("");
     L.push("Worst pairs (N-2: joint loss beyond the sum of the two)");
@@ -58,7 +58,9 @@ export function textReport(r: AssessReport, opts: { top?: number } = {}): string
   const best = new Map<string, (typeof r.paths)[number]>();
   for (const p of r.paths) if (!best.has(p.actor)) best.set(p.actor, p);
   for (const p of best.values()) {
-    const chain = p.steps.map((s) => `${s.asset} [${s.technique} ${TECHNIQUES.get(s.technique)?.name ?? ""}]`).join(" → ");
+    const chain = p.steps
+      .map((s) => `${s.asset} [${s.technique} ${TECHNIQUES.get(s.technique)?.name ?? ""}]`)
+      .join(" → ");
     L.push(`  ${p.actor.padEnd(12)} ${pct(p.probability).padStart(5)}  ${p.entry} → ${chain}`);
   }
   L.push("");

@@ -95,6 +95,17 @@ function zoneAssets(ctx: RuleContext, z: number): number[] {
   return out;
 }
 
+/**
+ * What a foothold in zone z exposes ([NET-1]): the assets of z and of every zone a conduit leads to from z. Used as
+ * the services at risk of entry points (internet-facing remote access, vendor access).
+ */
+function footprint(ctx: RuleContext, z: number): number[] {
+  const out = zoneAssets(ctx, z);
+  for (let k = ctx.index.zoneOutStart[z]; k < ctx.index.zoneOutStart[z + 1]; k++)
+    out.push(...zoneAssets(ctx, ctx.index.zoneOut[k]));
+  return out;
+}
+
 function zoneLevel(ctx: RuleContext, id: string): number {
   const z = ctx.index.zoneOf.get(id);
   return z === undefined ? Number.NaN : ctx.index.zoneLevel[z];
@@ -167,7 +178,7 @@ export const RULES: Rule[] = [
         emit({
           severity: "high",
           targets: [a.id],
-          services: svcIds(ctx, [i]),
+          services: svcIds(ctx, [i, ...footprint(ctx, ctx.index.assetZone[i])]),
           message: `${a.id} offers remote access from the internet (${a.kind === "vpn" ? "VPN" : a.protocols.filter((p) => REMOTE_PROTOCOLS.has(p)).join(", ")}) with a password only.`,
           remediation: "Require MFA (or certificates) for every internet-facing remote access.",
         });
@@ -233,7 +244,8 @@ export const RULES: Rule[] = [
           targets: [c.id, c.from, c.to],
           services: svcIds(ctx, zoneAssets(ctx, z)),
           message: `Conduit ${c.id} carries ${clear.join(", ")} unencrypted between zones ${c.from} and ${c.to}.`,
-          remediation: "Encrypt and authenticate the traffic (VPN tunnel, TLS or the protocol's secure variant) or keep it inside one zone.",
+          remediation:
+            "Encrypt and authenticate the traffic (VPN tunnel, TLS or the protocol's secure variant) or keep it inside one zone.",
         });
       });
     },
@@ -257,7 +269,8 @@ export const RULES: Rule[] = [
           targets: [c.id, hiZ, loZ],
           services: svcIds(ctx, zoneAssets(ctx, z)),
           message: `Conduit ${c.id} connects ${hiZ} (level ${zoneLevel(ctx, hiZ)}) straight to ${loZ} (level ${zoneLevel(ctx, loZ)}) with no DMZ in between.`,
-          remediation: "Route the flow through an industrial DMZ (level 3.5) with brokered, inspected connections; block direct routes.",
+          remediation:
+            "Route the flow through an industrial DMZ (level 3.5) with brokered, inspected connections; block direct routes.",
         });
       });
     },
@@ -295,7 +308,7 @@ export const RULES: Rule[] = [
           emit({
             severity: intoOt ? (r.always_on ? "critical" : "high") : "medium",
             targets: [`vendors.${v.id}.remote_access[${i}]`, v.id, r.to],
-            services: svcIds(ctx, zoneAssets(ctx, z)),
+            services: svcIds(ctx, footprint(ctx, z)),
             message: `Vendor ${v.id} reaches zone ${r.to}${r.via ? ` through ${r.via}` : ""} without MFA${r.always_on ? ", and the access is always on" : ""}.`,
             remediation: "Require MFA for the vendor's remote access, through a jump host the city controls.",
           });
@@ -314,7 +327,7 @@ export const RULES: Rule[] = [
           emit({
             severity: isOtZone(ctx, z) ? "high" : "medium",
             targets: [`vendors.${v.id}.remote_access[${i}]`, v.id, r.to],
-            services: svcIds(ctx, zoneAssets(ctx, z)),
+            services: svcIds(ctx, footprint(ctx, z)),
             message: `Vendor ${v.id}'s remote access to zone ${r.to} is always on.`,
             remediation: "Enable vendor access on request only, for a limited time, with the session recorded.",
           });
@@ -328,8 +341,10 @@ export const RULES: Rule[] = [
     run(ctx, emit) {
       ctx.index.model.assets.forEach((a, i) => {
         if (a.monitored || ctx.cat.avail[i] !== H) return;
+        // high when its loss alone lowers a service (not covered by redundancy) and it is OT or exposed
+        const alone = (ctx.crit?.loss[i] ?? 1) > 0;
         emit({
-          severity: a.layer === "ot" ? "high" : "medium",
+          severity: alone && (a.layer === "ot" || a.exposed) ? "high" : "medium",
           targets: [a.id],
           services: svcIds(ctx, [i]).filter((s) => ctx.cat.avail[ctx.index.nodeOf.get(s) as number] === H),
           message: `${a.id} (${a.kind}) is not monitored although a high-availability service needs it.`,
@@ -396,7 +411,8 @@ export const RULES: Rule[] = [
           targets: [s.id, a.id],
           services: svcIds(ctx, [assetCount + j]),
           message: `${s.id} tolerates ${fmtH(mtd)} of downtime but restoring ${a.id} takes ${fmtH(slowest[j])}, and the service has no fallback.`,
-          remediation: "Provide a manual or degraded fallback, or cut the restore time (offline backups, spare hardware, standby systems).",
+          remediation:
+            "Provide a manual or degraded fallback, or cut the restore time (offline backups, spare hardware, standby systems).",
         });
       });
     },
@@ -457,7 +473,8 @@ export const RULES: Rule[] = [
           targets: [c.id],
           services: dead,
           message: `Losing ${c.id} alone stops ${dead.slice(0, 4).join(", ")}${dead.length > 4 ? ", ..." : ""} completely (${Math.round(c.personHoursPerDay).toLocaleString("en")} person-hours per day once buffers run out).`,
-          remediation: "Add a redundant path (a second device, feed or link that does not share this one), or a fallback.",
+          remediation:
+            "Add a redundant path (a second device, feed or link that does not share this one), or a fallback.",
         });
       }
     },

@@ -63,7 +63,7 @@ export type AttackPath = {
 };
 
 export type ChokePoint = {
-  /** Actor id, or "all" for a cut that stops every actor at once. */
+  /** Actor id, or "all-remote" for one cut that stops every actor entering from the internet, phishing or a vendor. */
   actor: string;
   ids: string[];
   pathsCut: number;

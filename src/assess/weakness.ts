@@ -34,7 +34,12 @@ const W_UNKNOWN: Weakness = {
   lateral: "T0886",
   internet: "T0883",
 };
-const W_STRONG: Weakness = { base: 0.08, label: "strong authentication (MFA or certificate)", lateral: "T0859", internet: "T0822" };
+const W_STRONG: Weakness = {
+  base: 0.08,
+  label: "strong authentication (MFA or certificate)",
+  lateral: "T0859",
+  internet: "T0822",
+};
 
 /** The weakest known point of an asset. `kev`: whether any of its software matches the KEV catalogue. */
 export function weaknessOf(a: Asset, kev: boolean): Weakness {

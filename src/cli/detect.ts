@@ -79,7 +79,8 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0 || n > 65535) fail([{ code: "USAGE", message: `${name} must be a positive integer, got "${v}"` }], 2);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535)
+    fail([{ code: "USAGE", message: `${name} must be a positive integer, got "${v}"` }], 2);
   return n;
 }
 
@@ -118,7 +119,9 @@ export function registerDetect(program: Command): void {
         process.stderr.write(
           `trained on ${rep.rows} normal rows (${rep.attackRowsExcluded} attack rows excluded), ${r.value.model.signals.length} signals, ` +
             `${r.value.model.relations.length} relations, ${r.value.model.rules.length} control rules` +
-            (rep.thresholdsFromLabels ? `; thresholds chosen from labels (in-sample S ${rep.labelledS?.toFixed(3)})` : "") +
+            (rep.thresholdsFromLabels
+              ? `; thresholds chosen from labels (in-sample S ${rep.labelledS?.toFixed(3)})`
+              : "") +
             "\n",
         );
       }),
@@ -141,7 +144,8 @@ export function registerDetect(program: Command): void {
         if (!r.ok) fail(r.issues);
         const { score, flag, alerts } = r.value;
         const lines = ["timestamp,score,flag"];
-        for (let i = 0; i < score.length; i++) lines.push(`${csvCell(t.rawTimes[i])},${score[i].toFixed(4)},${flag[i]}`);
+        for (let i = 0; i < score.length; i++)
+          lines.push(`${csvCell(t.rawTimes[i])},${score[i].toFixed(4)},${flag[i]}`);
         writeOut(o.out, `${lines.join("\n")}\n`);
         if (o.alerts) writeOut(o.alerts, JSON.stringify(alerts, null, 1));
         let flagged = 0;
@@ -173,7 +177,10 @@ export function registerDetect(program: Command): void {
             `S=${s.S.toFixed(4)} S_TTD=${s.S_TTD.toFixed(4)} S_CM=${s.S_CM.toFixed(4)} TPR=${s.TPR.toFixed(4)} TNR=${s.TNR.toFixed(4)} ` +
               `attacks_detected=${s.attacksDetected}/${s.attacks}${s.unmatched ? ` unmatched_hours=${s.unmatched}` : ""}\n`,
           );
-        if (s.unmatched > 0) process.stderr.write(`warning: ${s.unmatched} labelled hours have no row in ${o.flags} (counted as not flagged)\n`);
+        if (s.unmatched > 0)
+          process.stderr.write(
+            `warning: ${s.unmatched} labelled hours have no row in ${o.flags} (counted as not flagged)\n`,
+          );
       }),
     );
 
@@ -188,11 +195,20 @@ export function registerDetect(program: Command): void {
     .option("--json", "print the score as JSON")
     .exitOverride(usageExit)
     .action(
-      guarded(async (o: { data: string; out: string; labels?: string; profiles?: string; score?: boolean; json?: boolean }) => {
-        const { nabCommand } = await import("../detect/io/nab.ts");
-        const r = await nabCommand(o);
-        if (!r.ok) fail(r.issues);
-      }),
+      guarded(
+        async (o: {
+          data: string;
+          out: string;
+          labels?: string;
+          profiles?: string;
+          score?: boolean;
+          json?: boolean;
+        }) => {
+          const { nabCommand } = await import("../detect/io/nab.ts");
+          const r = await nabCommand(o);
+          if (!r.ok) fail(r.issues);
+        },
+      ),
     );
 
   detect
@@ -216,7 +232,15 @@ export function registerDetect(program: Command): void {
           const port = positiveInt("--port", o.port);
           const httpPort = o.httpPort === "0" ? 0 : positiveInt("--http-port", o.httpPort);
           const trainRows = positiveInt("--train-rows", o.trainRows);
-          const r = await watchCommand({ modelPath, broker: o.broker, port, httpPort, detectors: o.detector, db: o.db, trainRows });
+          const r = await watchCommand({
+            modelPath,
+            broker: o.broker,
+            port,
+            httpPort,
+            detectors: o.detector,
+            db: o.db,
+            trainRows,
+          });
           if (!r.ok) fail(r.issues);
         },
       ),
@@ -233,14 +257,24 @@ export function registerDetect(program: Command): void {
     .option("--label-column <name>", "a label column to skip", "ATT_FLAG")
     .exitOverride(usageExit)
     .action(
-      guarded(async (o: { input: string; broker: string; site: string; asset: string; speed: string; labelColumn: string }) => {
-        const speed = Number(o.speed);
-        if (!Number.isFinite(speed) || speed < 0) fail([{ code: "USAGE", message: `--speed must be a number >= 0, got "${o.speed}"` }], 2);
-        const t = loadTable(o.input, o.labelColumn, false);
-        const { replayTable } = await import("../detect/io/replay.ts");
-        const r = await replayTable(t, { broker: o.broker, site: o.site, asset: o.asset, speed });
-        if (!r.ok) fail(r.issues);
-        process.stderr.write(`published ${r.value.messages} messages (${t.epoch.length} rows)\n`);
-      }),
+      guarded(
+        async (o: {
+          input: string;
+          broker: string;
+          site: string;
+          asset: string;
+          speed: string;
+          labelColumn: string;
+        }) => {
+          const speed = Number(o.speed);
+          if (!Number.isFinite(speed) || speed < 0)
+            fail([{ code: "USAGE", message: `--speed must be a number >= 0, got "${o.speed}"` }], 2);
+          const t = loadTable(o.input, o.labelColumn, false);
+          const { replayTable } = await import("../detect/io/replay.ts");
+          const r = await replayTable(t, { broker: o.broker, site: o.site, asset: o.asset, speed });
+          if (!r.ok) fail(r.issues);
+          process.stderr.write(`published ${r.value.messages} messages (${t.epoch.length} rows)\n`);
+        },
+      ),
     );
 }

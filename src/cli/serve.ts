@@ -192,7 +192,7 @@ export function registerServe(program: Command): void {
     .option("--data <dir>", "data folder for the embedded store", ".rampart")
     .option("--demo", "load the Harborview example city if the store has no model of that name")
     .option("--model <path>", "import a model (file or folder) at start")
-    .option("--mqtt-port <n>", "run an MQTT broker on this port for telemetry readings")
+    .option("--mqtt-port <n>", "run an MQTT broker on this port for telemetry readings (0: any free port)")
     .action(
       async (opts: { port: string; host: string; data: string; demo?: boolean; model?: string; mqttPort?: string }) => {
         const running = await startServe({
@@ -202,7 +202,7 @@ export function registerServe(program: Command): void {
           demo: opts.demo,
           model: opts.model,
           databaseUrl: process.env.DATABASE_URL || undefined,
-          mqttPort: intOption("--mqtt-port", opts.mqttPort, 1, 65535),
+          mqttPort: intOption("--mqtt-port", opts.mqttPort, 0, 65535),
           mqttUrl: process.env.MQTT_URL || undefined,
         });
         await new Promise<void>((done) => {

@@ -81,12 +81,34 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Res
   let li = 0;
   while (li < lines.length && lines[li].replace(/\r$/, "").trim() === "") li++;
   if (li >= lines.length) {
-    return { ok: false, issues: [{ code: "CSV_EMPTY", message: "no header line: expected a timestamp column then signal columns", file, line: 1, column: 1 }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "CSV_EMPTY",
+          message: "no header line: expected a timestamp column then signal columns",
+          file,
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
   }
   const headerLine = lines[li].replace(/\r$/, "").replace(/^\uFEFF/, "");
   const header = splitCsvLine(headerLine);
   if (!header || header.length < 2) {
-    return { ok: false, issues: [{ code: "CSV_HEADER", message: "expected a header with a timestamp column and at least one signal column", file, line: li + 1, column: 1 }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "CSV_HEADER",
+          message: "expected a header with a timestamp column and at least one signal column",
+          file,
+          line: li + 1,
+          column: 1,
+        },
+      ],
+    };
   }
   const names = header.map((f) => f.text.trim());
   const labelName = opts.labelColumn?.trim();
@@ -102,21 +124,45 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Res
     }
     if (ignore.has(nm)) continue;
     if (nm === "") {
-      issues.push({ code: "CSV_HEADER", message: `column ${c + 1} has an empty name`, file, line: li + 1, column: header[c].column });
+      issues.push({
+        code: "CSV_HEADER",
+        message: `column ${c + 1} has an empty name`,
+        file,
+        line: li + 1,
+        column: header[c].column,
+      });
       continue;
     }
     if (seen.has(nm)) {
-      issues.push({ code: "CSV_HEADER", message: `duplicate column name "${nm}"`, file, line: li + 1, column: header[c].column });
+      issues.push({
+        code: "CSV_HEADER",
+        message: `duplicate column name "${nm}"`,
+        file,
+        line: li + 1,
+        column: header[c].column,
+      });
       continue;
     }
     seen.set(nm, c);
     sigIdx.push(c);
   }
   if (labelName !== undefined && labelIdx < 0 && (opts.requireLabel ?? true)) {
-    issues.push({ code: "CSV_LABEL_MISSING", message: `label column "${labelName}" not found in header`, file, line: li + 1, column: 1 });
+    issues.push({
+      code: "CSV_LABEL_MISSING",
+      message: `label column "${labelName}" not found in header`,
+      file,
+      line: li + 1,
+      column: 1,
+    });
   }
   if (sigIdx.length === 0) {
-    issues.push({ code: "CSV_HEADER", message: "no signal columns after the timestamp column", file, line: li + 1, column: 1 });
+    issues.push({
+      code: "CSV_HEADER",
+      message: "no signal columns after the timestamp column",
+      file,
+      line: li + 1,
+      column: 1,
+    });
   }
   if (issues.length > 0) return { ok: false, issues };
 
@@ -134,7 +180,13 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Res
     const lineNo = k + 1;
     const fields = splitCsvLine(line);
     if (!fields) {
-      issues.push({ code: "CSV_QUOTE", message: "unterminated quoted field", file, line: lineNo, column: line.length + 1 });
+      issues.push({
+        code: "CSV_QUOTE",
+        message: "unterminated quoted field",
+        file,
+        line: lineNo,
+        column: line.length + 1,
+      });
       if (issues.length >= 20) break;
       continue;
     }
@@ -151,7 +203,13 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Res
     }
     const t = parseTimestamp(fields[0].text);
     if (!t) {
-      issues.push({ code: "CSV_TIME", message: `"${fields[0].text.trim()}" is not a timestamp: expected ISO 8601 or dd/mm/yy HH`, file, line: lineNo, column: fields[0].column });
+      issues.push({
+        code: "CSV_TIME",
+        message: `"${fields[0].text.trim()}" is not a timestamp: expected ISO 8601 or dd/mm/yy HH`,
+        file,
+        line: lineNo,
+        column: fields[0].column,
+      });
       if (issues.length >= 20) break;
       continue;
     }
@@ -168,7 +226,13 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Res
       if (s === "" || s === "NaN" || s === "nan" || s === "NA") v = Number.NaN;
       else if (NUM.test(s)) v = Number(s);
       else {
-        issues.push({ code: "CSV_NUMBER", message: `"${s}" in column "${names[sigIdx[j]]}" is not a number`, file, line: lineNo, column: f.column });
+        issues.push({
+          code: "CSV_NUMBER",
+          message: `"${s}" in column "${names[sigIdx[j]]}" is not a number`,
+          file,
+          line: lineNo,
+          column: f.column,
+        });
         bad = true;
         break;
       }
@@ -189,7 +253,11 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Res
     rows++;
   }
   if (issues.length > 0) return { ok: false, issues };
-  if (rows === 0) return { ok: false, issues: [{ code: "CSV_EMPTY", message: "no data rows after the header", file, line: li + 2, column: 1 }] };
+  if (rows === 0)
+    return {
+      ok: false,
+      issues: [{ code: "CSV_EMPTY", message: "no data rows after the header", file, line: li + 2, column: 1 }],
+    };
   return {
     ok: true,
     value: {
@@ -217,12 +285,24 @@ export function parseLabels(text: string, file: string, labelColumn: string): Re
   const lines = text.split("\n");
   let li = 0;
   while (li < lines.length && lines[li].trim() === "") li++;
-  if (li >= lines.length) return { ok: false, issues: [{ code: "CSV_EMPTY", message: "no header line", file, line: 1, column: 1 }] };
+  if (li >= lines.length)
+    return { ok: false, issues: [{ code: "CSV_EMPTY", message: "no header line", file, line: 1, column: 1 }] };
   const header = splitCsvLine(lines[li].replace(/\r$/, "").replace(/^\uFEFF/, ""));
   const names = (header ?? []).map((f) => f.text.trim());
   const idx = names.indexOf(labelColumn.trim());
   if (idx <= 0) {
-    return { ok: false, issues: [{ code: "CSV_LABEL_MISSING", message: `label column "${labelColumn}" not found in header`, file, line: li + 1, column: 1 }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "CSV_LABEL_MISSING",
+          message: `label column "${labelColumn}" not found in header`,
+          file,
+          line: li + 1,
+          column: 1,
+        },
+      ],
+    };
   }
   const keys: string[] = [];
   const labels: number[] = [];
@@ -233,7 +313,13 @@ export function parseLabels(text: string, file: string, labelColumn: string): Re
     if (line.trim() === "") continue;
     const f = splitCsvLine(line);
     if (!f || f.length <= idx) {
-      issues.push({ code: "CSV_FIELDS", message: `expected at least ${idx + 1} fields`, file, line: k + 1, column: line.length + 1 });
+      issues.push({
+        code: "CSV_FIELDS",
+        message: `expected at least ${idx + 1} fields`,
+        file,
+        line: k + 1,
+        column: line.length + 1,
+      });
       if (issues.length >= 20) break;
       continue;
     }
@@ -259,7 +345,13 @@ export function parseFlags(text: string, file: string): Result<FlagTable> {
   const header = splitCsvLine((lines[li] ?? "").replace(/\r$/, ""));
   const names = (header ?? []).map((f) => f.text.trim().toLowerCase());
   const fi = names.indexOf("flag");
-  if (fi <= 0) return { ok: false, issues: [{ code: "CSV_HEADER", message: 'expected a header "timestamp,score,flag"', file, line: li + 1, column: 1 }] };
+  if (fi <= 0)
+    return {
+      ok: false,
+      issues: [
+        { code: "CSV_HEADER", message: 'expected a header "timestamp,score,flag"', file, line: li + 1, column: 1 },
+      ],
+    };
   const keys: string[] = [];
   const flags: number[] = [];
   const issues: DetectIssue[] = [];
@@ -268,13 +360,25 @@ export function parseFlags(text: string, file: string): Result<FlagTable> {
     if (line.trim() === "") continue;
     const f = splitCsvLine(line);
     if (!f || f.length <= fi) {
-      issues.push({ code: "CSV_FIELDS", message: `expected ${names.length} fields`, file, line: k + 1, column: line.length + 1 });
+      issues.push({
+        code: "CSV_FIELDS",
+        message: `expected ${names.length} fields`,
+        file,
+        line: k + 1,
+        column: line.length + 1,
+      });
       if (issues.length >= 20) break;
       continue;
     }
     const s = f[fi].text.trim();
     if (s !== "0" && s !== "1") {
-      issues.push({ code: "CSV_FLAG", message: `flag must be 0 or 1, found "${s}"`, file, line: k + 1, column: f[fi].column });
+      issues.push({
+        code: "CSV_FLAG",
+        message: `flag must be 0 or 1, found "${s}"`,
+        file,
+        line: k + 1,
+        column: f[fi].column,
+      });
       if (issues.length >= 20) break;
       continue;
     }

@@ -449,7 +449,15 @@ function sseFromGram(G: Float64Array, m: number, target: number, kind: 0 | 1, fe
 }
 
 /** Greedy forward selection of at most k inputs (deterministic: ties go to the lower index). */
-function forwardSelect(G: Float64Array, m: number, target: number, kind: 0 | 1, cand: number[], k: number, lambda: number): number[] {
+function forwardSelect(
+  G: Float64Array,
+  m: number,
+  target: number,
+  kind: 0 | 1,
+  cand: number[],
+  k: number,
+  lambda: number,
+): number[] {
   const chosen: number[] = [];
   const d = 2 * m + 1;
   const t0 = 1 + target;
@@ -688,7 +696,10 @@ export class Detector {
     this.pcaK = model.pca?.k ?? 0;
     this.pcaComps = Float64Array.from(model.pca?.comps ?? []);
     this.pcaQ = (model.pca?.q ?? 1) * P.margin;
-    this.enabled = Object.fromEntries(COMPONENTS.map((c) => [c, P.components.includes(c)])) as Record<Component, boolean>;
+    this.enabled = Object.fromEntries(COMPONENTS.map((c) => [c, P.components.includes(c)])) as Record<
+      Component,
+      boolean
+    >;
     this.prevRaw = new Float64Array(m).fill(Number.NaN);
     this.z = new Float64Array(2 * m);
     this.run = new Float64Array(m);
@@ -821,11 +832,11 @@ export class Detector {
         const k = P.cusumK;
         let sp = this.cusP[j] + e - k;
         let sn = this.cusN[j] - e - k;
-        sp = sp > 0 ? sp : 0;
-        sn = sn > 0 ? sn : 0;
+        sp = Math.max(sp, 0);
+        sn = Math.max(sn, 0);
         this.cusP[j] = sp;
         this.cusN[j] = sn;
-        const r = (sp > sn ? sp : sn) / this.cusumQ[j];
+        const r = Math.max(sp, sn) / this.cusumQ[j];
         if (r > s) {
           s = r;
           c = 4;
@@ -854,11 +865,12 @@ export class Detector {
         this.relEw[r] = ew;
         const a = Math.abs(e) / this.relQEff[r];
         const ae = Math.abs(ew) / this.relQeEff[r];
-        const sv = a > ae ? a : ae;
+        const sv = Math.max(a, ae);
         if (sv > sev[t]) {
           sev[t] = sv;
           this.sevComp[t] = kind === 0 ? 5 : 6;
-          this.expSig[t] = kind === 0 ? this.center[t] + pred * this.scale[t] : this.prevRaw[t] + (pred - y) * this.scale[t];
+          this.expSig[t] =
+            kind === 0 ? this.center[t] + pred * this.scale[t] : this.prevRaw[t] + (pred - y) * this.scale[t];
         }
         if (P.adapt > 0 && !this.flagOn) this.relBias[r] += P.adapt * e;
       }

@@ -23,7 +23,8 @@ export function parseTopic(topic: string): { site: string; asset: string; signal
   if (p.length !== 4 || p[0] !== "rampart") {
     return { code: "MQTT_TOPIC", message: "expected rampart/<site>/<asset-id>/<signal>", topic };
   }
-  for (const s of p.slice(1)) if (!SEG.test(s)) return { code: "MQTT_TOPIC", message: `bad topic segment "${s.slice(0, 40)}"`, topic };
+  for (const s of p.slice(1))
+    if (!SEG.test(s)) return { code: "MQTT_TOPIC", message: `bad topic segment "${s.slice(0, 40)}"`, topic };
   return { site: p[1], asset: p[2], signal: p[3] };
 }
 
@@ -32,7 +33,8 @@ export function parsePayload(text: string, topic: string): { t: number; v: numbe
   const s = text.trim();
   if (s.length > 0 && s[0] !== "{") {
     const v = Number(s);
-    if (s === "" || !Number.isFinite(v)) return { code: "MQTT_PAYLOAD", message: "expected a number or {\"t\":...,\"v\":...}", topic };
+    if (s === "" || !Number.isFinite(v))
+      return { code: "MQTT_PAYLOAD", message: 'expected a number or {"t":...,"v":...}', topic };
     return { t: Number.NaN, v };
   }
   let o: unknown;
@@ -43,7 +45,8 @@ export function parsePayload(text: string, topic: string): { t: number; v: numbe
   }
   if (!o || typeof o !== "object") return { code: "MQTT_PAYLOAD", message: "expected a JSON object", topic };
   const r = o as { t?: unknown; v?: unknown };
-  if (typeof r.v !== "number" || !Number.isFinite(r.v)) return { code: "MQTT_PAYLOAD", message: '"v" must be a finite number', topic };
+  if (typeof r.v !== "number" || !Number.isFinite(r.v))
+    return { code: "MQTT_PAYLOAD", message: '"v" must be a finite number', topic };
   if (r.t === undefined) return { t: Number.NaN, v: r.v };
   const t = parseTimeValue(r.t);
   if (!t) return { code: "MQTT_PAYLOAD", message: '"t" must be an ISO 8601 time or epoch seconds/ms', topic };
@@ -58,7 +61,8 @@ export function parseNdjsonLine(line: string, lineNo: number): Reading | DetectI
   } catch {
     return { code: "NDJSON_JSON", message: "line is not valid JSON", line: lineNo, column: 1 };
   }
-  if (!o || typeof o !== "object") return { code: "NDJSON_JSON", message: "expected a JSON object", line: lineNo, column: 1 };
+  if (!o || typeof o !== "object")
+    return { code: "NDJSON_JSON", message: "expected a JSON object", line: lineNo, column: 1 };
   const topic = typeof o.topic === "string" ? o.topic : `rampart/${o.site}/${o.asset}/${o.signal}`;
   const tp = parseTopic(topic);
   if ("code" in tp) return { ...tp, line: lineNo, column: 1 };
@@ -147,7 +151,17 @@ export class Router {
         asset: r.asset,
         t: r.t,
         score,
-        findings: [{ signal: r.signal, component: "range", severity: score, observed: r.v, expected: Number.NaN, sigmas: 0, since: r.t }],
+        findings: [
+          {
+            signal: r.signal,
+            component: "range",
+            severity: score,
+            observed: r.v,
+            expected: Number.NaN,
+            sigmas: 0,
+            since: r.t,
+          },
+        ],
       });
     }
     s.flag = flag;
@@ -155,7 +169,8 @@ export class Router {
 
   private closeRow(site: string, asset: string, g: Group, out: LiveVerdict[], alerts: LiveAlert[]): void {
     const v = g.det!.step(g.rowT, g.row!);
-    for (const p of g.pending) out.push({ site, asset, signal: p.signal, t: g.rowT, v: p.v, score: v.score, flag: v.flag });
+    for (const p of g.pending)
+      out.push({ site, asset, signal: p.signal, t: g.rowT, v: p.v, score: v.score, flag: v.flag });
     if (v.edge === 1) alerts.push({ site, asset, t: g.rowT, score: v.score, findings: g.det!.explain(1, 5) });
     g.pending.length = 0;
     g.row!.fill(Number.NaN);

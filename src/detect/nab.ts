@@ -107,7 +107,11 @@ export interface ProfileScore {
 }
 
 /** Best (threshold, raw score) over the corpus; detections are rows with score >= threshold. */
-function optimize(points: Point[], winIds: Set<number>, cost: CostMatrix): { threshold: number; raw: number; tp: number; fp: number; fn: number } {
+function optimize(
+  points: Point[],
+  winIds: Set<number>,
+  cost: CostMatrix,
+): { threshold: number; raw: number; tp: number; fp: number; fn: number } {
   const order = points.map((_, i) => i).sort((a, b) => points[b].score - points[a].score || a - b);
   const best = new Map<number, number>();
   let fpSum = 0;
@@ -144,7 +148,11 @@ function optimize(points: Point[], winIds: Set<number>, cost: CostMatrix): { thr
   return res;
 }
 
-export function scoreNab(files: NabFile[], profiles: Record<string, CostMatrix>, probationPercent = 0.15): Record<string, ProfileScore> {
+export function scoreNab(
+  files: NabFile[],
+  profiles: Record<string, CostMatrix>,
+  probationPercent = 0.15,
+): Record<string, ProfileScore> {
   const out: Record<string, ProfileScore> = {};
   for (const [name, cost] of Object.entries(profiles)) {
     const all: Point[] = [];

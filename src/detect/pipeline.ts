@@ -1,16 +1,16 @@
 /** Train / run over parsed tables: column matching, label-driven thresholds, alerts. Pure. */
 import type { Table } from "./csv.ts";
-import type { DetectIssue, Result } from "./errors.ts";
 import {
-  type DetectParams,
   Detector,
   type DetectorModel,
+  type DetectParams,
   type Finding,
   hysteresis,
   runTable,
   type TrainSegment,
   train,
 } from "./engine.ts";
+import type { DetectIssue, Result } from "./errors.ts";
 import { scoreBatadal } from "./score.ts";
 
 /** Reorders a table's columns to `signals`; names every missing signal. */
@@ -70,7 +70,16 @@ export function trainTables(
   if (issues.length) return { ok: false, issues };
   let model = train(signals, segs, params);
   if (model.trainedRows < 10) {
-    return { ok: false, issues: [{ code: "DETECT_TOO_FEW_ROWS", message: `only ${model.trainedRows} normal rows to learn from (need at least 10)`, file: tables[0].file }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "DETECT_TOO_FEW_ROWS",
+          message: `only ${model.trainedRows} normal rows to learn from (need at least 10)`,
+          file: tables[0].file,
+        },
+      ],
+    };
   }
   const report: TrainReport = { rows: model.trainedRows, attackRowsExcluded: attack, thresholdsFromLabels: false };
   // Labels may set thresholds: choose the alert threshold and hold that maximise BATADAL's S on labelled tables.
@@ -140,17 +149,23 @@ export function runModel(
 
 /** Validates a parsed detector JSON (shape only; numbers are trusted once the shape holds). */
 export function checkModel(x: unknown, file: string): Result<DetectorModel> {
-  const bad = (message: string): Result<DetectorModel> => ({ ok: false, issues: [{ code: "DETECTOR_INVALID", message, file }] });
+  const bad = (message: string): Result<DetectorModel> => ({
+    ok: false,
+    issues: [{ code: "DETECTOR_INVALID", message, file }],
+  });
   if (!x || typeof x !== "object") return bad("expected a JSON object");
   const o = x as Record<string, unknown>;
   if (o.format !== "rampart.detector") return bad('expected "format": "rampart.detector"');
   if (o.version !== 1) return bad("unsupported detector version (expected 1)");
-  if (!Array.isArray(o.signals) || !o.signals.every((s) => typeof s === "string")) return bad("signals must be a list of names");
+  if (!Array.isArray(o.signals) || !o.signals.every((s) => typeof s === "string"))
+    return bad("signals must be a list of names");
   const m = o.signals.length;
   for (const k of ["center", "scale", "lo", "hi", "maxStep", "maxRun", "runEps", "seasonQ", "cusumScale", "cusumQ"]) {
     const v = o[k];
-    if (!Array.isArray(v) || v.length !== m || !v.every((n) => typeof n === "number")) return bad(`${k} must be ${m} numbers`);
+    if (!Array.isArray(v) || v.length !== m || !v.every((n) => typeof n === "number"))
+      return bad(`${k} must be ${m} numbers`);
   }
-  if (!Array.isArray(o.relations) || !Array.isArray(o.season) || typeof o.params !== "object") return bad("missing relations, season or params");
+  if (!Array.isArray(o.relations) || !Array.isArray(o.season) || typeof o.params !== "object")
+    return bad("missing relations, season or params");
   return { ok: true, value: x as DetectorModel };
 }

@@ -50,7 +50,7 @@ export class StreamDetector {
   private bin(x: number): number {
     const b = Math.floor((x - this.s[6]) / this.s[7]);
     const B = this.o.bins;
-    return b < -B ? -B : b > 2 * B ? 2 * B : b;
+    return b < -B ? -B : Math.min(b, 2 * B);
   }
 
   private remember(key: number): number {

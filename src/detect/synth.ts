@@ -18,9 +18,16 @@ function gauss(rng: Rng): number {
 }
 
 /** `tanks` tanks x (level + 2 pumps x (flow, status)) + `pressures` pressure signals. */
-export function synthNetwork(rng: Rng, rows: number, tanks = 3, pressures = 2, startWall = Date.UTC(2020, 0, 6)): Synth {
+export function synthNetwork(
+  rng: Rng,
+  rows: number,
+  tanks = 3,
+  pressures = 2,
+  startWall = Date.UTC(2020, 0, 6),
+): Synth {
   const signals: string[] = [];
-  for (let k = 1; k <= tanks; k++) signals.push(`L_T${k}`, `F_PU${2 * k - 1}`, `S_PU${2 * k - 1}`, `F_PU${2 * k}`, `S_PU${2 * k}`);
+  for (let k = 1; k <= tanks; k++)
+    signals.push(`L_T${k}`, `F_PU${2 * k - 1}`, `S_PU${2 * k - 1}`, `F_PU${2 * k}`, `S_PU${2 * k}`);
   for (let p = 1; p <= pressures; p++) signals.push(`P_J${p}`);
   const m = signals.length;
   const values = new Float64Array(rows * m);

@@ -220,9 +220,17 @@ export function buildIndex(model: CityModel): CityIndex {
 
   const assetZone = new Int32Array(assetCount);
   const zoneAssetStart = new Int32Array(zoneCount + 1);
+  let lastZone = "";
+  let z = -1;
   for (let i = 0; i < assetCount; i++) {
-    const z = zoneOf.get(assets[i].zone);
-    if (z === undefined) throw new Error(`buildIndex: asset ${assets[i].id} is in unknown zone ${assets[i].zone}`);
+    const zs = assets[i].zone;
+    if (zs !== lastZone) {
+      // assets of one zone are usually listed together
+      const found = zoneOf.get(zs);
+      if (found === undefined) throw new Error(`buildIndex: asset ${assets[i].id} is in unknown zone ${zs}`);
+      z = found;
+      lastZone = zs;
+    }
     assetZone[i] = z;
     zoneAssetStart[z + 1]++;
   }

@@ -101,11 +101,12 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<L
   return loadModelFromSources(sources, opts);
 }
 
-type Origin = { src: ParsedSource; list: unknown[]; index: number };
+/** A run of a merged list that came from one file: merged positions start .. start + list.length - 1. */
+type Chunk = { src: ParsedSource; list: unknown[]; start: number };
 
 /** Finds where a path of the merged model stands in its files. */
 class Locator {
-  origins: Record<string, Origin[]> = {};
+  chunks: Record<string, Chunk[]> = {};
   citySrc?: ParsedSource;
   constructor(readonly sources: ParsedSource[]) {}
 
@@ -113,11 +114,12 @@ class Locator {
     let src = this.sources[0];
     let offset = 0;
     const head = path[0];
-    if (typeof head === "string" && head in this.origins && typeof path[1] === "number") {
-      const o = this.origins[head][path[1]];
+    if (typeof head === "string" && head in this.chunks && typeof path[1] === "number") {
+      const i = path[1];
+      const o = this.chunks[head].find((c) => i >= c.start && i < c.start + c.list.length);
       if (o) {
         src = o.src;
-        offset = offsetOf(o.src, o.list, [o.index, ...path.slice(2)], atKey);
+        offset = offsetOf(o.src, o.list, [i - o.start, ...path.slice(2)], atKey);
       }
     } else if (head === "city" && this.citySrc) {
       src = this.citySrc;
@@ -144,18 +146,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-/** Removes keys starting with `x-` everywhere (they are the user's own). */
-function stripExtensions(v: unknown): void {
-  if (Array.isArray(v)) {
-    for (const x of v) if (x !== null && typeof x === "object") stripExtensions(x);
-  } else if (v !== null && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      if (k.charCodeAt(0) === 120 && k.charCodeAt(1) === 45) delete o[k];
-      else {
-        const x = o[k];
-        if (x !== null && typeof x === "object") stripExtensions(x);
-      }
+/** Removes the keys starting with `x-` (the user's own) from the mappings the parser saw them in. */
+function stripExtensions(sources: ParsedSource[]): void {
+  for (const src of sources) {
+    if (src.extended.length === 0) continue;
+    src.originalKeys = new Map();
+    for (const o of src.extended) {
+      const keys = Object.keys(o);
+      src.originalKeys.set(o, keys);
+      for (const k of keys) if (k.startsWith("x-")) delete (o as Record<string, unknown>)[k];
     }
   }
 }
@@ -216,7 +215,7 @@ function loadInner(
   }
   const loc = new Locator(sources);
   const raw: RawModel = { rampart: 1 };
-  for (const k of LIST_KEYS) loc.origins[k] = [];
+  for (const k of LIST_KEYS) loc.chunks[k] = [];
   for (const src of sources) {
     const one = new Locator([src]);
     const data = src.data;
@@ -270,13 +269,11 @@ function loadInner(
       const lk = key as ListKey;
       const target = raw[lk] ?? [];
       raw[lk] = target;
-      list.forEach((el, index) => {
-        target.push(el);
-        loc.origins[lk].push({ src, list, index });
-      });
+      loc.chunks[lk].push({ src, list, start: target.length });
+      for (const el of list) target.push(el);
     }
   }
-  stripExtensions(raw);
+  stripExtensions(sources);
   if (raw.city === undefined && sources.length > 0 && issues.length === 0) {
     push(loc.issue("error", [], "city-missing", "missing city: {name, population} (it must appear in one file)"));
   }
@@ -537,7 +534,7 @@ function validateFull(
       checkControl(v, value as unknown as CityModel["controls"][number], index, err);
     if (errors > 0) return undefined;
   }
-  if (opts.warn) modelWarnings(model, ents, opts.warn);
+  if (opts.warn) modelWarnings(model, ents, ids, opts.warn);
   return v;
 }
 
@@ -642,30 +639,31 @@ function checkControl(v: Validated, control: CityModel["controls"][number], inde
   }
 }
 
-function modelWarnings(model: CityModel, ents: Entities, warn: Report) {
-  // Assets that no service needs, directly or through other assets and services.
-  const needs = new Map<string, CityModel["assets"][number]["requires"]>();
-  for (const s of model.services) needs.set(s.id, s.requires);
-  for (const a of model.assets) needs.set(a.id, a.requires);
-  const needed = new Set<string>();
+function modelWarnings(model: CityModel, ents: Entities, ids: Map<string, IdInfo>, warn: Report) {
+  // Assets that no service needs, directly or through other assets and services. Called on a valid model,
+  // where ents[list][i] is raw entity i, so the id map leads straight to each entity's requirements.
+  const seenAsset = new Uint8Array(model.assets.length);
+  const seenService = new Uint8Array(model.services.length);
   const stack: string[] = [];
-  const pushMembers = (reqs: CityModel["assets"][number]["requires"] | undefined) => {
-    if (!reqs) return;
-    for (const r of reqs) for (const m of r.members) if (!needed.has(m)) stack.push(m);
+  const pushMembers = (reqs: CityModel["assets"][number]["requires"]) => {
+    for (const r of reqs) for (const m of r.members) stack.push(m);
   };
   for (const s of model.services) pushMembers(s.requires);
   while (stack.length) {
-    const id = stack.pop() as string;
-    if (needed.has(id)) continue;
-    needed.add(id);
-    pushMembers(needs.get(id));
+    const info = ids.get(stack.pop() as string);
+    if (!info) continue;
+    const seen = info.list === "assets" ? seenAsset : info.list === "services" ? seenService : undefined;
+    if (!seen || seen[info.index]) continue;
+    seen[info.index] = 1;
+    pushMembers((info.list === "assets" ? model.assets : model.services)[info.index].requires);
   }
-  for (const { index, value } of ents.assets)
-    if (!needed.has(value.id)) warn(["assets", index], "unneeded-asset", `no service needs asset ${value.id}`);
+  for (let i = 0; i < model.assets.length; i++)
+    if (!seenAsset[i]) warn(["assets", i], "unneeded-asset", `no service needs asset ${model.assets[i].id}`);
   for (const { index, value } of ents.services)
     if (value.objectives === undefined)
       warn(["services", index], "no-objectives", `service ${value.id} has no objectives (rto, mtd, restore)`);
-  const used = new Set(model.assets.map((a) => a.zone as string));
+  const used = new Set<string>();
+  for (const a of model.assets) used.add(a.zone);
   for (const { index, value } of ents.zones)
     if (value.id !== "internet" && !used.has(value.id))
       warn(["zones", index], "empty-zone", `zone ${value.id} has no assets`);

@@ -19,6 +19,10 @@ export type ParsedSource = {
   childCount: number[];
   offsets: number[];
   lookup?: Map<object, number>;
+  /** Mappings that have a key starting with `x-` (the user's own, to be ignored). */
+  extended: object[];
+  /** The keys those mappings had before the `x-` keys were removed (child offsets follow this order). */
+  originalKeys?: Map<object, string[]>;
 };
 
 export type SourceError = { file: string; line: number; column: number; message: string; code: string };
@@ -30,6 +34,7 @@ export function parseYaml(file: string, text: string): { source: ParsedSource } 
   const childStart: number[] = [];
   const childCount: number[] = [];
   const offsets: number[] = [];
+  const extended: object[] = [];
   // Stacks with explicit tops: truncating arrays by setting length is slow in V8.
   const stackRes: unknown[] = [];
   const stackPos: number[] = [];
@@ -57,6 +62,15 @@ export function parseYaml(file: string, text: string): { source: ParsedSource } 
         childStart.push(offsets.length);
         childCount.push(n);
         for (let i = base; i < top; i++) offsets.push(stackPos[i]);
+        if (!Array.isArray(result)) {
+          for (let i = base; i < top; i += 2) {
+            const k = stackRes[i];
+            if (typeof k === "string" && k.charCodeAt(0) === 120 && k.charCodeAt(1) === 45) {
+              extended.push(result);
+              break;
+            }
+          }
+        }
       }
     }
     for (let i = base; i < top; i++) stackRes[i] = undefined; // let go of finished nodes
@@ -67,7 +81,7 @@ export function parseYaml(file: string, text: string): { source: ParsedSource } 
   };
   try {
     const data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file, listener: listener as never });
-    return { source: { file, text, data, containers, childStart, childCount, offsets } };
+    return { source: { file, text, data, containers, childStart, childCount, offsets, extended } };
   } catch (e) {
     if (e instanceof yaml.YAMLException) {
       const mark = (e as unknown as { mark?: { line: number; column: number } }).mark;
@@ -107,7 +121,7 @@ function childOffset(src: ParsedSource, node: object, key: string | number, atKe
     const i = Number(key);
     return i >= 0 && i < n ? src.offsets[base + i] : undefined;
   }
-  const i = Object.keys(node).indexOf(String(key));
+  const i = (src.originalKeys?.get(node) ?? Object.keys(node)).indexOf(String(key));
   if (i < 0 || 2 * i + 1 >= n) return undefined;
   return src.offsets[base + 2 * i + (atKey ? 0 : 1)];
 }

@@ -18,7 +18,10 @@ const input = workerData as Input;
 const port = parentPort as NonNullable<typeof parentPort>;
 
 async function main() {
-  const sc = await resolveScenario(input.scenario);
+  // built-in scenarios only: the server never reads a scenario file named by a request
+  const sc = await resolveScenario(input.scenario, async () => {
+    throw new Error("scenario files are not read by the server");
+  });
   if (!sc.ok) {
     port.postMessage({ type: "error", message: sc.issues[0]?.message ?? "unknown scenario" });
     return;

@@ -552,6 +552,8 @@ export class Simulator {
       for (;;) {
         this.computeReach();
         const newZones: number[] = [];
+        // a compromise wave takes one draw of `time`: everything it takes is held at its end
+        const waveDur = st.action === "compromise" ? sample(st.time, rng) : 0;
         let waveEnd = waveStart;
         const off = n > 0 ? rng.int(n) : 0;
         for (let i = 0; i < n && successes < st.max; i++) {
@@ -572,7 +574,7 @@ export class Simulator {
                   : c.pLateral[a]
               : c.pCommand[a]);
           if (rng.next() >= p) continue;
-          const ct = waveStart + sample(st.time, rng);
+          const ct = waveStart + (st.action === "compromise" ? waveDur : sample(st.time, rng));
           successes++;
           if (ct > waveEnd) waveEnd = ct;
           if (st.action === "compromise") {

@@ -22,8 +22,8 @@ export const BUILT_IN: Record<string, unknown> = {
           id: "spread-it",
           action: "compromise",
           targets: { kind: IT_HOSTS },
-          max: 200,
-          time: { lognormal: { median: "6h", p90: "2d" } },
+          max: 100,
+          time: { lognormal: { median: "12h", p90: "3d" } },
         },
         {
           id: "reach-ot-adjacent",
@@ -98,20 +98,32 @@ export const BUILT_IN: Record<string, unknown> = {
   "traffic-signals": {
     id: "traffic-signals",
     name: "Traffic signal controllers compromised",
-    description: "Exposed or weakly protected traffic controllers are taken over and their signals go dark (flashing).",
+    description:
+      "From an exposed system (the traffic centre's own, else any), the attacker works through the network to the traffic management servers and the signal controllers, and switches the signals off (dark or flashing).",
     attack: {
-      entry: { via: "exposed", targets: [{ sector: ["traffic"] }, { layer: ["ot", "iot", "network"] }], attempts: 10 },
+      entry: { via: "exposed", targets: [{ sector: ["traffic"] }, {}], attempts: 10 },
       steps: [
         {
-          id: "take-controllers",
+          id: "pivot",
           action: "compromise",
-          targets: { kind: ["traffic-controller", "server", "application", "gateway"], sector: ["traffic"] },
+          targets: { kind: IT_HOSTS },
+          max: 20,
+          time: { lognormal: { median: "12h", p90: "3d" } },
+        },
+        {
+          id: "take-traffic-centre",
+          action: "compromise",
+          targets: {
+            sector: ["traffic"],
+            kind: ["server", "application", "database", "workstation", "gateway", "router", "traffic-controller"],
+          },
           max: 500,
-          time: { lognormal: { median: "2h", p90: "12h" } },
+          time: { lognormal: { median: "12h", p90: "3d" } },
         },
         {
           id: "signals-dark",
           action: "deny",
+          on: "reachable",
           targets: { kind: ["traffic-controller"] },
           time: { uniform: ["0h", "1h"] },
           restore: { lognormal: { median: "3h", p90: "12h" } },

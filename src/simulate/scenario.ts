@@ -161,10 +161,10 @@ export const DEFAULTS = {
   effectTime: { kind: "lognormal", median: 0.5, p90: 2 } as Distribution,
   manipulateLevel: 0.5,
   detection: {
-    monitored: { probability: 0.5, delay: { kind: "lognormal", median: 4, p90: 24 } as Distribution },
-    unmonitored: { probability: 0.05, delay: { kind: "lognormal", median: 5 * 24, p90: 20 * 24 } as Distribution },
+    monitored: { probability: 0.05, delay: { kind: "lognormal", median: 12, p90: 72 } as Distribution },
+    unmonitored: { probability: 0.005, delay: { kind: "lognormal", median: 7 * 24, p90: 30 * 24 } as Distribution },
   },
-  containmentDelay: { kind: "lognormal", median: 6, p90: 24 } as Distribution,
+  containmentDelay: { kind: "lognormal", median: 8, p90: 48 } as Distribution,
   recovery: {
     deny: { kind: "lognormal", median: 4, p90: 24 } as Distribution,
   },

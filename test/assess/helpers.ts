@@ -44,7 +44,10 @@ export function service(id: string, extra: Raw = {}): Raw {
  * its cap, lower each to what its requirements allow, repeat until nothing changes.
  */
 export function oracleLevels(m: CityModel, caps: Map<string, number>): Map<string, number> {
-  const nodes = [...m.assets.map((a) => ({ id: a.id, req: a.requires })), ...m.services.map((s) => ({ id: s.id, req: s.requires }))];
+  const nodes = [
+    ...m.assets.map((a) => ({ id: a.id, req: a.requires })),
+    ...m.services.map((s) => ({ id: s.id, req: s.requires })),
+  ];
   const level = new Map<string, number>();
   for (const n of nodes) level.set(n.id, caps.get(n.id) ?? 1);
   for (let changed = true; changed; ) {

@@ -23,7 +23,9 @@ describe("CSV input", () => {
   });
 
   test("[DET-C3] BATADAL leading spaces, label column kept out of the signals, -999 unknown", () => {
-    const r = parseCsv("DATETIME, L_T1, ATT_FLAG\n04/07/16 00, 2.44, -999\n04/07/16 01, 2.66, 1\n", "d4.csv", { labelColumn: "ATT_FLAG" });
+    const r = parseCsv("DATETIME, L_T1, ATT_FLAG\n04/07/16 00, 2.44, -999\n04/07/16 01, 2.66, 1\n", "d4.csv", {
+      labelColumn: "ATT_FLAG",
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.signals).toEqual(["L_T1"]);

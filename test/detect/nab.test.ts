@@ -38,7 +38,9 @@ describe("NAB scorer", () => {
     for (const [name, p] of Object.entries(scoreNab([{ name: "x", times, scores: perfect, windows }], NAB_PROFILES))) {
       expect(p.normalized, name).toBeCloseTo(100, 10);
     }
-    for (const p of Object.values(scoreNab([{ name: "x", times, scores: times.map(() => 0.5), windows }], NAB_PROFILES))) {
+    for (const p of Object.values(
+      scoreNab([{ name: "x", times, scores: times.map(() => 0.5), windows }], NAB_PROFILES),
+    )) {
       expect(p.normalized).toBeCloseTo(0, 10);
     }
   });
@@ -68,7 +70,10 @@ describe("NAB scorer", () => {
               first = i;
               break;
             }
-          total += first < 0 ? -cost.fnWeight : (scaledSigmoid(-(e - first + 1) / (e - s + 1)) / scaledSigmoid(-1)) * cost.tpWeight;
+          total +=
+            first < 0
+              ? -cost.fnWeight
+              : (scaledSigmoid(-(e - first + 1) / (e - s + 1)) / scaledSigmoid(-1)) * cost.tpWeight;
         }
         for (let i = prob; i < n; i++) {
           if (f.scores[i] < th || wins.some(([s, e]) => i >= s && i <= e)) continue;
@@ -101,7 +106,10 @@ describe("NAB scorer", () => {
         files.push({ name: `f${k}`, times, scores, windows });
       }
       for (const [name, cost] of Object.entries(NAB_PROFILES)) {
-        expect(scoreNab(files, { [name]: cost })[name].raw, `trial ${trial} ${name}`).toBeCloseTo(oracle(files, cost), 9);
+        expect(scoreNab(files, { [name]: cost })[name].raw, `trial ${trial} ${name}`).toBeCloseTo(
+          oracle(files, cost),
+          9,
+        );
       }
     }
   });

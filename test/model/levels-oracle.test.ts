@@ -201,8 +201,22 @@ describe("[DEP-5] the levels engine equals a full greatest-fixpoint recomputatio
     for (let seed = 1; seed <= 2500; seed++) runSeed(seed);
   });
 
-  test("[DEP-2][DEP-5] larger random models, wide k-of-n groups, long operation sequences (300 seeds)", () => {
+  test("[DEP-2][DEP-5] larger random models, wide k-of-n groups, long operation sequences (200 seeds)", () => {
     const opts = { maxAssets: 40, maxServices: 10, maxRequirements: 4, maxMembers: 12 };
-    for (let seed = 100_001; seed <= 100_300; seed++) runSeed(seed, 120, opts);
+    for (let seed = 100_001; seed <= 100_200; seed++) runSeed(seed, 120, opts);
+  });
+});
+
+// No seed has found a bug in the engine as written. These seeds are the first to catch deliberately broken
+// variants of it (checked by hand when the test was written), so they stay pinned on their own.
+describe("pinned seeds", () => {
+  test("[DEP-2] seed 2: k-th largest off by one, and skipping a member that drops from exactly the k-th value", () => {
+    runSeed(2);
+  });
+  test("[DEP-5] seed 1: a repair that recomputes only the repaired node, not its dependent closure", () => {
+    runSeed(1);
+  });
+  test("[DEP-5] seed 3: rollback that forgets to restore cached satisfactions", () => {
+    runSeed(3);
   });
 });

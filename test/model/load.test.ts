@@ -217,3 +217,17 @@ describe("folders (spec §1 files)", () => {
     if (!r.ok) expect(r.issues[0].code).toBe("not-found");
   });
 });
+
+test("[spec §1] errors after an x- key are still located exactly", () => {
+  const r = loadModelFromSources([
+    {
+      file: "m.yaml",
+      text: `${HEAD}assets:\n  - x-note: first\n    id: a\n    name: A\n    kind: plcc\n    layer: ot\n    zone: ot\n`,
+    },
+  ]);
+  expect(r.ok).toBe(false);
+  if (!r.ok) {
+    expect(r.issues[0].path).toBe("assets[0].kind");
+    expect([r.issues[0].line, r.issues[0].column]).toEqual([10, 11]);
+  }
+});

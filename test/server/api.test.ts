@@ -80,14 +80,18 @@ describe("sessions and security", () => {
     const t = await testServer({ limiter: new LoginLimiter(3, 100) });
     try {
       for (let i = 0; i < 3; i++) {
-        expect((await t.req(null, "POST", "/api/auth/login", { username: "analyst", password: "nope nope" })).status).toBe(401);
+        expect(
+          (await t.req(null, "POST", "/api/auth/login", { username: "analyst", password: "nope nope" })).status,
+        ).toBe(401);
       }
       const r = await t.req(null, "POST", "/api/auth/login", { username: "analyst", password: PASSWORD });
       expect(r.status).toBe(429);
       expect(Number(r.headers["retry-after"])).toBeGreaterThan(0);
       expect(r.json.error.code).toBe("rate-limited");
       // another user from the same address is not locked out by these failures
-      expect((await t.req(null, "POST", "/api/auth/login", { username: "viewer", password: PASSWORD })).status).toBe(200);
+      expect((await t.req(null, "POST", "/api/auth/login", { username: "viewer", password: PASSWORD })).status).toBe(
+        200,
+      );
     } finally {
       await t.close();
     }
@@ -131,18 +135,30 @@ describe("sessions and security", () => {
 
   test("[SEC-8] logout ends the session; a disabled user's sessions end at once", async () => {
     const login = await s.req(null, "POST", "/api/auth/login", { username: "operator", password: PASSWORD });
-    const c = { cookie: String(login.headers["set-cookie"]).split(";")[0], csrf: login.json.csrfToken, role: "operator" as const };
+    const c = {
+      cookie: String(login.headers["set-cookie"]).split(";")[0],
+      csrf: login.json.csrfToken,
+      role: "operator" as const,
+    };
     expect((await s.req(c, "GET", "/api/auth/me")).status).toBe(200);
     expect((await s.req(c, "POST", "/api/auth/logout")).status).toBe(200);
     expect((await s.req(c, "GET", "/api/auth/me")).status).toBe(401);
     await s.req(s.as.admin, "POST", "/api/users", { username: "temp", password: "a long password", role: "viewer" });
     const l2 = await s.req(null, "POST", "/api/auth/login", { username: "temp", password: "a long password" });
-    const c2 = { cookie: String(l2.headers["set-cookie"]).split(";")[0], csrf: l2.json.csrfToken, role: "viewer" as const };
+    const c2 = {
+      cookie: String(l2.headers["set-cookie"]).split(";")[0],
+      csrf: l2.json.csrfToken,
+      role: "viewer" as const,
+    };
     expect((await s.req(c2, "GET", "/api/models")).status).toBe(200);
     expect((await s.req(s.as.admin, "PATCH", "/api/users/temp", { disabled: true })).status).toBe(200);
     expect((await s.req(c2, "GET", "/api/models")).status).toBe(401);
-    expect((await s.req(null, "POST", "/api/auth/login", { username: "temp", password: "a long password" })).status).toBe(401);
-    expect((await s.req(s.as.admin, "PATCH", "/api/users/admin", { role: "viewer" })).json.error.code).toBe("self-lockout");
+    expect(
+      (await s.req(null, "POST", "/api/auth/login", { username: "temp", password: "a long password" })).status,
+    ).toBe(401);
+    expect((await s.req(s.as.admin, "PATCH", "/api/users/admin", { role: "viewer" })).json.error.code).toBe(
+      "self-lockout",
+    );
   });
 });
 
@@ -152,13 +168,18 @@ describe("models, versions, diffs and edits", () => {
     expect(r.status).toBe(201);
     expect(r.json.version).toMatchObject({ modelId: "tiny", version: 1, counts: { services: 2, assets: 3 } });
     const before = await snapshot(s.store);
-    const bad = fixtureFiles().map((f) => (f.file === "assets.yaml" ? { ...f, text: f.text.replace("zone: ot }", "zone: nowhere }") } : f));
+    const bad = fixtureFiles().map((f) =>
+      f.file === "assets.yaml" ? { ...f, text: f.text.replace("zone: ot }", "zone: nowhere }") } : f,
+    );
     const r2 = await s.req(s.as.analyst, "POST", "/api/models", { id: "tiny", files: bad });
     expect(r2.status).toBe(422);
     expect(r2.json.error.code).toBe("invalid-model");
     expect(r2.json.error.issues[0]).toMatchObject({ file: "assets.yaml", code: "unknown-ref" });
     expect(r2.json.error.issues[0].line).toBeGreaterThan(1);
-    const r3 = await s.req(s.as.analyst, "POST", "/api/models", { id: "tiny", files: [{ file: "a.yaml", text: "rampart: 1\ncity: [" }] });
+    const r3 = await s.req(s.as.analyst, "POST", "/api/models", {
+      id: "tiny",
+      files: [{ file: "a.yaml", text: "rampart: 1\ncity: [" }],
+    });
     expect(r3.status).toBe(422);
     expect(await snapshot(s.store)).toBe(before);
     const got = await s.req(s.as.viewer, "GET", "/api/models/tiny/versions/latest");
@@ -177,14 +198,22 @@ describe("models, versions, diffs and edits", () => {
     const d = await s.req(s.as.viewer, "GET", "/api/models/tiny/diff?from=1&to=2");
     expect(d.json.diff.lists.controls.added).toEqual(["backup-scada"]);
     const before = await snapshot(s.store);
-    const bad = await s.req(s.as.analyst, "PUT", "/api/models/tiny/people/bob", { name: "Bob", role: "x", responsible: ["nope"] });
+    const bad = await s.req(s.as.analyst, "PUT", "/api/models/tiny/people/bob", {
+      name: "Bob",
+      role: "x",
+      responsible: ["nope"],
+    });
     expect(bad.status).toBe(422);
     expect(bad.json.error.message).toMatch(/nope/);
     expect(await snapshot(s.store)).toBe(before);
     const del = await s.req(s.as.analyst, "DELETE", "/api/models/tiny/people/ana");
     expect(del.json.version.version).toBe(3);
     const v = await s.req(s.as.viewer, "GET", "/api/models/tiny/versions");
-    expect(v.json.versions.map((x: { message: string }) => x.message)).toEqual(["first", "add controls backup-scada", "remove people ana"]);
+    expect(v.json.versions.map((x: { message: string }) => x.message)).toEqual([
+      "first",
+      "add controls backup-scada",
+      "remove people ana",
+    ]);
     expect((await s.req(s.as.viewer, "GET", "/api/models/tiny/versions/9")).status).toBe(404);
   });
 
@@ -207,7 +236,15 @@ describe("models, versions, diffs and edits", () => {
 });
 
 describe("injection and bad parameters", () => {
-  const nasty = ["' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "a%00b", "Robert'); DROP TABLE users;--", "x".repeat(300), "${jndi:ldap://x}"];
+  const nasty = [
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "a%00b",
+    "Robert'); DROP TABLE users;--",
+    "x".repeat(300),
+    "$" + "{jndi:ldap://x}",
+  ];
 
   test("[SEC-9] injection attempts in every parameter get a 4xx naming it, and nothing stored changes", async () => {
     const before = await snapshot(s.store);
@@ -271,7 +308,15 @@ describe("alerts, audit, metrics, OpenAPI", () => {
   test("[AUD-3] every change is in the audit log and the chain verifies through the API", async () => {
     const log = await s.req(s.as.admin, "GET", "/api/audit?limit=1000");
     const actions = new Set(log.json.entries.map((e: { action: string }) => e.action));
-    for (const a of ["user.create", "user.update", "user.delete", "model.version", "alert.ack", "auth.login", "auth.logout"]) {
+    for (const a of [
+      "user.create",
+      "user.update",
+      "user.delete",
+      "model.version",
+      "alert.ack",
+      "auth.login",
+      "auth.logout",
+    ]) {
       expect(actions).toContain(a);
     }
     // ids and counts only: no model content in the log

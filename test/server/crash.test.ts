@@ -11,12 +11,16 @@ const dir = mkdtempSync(join(tmpdir(), "rampart-crash-"));
 const PASSWORD = "crash test admin password";
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(): Promise<{ child: ChildProcess; base: string }> {
+function start(): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", join(import.meta.dirname, "fixtures", "serve-child.ts"), "serve", "--port", "0", "--data", dir],
-    { env: { ...process.env, RAMPART_ADMIN_PASSWORD: PASSWORD, RAMPART_WEB: "off" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      env: { ...process.env, RAMPART_ADMIN_PASSWORD: PASSWORD, RAMPART_WEB: "off" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
+  const exited = new Promise((r) => child.once("exit", r));
   return new Promise((resolve, reject) => {
     let out = "";
     const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
@@ -25,7 +29,7 @@ function start(): Promise<{ child: ChildProcess; base: string }> {
       const m = /serving (http:\/\/[^/]+)\//.exec(out);
       if (m) {
         clearTimeout(t);
-        resolve({ child, base: m[1] });
+        resolve({ child, base: m[1], exited });
       }
     });
     child.stderr?.on("data", (d) => {
@@ -47,7 +51,7 @@ async function login(base: string) {
 
 describe("crash safety", () => {
   test("[STO-7] SIGKILL during writes loses no acknowledged write", async () => {
-    const { child, base } = await start();
+    const { child, base, exited } = await start();
     const c = await login(base);
     const post = (method: string, path: string, body: unknown) =>
       fetch(base + path, {
@@ -63,7 +67,11 @@ describe("crash safety", () => {
         try {
           if (i % 4 === 3) {
             const u = `u${w}-${i}`;
-            const r = await post("POST", "/api/users", { username: u, password: "a long password 123", role: "viewer" });
+            const r = await post("POST", "/api/users", {
+              username: u,
+              password: "a long password 123",
+              role: "viewer",
+            });
             if (r.status === 201) acked.users.push(u);
           } else {
             const id = `p${w}-${i}`;
@@ -80,7 +88,7 @@ describe("crash safety", () => {
     child.kill("SIGKILL");
     stop = true;
     await Promise.all(writers);
-    await new Promise((r) => child.once("exit", r));
+    await exited;
     expect(acked.people.length + acked.users.length).toBeGreaterThan(10);
 
     // the data as a restarted server sees it
@@ -88,9 +96,7 @@ describe("crash safety", () => {
     try {
       const m = await store.getModel("tiny");
       const latest = await store.getVersion("tiny", m?.latestVersion ?? 0);
-      const people = new Set(
-        (JSON.parse(latest?.rawJson ?? "{}").people ?? []).map((p: { id: string }) => p.id),
-      );
+      const people = new Set((JSON.parse(latest?.rawJson ?? "{}").people ?? []).map((p: { id: string }) => p.id));
       // each edit builds on the latest version, so the latest holds every acknowledged person
       for (const id of acked.people) expect(people.has(id), id).toBe(true);
       for (const u of acked.users) expect(await store.getUser(u), u).not.toBeNull();
@@ -105,6 +111,6 @@ describe("crash safety", () => {
     const h = await fetch(`${again.base}/api/health`);
     expect((await h.json()).status).toBe("ok");
     again.child.kill("SIGTERM");
-    await new Promise((r) => again.child.once("exit", r));
+    await again.exited;
   });
 });

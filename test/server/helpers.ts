@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { buildServer, type Server } from "../../src/server/app.ts";
 import { hashPassword, LoginLimiter } from "../../src/server/auth.ts";
 import type { Engines } from "../../src/server/engines.ts";
-import { openStore, type Role, ROLES, type SqlStore } from "../../src/store/index.ts";
+import { openStore, ROLES, type Role, type SqlStore } from "../../src/store/index.ts";
 
 export const PASSWORD = "correct horse battery staple";
 export const FIXTURE = join(import.meta.dirname, "fixtures", "tiny");

@@ -18,7 +18,13 @@ export async function loadCityLookup(path: string): Promise<Result<{ lookup: Cit
   if (!r.ok) {
     const issues: DetectIssue[] = r.issues.slice(0, 20).map((i) => {
       const x = i as unknown as { code?: string; message?: string; file?: string; line?: number; column?: number };
-      return { code: x.code ?? "MODEL_INVALID", message: x.message ?? "invalid city model", file: x.file ?? path, line: x.line, column: x.column };
+      return {
+        code: x.code ?? "MODEL_INVALID",
+        message: x.message ?? "invalid city model",
+        file: x.file ?? path,
+        line: x.line,
+        column: x.column,
+      };
     });
     return { ok: false, issues };
   }

@@ -50,7 +50,8 @@ export async function nabCommand(o: {
     return { ok: false, issues: [{ code: "NAB_DATA", message: "not a directory of NAB data", path: o.data }] };
   }
   const files = listCsv(o.data);
-  if (files.length === 0) return { ok: false, issues: [{ code: "NAB_DATA", message: "no CSV files found", path: o.data }] };
+  if (files.length === 0)
+    return { ok: false, issues: [{ code: "NAB_DATA", message: "no CSV files found", path: o.data }] };
   const issues: DetectIssue[] = [];
   const runs: { rel: string; epoch: Float64Array; scores: Float64Array }[] = [];
   for (const f of files) {
@@ -67,7 +68,8 @@ export async function nabCommand(o: {
     const scores = nabScores(t.value.values, o.params);
     const rel = relative(o.data, f).split("\\").join("/");
     const lines = ["timestamp,value,anomaly_score"];
-    for (let i = 0; i < scores.length; i++) lines.push(`${t.value.rawTimes[i].trim()},${t.value.values[i]},${scores[i].toFixed(6)}`);
+    for (let i = 0; i < scores.length; i++)
+      lines.push(`${t.value.rawTimes[i].trim()},${t.value.values[i]},${scores[i].toFixed(6)}`);
     const dest = join(o.out, rel);
     mkdirSync(dirname(dest), { recursive: true });
     writeFileSync(dest, `${lines.join("\n")}\n`);
@@ -82,7 +84,12 @@ export async function nabCommand(o: {
     try {
       windows = JSON.parse(readFileSync(labelsPath, "utf8"));
     } catch (e) {
-      return { ok: false, issues: [{ code: "NAB_LABELS", message: `cannot read windows JSON: ${(e as Error).message}`, file: labelsPath }] };
+      return {
+        ok: false,
+        issues: [
+          { code: "NAB_LABELS", message: `cannot read windows JSON: ${(e as Error).message}`, file: labelsPath },
+        ],
+      };
     }
     let profiles: Record<string, CostMatrix> = NAB_PROFILES;
     if (existsSync(profilesPath)) {
@@ -90,7 +97,12 @@ export async function nabCommand(o: {
         const p = JSON.parse(readFileSync(profilesPath, "utf8")) as Record<string, { CostMatrix: CostMatrix }>;
         profiles = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.CostMatrix]));
       } catch (e) {
-        return { ok: false, issues: [{ code: "NAB_PROFILES", message: `cannot read profiles: ${(e as Error).message}`, file: profilesPath }] };
+        return {
+          ok: false,
+          issues: [
+            { code: "NAB_PROFILES", message: `cannot read profiles: ${(e as Error).message}`, file: profilesPath },
+          ],
+        };
       }
     }
     const nf: NabFile[] = [];
@@ -104,7 +116,11 @@ export async function nabCommand(o: {
       for (const [a, b] of w) {
         const ta = parseTimestamp(a);
         const tb = parseTimestamp(b);
-        if (!ta || !tb) return { ok: false, issues: [{ code: "NAB_LABELS", message: `bad window [${a}, ${b}] for ${r.rel}`, file: labelsPath }] };
+        if (!ta || !tb)
+          return {
+            ok: false,
+            issues: [{ code: "NAB_LABELS", message: `bad window [${a}, ${b}] for ${r.rel}`, file: labelsPath }],
+          };
         lim.push([ta.epoch, tb.epoch]);
       }
       nf.push({ name: r.rel, times: r.epoch, scores: r.scores, windows: lim });
@@ -117,7 +133,10 @@ export async function nabCommand(o: {
           process.stdout.write(
             `${k.padEnd(20)} score=${v.normalized.toFixed(2)} threshold=${v.threshold.toFixed(6)} tp=${v.tp} fp=${v.fp} fn=${v.fn} windows=${v.windows}\n`,
           );
-      if (result.unlabelled.length) process.stderr.write(`warning: ${result.unlabelled.length} files have no windows in ${labelsPath}; not scored\n`);
+      if (result.unlabelled.length)
+        process.stderr.write(
+          `warning: ${result.unlabelled.length} files have no windows in ${labelsPath}; not scored\n`,
+        );
     }
   } else if (!o.quiet) process.stderr.write(`wrote results for ${runs.length} files under ${o.out}\n`);
   return { ok: true, value: result };

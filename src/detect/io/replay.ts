@@ -11,7 +11,10 @@ export async function replayTable(
   try {
     client = await mqtt.connectAsync(o.broker, { reconnectPeriod: 0, connectTimeout: 5000 });
   } catch (e) {
-    return { ok: false, issues: [{ code: "MQTT_CONNECT", message: `cannot connect: ${(e as Error).message}`, path: o.broker }] };
+    return {
+      ok: false,
+      issues: [{ code: "MQTT_CONNECT", message: `cannot connect: ${(e as Error).message}`, path: o.broker }],
+    };
   }
   const m = t.signals.length;
   const n = t.epoch.length;

@@ -22,7 +22,9 @@ export class AlertStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS readings (site TEXT, asset TEXT, signal TEXT, t REAL, v REAL, score REAL, flag INTEGER);
       CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, site TEXT, asset TEXT, t REAL, score REAL, zone TEXT, services TEXT, findings TEXT);`);
     this.insReading = this.db.prepare("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?)");
-    this.insAlert = this.db.prepare("INSERT INTO alerts (site, asset, t, score, zone, services, findings) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    this.insAlert = this.db.prepare(
+      "INSERT INTO alerts (site, asset, t, score, zone, services, findings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     this.flushReadings = this.db.transaction((rows: LiveVerdict[]) => {
       for (const r of rows) this.insReading.run(r.site, r.asset, r.signal, r.t, r.v, r.score, r.flag);
     });
@@ -46,7 +48,15 @@ export class AlertStore {
   }
 
   addAlert(a: LiveAlert, ctx: AssetContext | null): number {
-    const info = this.insAlert.run(a.site, a.asset, a.t, a.score, ctx?.zone ?? null, JSON.stringify(ctx?.services ?? []), JSON.stringify(a.findings));
+    const info = this.insAlert.run(
+      a.site,
+      a.asset,
+      a.t,
+      a.score,
+      ctx?.zone ?? null,
+      JSON.stringify(ctx?.services ?? []),
+      JSON.stringify(a.findings),
+    );
     this.alertsStored++;
     return Number(info.lastInsertRowid);
   }

@@ -9,7 +9,15 @@ import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import type { DetectorModel } from "../engine.ts";
 import { type DetectIssue, formatIssue, type Result } from "../errors.ts";
-import { type LiveAlert, type LiveVerdict, parseNdjsonLine, parsePayload, parseTopic, type Reading, Router } from "../ingest.ts";
+import {
+  type LiveAlert,
+  type LiveVerdict,
+  parseNdjsonLine,
+  parsePayload,
+  parseTopic,
+  type Reading,
+  Router,
+} from "../ingest.ts";
 import { type CityLookup, loadCityLookup } from "./city.ts";
 import { AlertStore } from "./store.ts";
 
@@ -134,7 +142,9 @@ export interface WatchHandle {
 }
 
 /** Starts the embedded broker (or connects to `broker`) and the optional HTTP endpoint. */
-export async function startWatch(o: LiveOptions & { broker?: string; port: number; httpPort?: number }): Promise<Result<WatchHandle>> {
+export async function startWatch(
+  o: LiveOptions & { broker?: string; port: number; httpPort?: number },
+): Promise<Result<WatchHandle>> {
   const live = new LiveService(o);
   let net: NetServer | null = null;
   let aedes: Aedes | null = null;
@@ -146,7 +156,10 @@ export async function startWatch(o: LiveOptions & { broker?: string; port: numbe
       client = await mqtt.connectAsync(o.broker, { reconnectPeriod: 0, connectTimeout: 5000, clean: true });
     } catch (e) {
       live.close();
-      return { ok: false, issues: [{ code: "MQTT_CONNECT", message: `cannot connect: ${(e as Error).message}`, path: o.broker }] };
+      return {
+        ok: false,
+        issues: [{ code: "MQTT_CONNECT", message: `cannot connect: ${(e as Error).message}`, path: o.broker }],
+      };
     }
     client.on("message", (topic, payload) => {
       live.message(topic, payload);
@@ -166,7 +179,10 @@ export async function startWatch(o: LiveOptions & { broker?: string; port: numbe
     if (!ok) {
       live.close();
       await new Promise<void>((r) => aedes!.close(() => r()));
-      return { ok: false, issues: [{ code: "PORT_IN_USE", message: `cannot listen on port ${o.port}`, path: `127.0.0.1:${o.port}` }] };
+      return {
+        ok: false,
+        issues: [{ code: "PORT_IN_USE", message: `cannot listen on port ${o.port}`, path: `127.0.0.1:${o.port}` }],
+      };
     }
     const addr = net.address();
     port = typeof addr === "object" && addr ? addr.port : o.port;
@@ -223,7 +239,8 @@ export async function watchCommand(o: {
   const { loadModelFile } = await import("../../cli/detect.ts");
   for (const spec of o.detectors) {
     const eq = spec.indexOf("=");
-    if (eq <= 0) return { ok: false, issues: [{ code: "USAGE", message: `--detector expects <asset>=<file>, got "${spec}"` }] };
+    if (eq <= 0)
+      return { ok: false, issues: [{ code: "USAGE", message: `--detector expects <asset>=<file>, got "${spec}"` }] };
     models.set(spec.slice(0, eq), loadModelFile(spec.slice(eq + 1)));
   }
   const h = await startWatch({
@@ -250,6 +267,8 @@ export async function watchCommand(o: {
     process.once("SIGTERM", stop);
   });
   await h.value.close();
-  process.stderr.write(`received ${h.value.live.received}, rejected ${h.value.live.rejected}, judged ${h.value.live.judged}\n`);
+  process.stderr.write(
+    `received ${h.value.live.received}, rejected ${h.value.live.rejected}, judged ${h.value.live.judged}\n`,
+  );
   return { ok: true, value: undefined };
 }

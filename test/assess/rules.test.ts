@@ -1,0 +1,421 @@
+import { describe, expect, test } from "vitest";
+import { assess } from "../../src/assess/assess.ts";
+import { CAF, CSF, IEC62443 } from "../../src/assess/catalogue.ts";
+import { RULES } from "../../src/assess/rules.ts";
+import type { Finding } from "../../src/assess/types.ts";
+import { buildIndex } from "../../src/model/graph.ts";
+import { makeModel } from "./helpers.ts";
+
+type Raw = Record<string, unknown>;
+const AS_OF = "2026-06-01";
+
+/** A small city with no mistakes: every rule stays quiet on it. */
+function base(): Raw {
+  const backup = { every: "1h", offline: true, tested: "2026-03-01", restore: "2h" };
+  return {
+    zones: [
+      { id: "it", level: 4, sl: { target: 2, achieved: 2 } },
+      { id: "dmz", level: 3.5 },
+      { id: "ot", level: 2, sl: { target: 2, achieved: 2 } },
+    ],
+    conduits: [
+      { id: "it-dmz", from: "it", to: "dmz", protocols: ["https"], encrypted: true, via: "fw" },
+      { id: "dmz-ot", from: "dmz", to: "ot", protocols: ["opc-ua"], encrypted: true, via: "fw" },
+    ],
+    assets: [
+      { id: "fw", name: "Firewall", kind: "firewall", layer: "network", zone: "dmz", auth: "mfa", monitored: true },
+      { id: "feed-1", name: "Feed 1", kind: "other", layer: "ot", zone: "ot", monitored: true },
+      { id: "feed-2", name: "Feed 2", kind: "other", layer: "ot", zone: "ot", monitored: true },
+      ...[1, 2].map((i) => ({
+        id: `scada-${i}`,
+        name: `SCADA ${i}`,
+        kind: "scada-server",
+        layer: "ot",
+        zone: "ot",
+        vendor: "acme",
+        auth: "mfa",
+        monitored: true,
+        backup: { ...backup },
+        requires: [{ asset: `feed-${i}` }],
+      })),
+      ...[1, 2].map((i) => ({
+        id: `plc-${i}`,
+        name: `PLC ${i}`,
+        kind: "plc",
+        layer: "ot",
+        zone: "ot",
+        auth: "certificate",
+        monitored: true,
+        requires: [{ asset: `feed-${i}` }],
+      })),
+    ],
+    services: [
+      {
+        id: "water",
+        name: "Water",
+        sector: "water",
+        population: 1000,
+        impact: { confidentiality: "low", integrity: "high", availability: "high" },
+        objectives: { rto: "12h", rpo: "2h", mtd: "48h" },
+        requires: [{ any: ["scada-1", "scada-2"] }, { any: ["plc-1", "plc-2"] }],
+      },
+    ],
+    vendors: [{ id: "acme", name: "Acme", remote_access: [{ to: "dmz", via: "fw", mfa: true, always_on: false }] }],
+    people: [
+      { id: "alice", name: "Alice", role: "Water lead", responsible: ["water"], backup: "bob" },
+      { id: "bob", name: "Bob", role: "Deputy" },
+    ],
+  };
+}
+
+type Mut = (m: Raw) => void;
+const A = (m: Raw, id: string) => (m.assets as Raw[]).find((a) => a.id === id) as Raw;
+const S = (m: Raw, id: string) => (m.services as Raw[]).find((a) => a.id === id) as Raw;
+const C = (m: Raw, id: string) => (m.conduits as Raw[]).find((a) => a.id === id) as Raw;
+const Z = (m: Raw, id: string) => (m.zones as Raw[]).find((a) => a.id === id) as Raw;
+const RA = (m: Raw) => ((m.vendors as Raw[])[0].remote_access as Raw[])[0];
+const backupOf = (m: Raw, id: string) => A(m, id).backup as Raw;
+
+function findings(mut?: Mut): Finding[] {
+  const m = structuredClone(base());
+  mut?.(m);
+  return assess(buildIndex(makeModel(m)), { asOf: AS_OF }).findings;
+}
+
+/** For each rule: a change that makes it fire (with the target expected), and a close change that must not. */
+const CASES: { rule: string; fires: Mut; target: string; quiet: Mut }[] = [
+  {
+    rule: "weak-auth",
+    fires: (m) => {
+      A(m, "plc-1").auth = "default";
+    },
+    target: "plc-1",
+    quiet: (m) => {
+      A(m, "plc-1").auth = "password";
+    },
+  },
+  {
+    rule: "exposed-ot",
+    fires: (m) => {
+      A(m, "plc-1").exposed = true;
+    },
+    target: "plc-1",
+    quiet: (m) => {
+      A(m, "fw").exposed = true;
+    },
+  },
+  {
+    rule: "exposed-remote-no-mfa",
+    fires: (m) =>
+      (m.assets as Raw[]).push({
+        id: "vpn",
+        name: "VPN",
+        kind: "vpn",
+        layer: "network",
+        zone: "dmz",
+        exposed: true,
+        auth: "password",
+        monitored: true,
+      }),
+    target: "vpn",
+    quiet: (m) =>
+      (m.assets as Raw[]).push({
+        id: "vpn",
+        name: "VPN",
+        kind: "vpn",
+        layer: "network",
+        zone: "it",
+        exposed: true,
+        auth: "mfa",
+        monitored: true,
+      }),
+  },
+  {
+    rule: "end-of-life",
+    fires: (m) => {
+      A(m, "scada-1").end_of_life = true;
+    },
+    target: "scada-1",
+    quiet: (m) => {
+      A(m, "scada-1").end_of_life = false;
+    },
+  },
+  {
+    rule: "kev",
+    fires: (m) => {
+      A(m, "scada-1").software = [{ product: "Windows Server", vendor: "Microsoft Corporation", version: "2012" }];
+    },
+    target: "scada-1",
+    quiet: (m) => {
+      A(m, "scada-1").software = [{ product: "Acme SCADA", vendor: "Acme", version: "5.2" }];
+    },
+  },
+  {
+    rule: "cleartext-crossing",
+    fires: (m) => void Object.assign(C(m, "dmz-ot"), { protocols: ["modbus"], encrypted: false }),
+    target: "dmz-ot",
+    quiet: (m) => void Object.assign(C(m, "dmz-ot"), { protocols: ["modbus"], encrypted: true }),
+  },
+  {
+    rule: "no-dmz",
+    fires: (m) =>
+      (m.conduits as Raw[]).push({ id: "it-ot", from: "it", to: "ot", protocols: ["https"], encrypted: true }),
+    target: "it-ot",
+    // one-way from the plant out to IT (a data diode) is not a way in
+    quiet: (m) =>
+      (m.conduits as Raw[]).push({
+        id: "ot-it",
+        from: "ot",
+        to: "it",
+        protocols: ["https"],
+        encrypted: true,
+        direction: "one-way",
+      }),
+  },
+  {
+    rule: "sl-gap",
+    fires: (m) => {
+      Z(m, "ot").sl = { target: 3, achieved: 1 };
+    },
+    target: "ot",
+    quiet: (m) => {
+      Z(m, "ot").sl = { target: 2, achieved: 3 };
+    },
+  },
+  {
+    rule: "vendor-no-mfa",
+    fires: (m) => {
+      RA(m).mfa = false;
+    },
+    target: "vendors.acme.remote_access[0]",
+    quiet: (m) => {
+      RA(m).always_on = false;
+    },
+  },
+  {
+    rule: "vendor-always-on",
+    fires: (m) => {
+      RA(m).always_on = true;
+    },
+    target: "vendors.acme.remote_access[0]",
+    quiet: (m) => {
+      RA(m).mfa = true;
+    },
+  },
+  {
+    rule: "unmonitored-critical",
+    fires: (m) => {
+      A(m, "scada-1").monitored = false;
+    },
+    target: "scada-1",
+    quiet: (m) => {
+      // unmonitored but only a low-availability service needs it
+      (m.assets as Raw[]).push({ id: "kiosk", name: "Kiosk", kind: "server", layer: "it", zone: "it" });
+      (m.services as Raw[]).push({
+        id: "info",
+        name: "Info",
+        sector: "other",
+        population: 10,
+        impact: { confidentiality: "low", integrity: "low", availability: "low" },
+        requires: [{ asset: "kiosk" }],
+      });
+      (m.people as Raw[])[0].responsible = ["water", "info"];
+    },
+  },
+  {
+    rule: "no-backup",
+    fires: (m) => void delete A(m, "scada-1").backup,
+    target: "scada-1",
+    quiet: (m) => void delete A(m, "plc-1").backup,
+  },
+  {
+    rule: "backup-online",
+    fires: (m) => {
+      backupOf(m, "scada-1").offline = false;
+    },
+    target: "scada-1",
+    quiet: (m) => {
+      backupOf(m, "scada-1").offline = true;
+    },
+  },
+  {
+    rule: "restore-untested",
+    fires: (m) => void delete backupOf(m, "scada-1").tested,
+    target: "scada-1",
+    quiet: (m) => {
+      backupOf(m, "scada-1").tested = "2025-07-01";
+    },
+  },
+  {
+    rule: "restore-stale",
+    fires: (m) => {
+      backupOf(m, "scada-1").tested = "2025-05-01";
+    },
+    target: "scada-1",
+    quiet: (m) => {
+      backupOf(m, "scada-1").tested = "2025-06-02";
+    },
+  },
+  {
+    rule: "restore-over-rto",
+    fires: (m) => {
+      backupOf(m, "scada-1").restore = "13h";
+    },
+    target: "scada-1",
+    quiet: (m) => {
+      backupOf(m, "scada-1").restore = "12h";
+    },
+  },
+  {
+    rule: "backup-over-rpo",
+    fires: (m) => {
+      backupOf(m, "scada-1").every = "3h";
+    },
+    target: "scada-1",
+    quiet: (m) => {
+      backupOf(m, "scada-1").every = "2h";
+    },
+  },
+  {
+    rule: "vendor-concentration",
+    fires: (m) => {
+      (m.assets as Raw[]).push({
+        id: "pump",
+        name: "Pump",
+        kind: "plc",
+        layer: "ot",
+        zone: "ot",
+        vendor: "acme",
+        auth: "certificate",
+        monitored: true,
+      });
+      (m.services as Raw[]).push({
+        ...S(m, "water"),
+        id: "sewage",
+        name: "Sewage",
+        requires: [{ asset: "pump", degrade: 0.5 }],
+      });
+      (m.people as Raw[])[0].responsible = ["water", "sewage"];
+    },
+    target: "acme",
+    quiet: (m) => {
+      (m.assets as Raw[]).push({
+        id: "pump",
+        name: "Pump",
+        kind: "plc",
+        layer: "ot",
+        zone: "ot",
+        auth: "certificate",
+        monitored: true,
+      });
+      (m.services as Raw[]).push({
+        ...S(m, "water"),
+        id: "sewage",
+        name: "Sewage",
+        requires: [{ asset: "pump", degrade: 0.5 }],
+      });
+      (m.people as Raw[])[0].responsible = ["water", "sewage"];
+    },
+  },
+  {
+    rule: "mtd-no-fallback",
+    fires: (m) => {
+      S(m, "water").objectives = { rto: "1h", rpo: "2h", mtd: "1h" };
+    },
+    target: "water",
+    quiet: (m) => {
+      S(m, "water").objectives = { rto: "1h", rpo: "2h", mtd: "1h" };
+      S(m, "water").fallback = { level: 0.5, after: "0h" };
+    },
+  },
+  {
+    rule: "no-owner",
+    fires: (m) => {
+      m.people = [];
+    },
+    target: "water",
+    quiet: (m) => {
+      m.people = [
+        { id: "lead", name: "Lead", role: "CRO", responsible: ["all"], backup: "dep" },
+        { id: "dep", name: "Dep", role: "x" },
+      ];
+    },
+  },
+  {
+    rule: "no-deputy",
+    fires: (m) => void delete (m.people as Raw[])[0].backup,
+    target: "water",
+    quiet: (m) => {
+      (m.people as Raw[])[1].responsible = ["water"];
+    },
+  },
+  {
+    rule: "spof",
+    fires: (m) => (S(m, "water").requires as Raw[]).push({ asset: "plc-1" }),
+    target: "plc-1",
+    quiet: (m) => (S(m, "water").requires as Raw[]).push({ asset: "plc-1", degrade: 0.5 }),
+  },
+  {
+    rule: "common-cause",
+    fires: (m) => {
+      A(m, "scada-2").requires = [{ asset: "feed-1" }];
+    },
+    target: "feed-1",
+    quiet: (m) => {
+      A(m, "scada-2").requires = [{ asset: "feed-2" }];
+    },
+  },
+];
+
+describe("findings rules", () => {
+  test("the clean base city has no findings", () => {
+    expect(findings()).toEqual([]);
+  });
+
+  test("every rule has a test case", () => {
+    expect(CASES.map((c) => c.rule).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  for (const c of CASES) {
+    test(`[${c.rule}] fires`, () => {
+      const f = findings(c.fires).filter((x) => x.rule === c.rule);
+      expect(f.length).toBeGreaterThan(0);
+      expect(f.some((x) => x.targets.includes(c.target))).toBe(true);
+      expect(f[0].message.length).toBeGreaterThan(10);
+      expect(f[0].message.trim().endsWith(".")).toBe(true);
+      expect(f[0].remediation.length).toBeGreaterThan(10);
+      if (!["no-owner", "no-deputy", "vendor-concentration"].includes(c.rule) || f[0].services.length)
+        expect(f[0].services.length).toBeGreaterThan(0);
+    });
+    test(`[${c.rule}] does not fire`, () => {
+      expect(findings(c.quiet).filter((x) => x.rule === c.rule)).toEqual([]);
+    });
+  }
+
+  test("[weak-auth] severity: exposed is critical, OT is high", () => {
+    const f = findings((m) => {
+      A(m, "plc-1").auth = "none";
+      A(m, "plc-2").auth = "none";
+      A(m, "plc-2").exposed = true;
+    }).filter((x) => x.rule === "weak-auth");
+    expect(f.find((x) => x.targets[0] === "plc-2")!.severity).toBe("critical");
+    expect(f.find((x) => x.targets[0] === "plc-1")!.severity).toBe("high");
+  });
+
+  test("[kev] the message says the version must be checked", () => {
+    const f = findings((m) => {
+      A(m, "scada-1").software = [{ product: "Windows", vendor: "Microsoft" }];
+    }).find((x) => x.rule === "kev")!;
+    expect(f.message).toMatch(/check the installed version/);
+    expect(f.message).toMatch(/CVE-\d{4}-\d+/);
+  });
+
+  test("every framework id a rule cites exists in the catalogues", () => {
+    for (const r of RULES) {
+      for (const id of r.frameworks.csf) expect(CSF.has(id), `${r.id} ${id}`).toBe(true);
+      for (const id of r.frameworks.caf) expect(CAF.has(id), `${r.id} ${id}`).toBe(true);
+      for (const id of r.frameworks.iec62443) expect(IEC62443.has(id), `${r.id} ${id}`).toBe(true);
+      expect(r.frameworks.csf.length + r.frameworks.caf.length).toBeGreaterThan(0);
+    }
+  });
+});

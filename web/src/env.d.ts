@@ -1,0 +1,2 @@
+/** Vite imports of stylesheets. */
+declare module "*.css";

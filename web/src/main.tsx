@@ -1,0 +1,181 @@
+import { StrictMode, useEffect, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { ApiError, api, type Me, setCsrf } from "./api.ts";
+import type { CityModel } from "./model.ts";
+import { AuditPage } from "./pages/Audit.tsx";
+import { FindingsPage } from "./pages/Findings.tsx";
+import { MapPage } from "./pages/Map.tsx";
+import { MonitoringPage } from "./pages/Monitoring.tsx";
+import { OverviewPage } from "./pages/Overview.tsx";
+import { SimulationPage } from "./pages/Simulation.tsx";
+import "./styles.css";
+
+type Engines = { assess: boolean; simulate: boolean; detect: boolean };
+export type Ctx = {
+  me: Me;
+  modelId: string;
+  version: number;
+  model: CityModel;
+  engines: Engines;
+  can: (p: string) => boolean;
+};
+
+function Login({ onDone }: { onDone: (m: Me) => void }) {
+  const [username, setU] = useState("");
+  const [password, setP] = useState("");
+  const [error, setError] = useState("");
+  return (
+    <form
+      className="login"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError("");
+        try {
+          onDone(await api<Me>("POST", "/api/auth/login", { username, password }));
+        } catch (err) {
+          setError((err as Error).message);
+        }
+      }}
+    >
+      <h1>Rampart</h1>
+      <label>
+        Username
+        <input name="username" autoComplete="username" value={username} onChange={(e) => setU(e.target.value)} />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setP(e.target.value)}
+        />
+      </label>
+      <button type="submit">Log in</button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+const PAGES = [
+  ["overview", "Overview"],
+  ["map", "Dependency map"],
+  ["findings", "Findings & risk"],
+  ["paths", "Attack paths"],
+  ["simulation", "Simulation"],
+  ["monitoring", "Monitoring"],
+  ["audit", "Audit"],
+] as const;
+type PageId = (typeof PAGES)[number][0];
+
+function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [models, setModels] = useState<{ id: string; name: string; latestVersion: number }[]>([]);
+  const [modelId, setModelId] = useState<string>("");
+  const [loaded, setLoaded] = useState<{ model: CityModel; version: number } | null>(null);
+  const [engines, setEngines] = useState<Engines>({ assess: false, simulate: false, detect: false });
+  const [page, setPage] = useState<PageId>(() => (location.hash.slice(1) as PageId) || "overview");
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    api<Me>("GET", "/api/auth/me")
+      .then((m) => {
+        setCsrf(m.csrfToken);
+        setMe(m);
+      })
+      .catch(() => setMe(null));
+  }, []);
+  useEffect(() => {
+    if (!me) return;
+    api("GET", "/api/engines").then(setEngines, () => {});
+    api<{ models: { id: string; name: string; latestVersion: number }[] }>("GET", "/api/models").then((r) => {
+      setModels(r.models);
+      if (r.models.length)
+        setModelId((cur) => cur || (r.models.find((m) => m.id === "harborview")?.id ?? r.models[0].id));
+    });
+  }, [me]);
+  useEffect(() => {
+    if (!modelId) return;
+    setLoaded(null);
+    api<{ model: CityModel; version: { version: number } }>("GET", `/api/models/${modelId}/versions/latest`).then(
+      (r) => setLoaded({ model: r.model, version: r.version.version }),
+      (e: Error) => setError(e.message),
+    );
+  }, [modelId]);
+  useEffect(() => {
+    location.hash = page;
+  }, [page]);
+
+  if (me === undefined) return <p className="loading">Loading…</p>;
+  if (me === null)
+    return (
+      <Login
+        onDone={(m) => {
+          setCsrf(m.csrfToken);
+          setMe(m);
+        }}
+      />
+    );
+  const ctx: Ctx | null = loaded
+    ? { me, modelId, version: loaded.version, model: loaded.model, engines, can: (p) => me.permissions.includes(p) }
+    : null;
+  return (
+    <div className="app">
+      <header>
+        <strong className="brand">Rampart</strong>
+        <select aria-label="model" value={modelId} onChange={(e) => setModelId(e.target.value)}>
+          {models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name} (v{m.latestVersion})
+            </option>
+          ))}
+        </select>
+        <nav>
+          {PAGES.filter(([id]) => id !== "audit" || me.permissions.includes("audit.read")).map(([id, label]) => (
+            <button key={id} type="button" className={page === id ? "active" : ""} onClick={() => setPage(id)}>
+              {label}
+            </button>
+          ))}
+        </nav>
+        <span className="who">
+          {me.username} ({me.role})
+          <button
+            type="button"
+            onClick={async () => {
+              await api("POST", "/api/auth/logout").catch(() => {});
+              setMe(null);
+            }}
+          >
+            Log out
+          </button>
+        </span>
+      </header>
+      <main>
+        {error && <p className="error">{error}</p>}
+        {!models.length && <p>No model yet. An analyst can import one (POST /api/models).</p>}
+        {ctx && page === "overview" && <OverviewPage ctx={ctx} />}
+        {ctx && page === "map" && <MapPage ctx={ctx} mode="map" />}
+        {ctx && page === "paths" && <MapPage ctx={ctx} mode="paths" />}
+        {ctx && page === "findings" && <FindingsPage ctx={ctx} />}
+        {ctx && page === "simulation" && <SimulationPage ctx={ctx} />}
+        {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
+        {ctx && page === "audit" && <AuditPage />}
+      </main>
+    </div>
+  );
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof ApiError ? e.message : String((e as Error)?.message ?? e);
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,69 @@
+import { useEffect, useState } from "react";
+import { api, stream } from "../api.ts";
+import type { Ctx } from "../main.tsx";
+
+type Alert = {
+  id: number;
+  at: string;
+  assetId: string | null;
+  signal: string | null;
+  severity: string;
+  score: number;
+  message: string;
+  services: string[];
+  ackedBy: string | null;
+};
+
+/** Live alerts, tied to the asset and the services at risk. */
+export function MonitoringPage({ ctx }: { ctx: Ctx }) {
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    api<{ alerts: Alert[] }>("GET", "/api/alerts?limit=200").then((r) => setAlerts(r.alerts));
+    const close = stream("/api/alerts/stream", {
+      ready: () => setLive(true),
+      alert: (a: Alert) => setAlerts((xs) => [a, ...xs.filter((x) => x.id !== a.id)].slice(0, 500)),
+    });
+    return close;
+  }, []);
+  const names = new Map([...ctx.model.services, ...ctx.model.assets].map((x) => [x.id, x.name]));
+  return (
+    <section>
+      <p className="muted">
+        {ctx.engines.detect
+          ? "Detection on: readings published over MQTT are checked live."
+          : "The detection engine is not available in this build."}{" "}
+        {live ? "● live" : "connecting…"}
+      </p>
+      {alerts.length === 0 && <p>No alerts.</p>}
+      <ul className="alerts">
+        {alerts.map((a) => (
+          <li key={a.id} className={`alert sev-${a.severity} ${a.ackedBy ? "acked" : ""}`} data-asset={a.assetId ?? ""}>
+            <strong>{a.severity}</strong> {new Date(a.at).toLocaleString()} ·{" "}
+            {a.assetId ? (names.get(a.assetId) ?? a.assetId) : "unknown asset"}
+            {a.signal ? ` · ${a.signal}` : ""}
+            <div>{a.message}</div>
+            <div className="muted">
+              Services at risk: {a.services.map((s) => names.get(s) ?? s).join(", ") || "none known"}
+            </div>
+            {a.ackedBy ? (
+              <div className="muted">acknowledged by {a.ackedBy}</div>
+            ) : (
+              ctx.can("alert.ack") && (
+                <button
+                  type="button"
+                  onClick={async () => {
+                    const x = await api<Alert>("POST", `/api/alerts/${a.id}/ack`);
+                    setAlerts((xs) => xs.map((y) => (y.id === x.id ? x : y)));
+                  }}
+                >
+                  Acknowledge
+                </button>
+              )
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
