@@ -2,8 +2,9 @@
  * `npm run bench -- simulate`: 10,000 runs of the built-in `ransomware` scenario on a generated 5,000-asset city,
  * over 2 worker threads (aim: under 10 s on 2 cores). Prints one JSON line.
  */
-import { validateRaw } from "../src/model/load.ts";
+
 import { generateRaw } from "../src/model/generate.ts";
+import { validateRaw } from "../src/model/load.ts";
 import { BUILT_IN } from "../src/simulate/library.ts";
 import { monteCarlo } from "../src/simulate/run.ts";
 import { parseScenarioObject } from "../src/simulate/scenario.ts";

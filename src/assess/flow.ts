@@ -147,7 +147,7 @@ export function pathTo(tree: PathTree, v: number): number[] {
 }
 
 export type CutResult = {
-  /** Number of cuttable nodes in the minimum cut. */
+  /** Cost of the minimum cut: the number of cuttable nodes in it (with `capacity`, the sum of theirs). */
   size: number;
   /** The minimum cut closest to the sources. */
   sourceSide: number[];
@@ -174,6 +174,8 @@ export function minVertexCut(
   cuttable: Uint8Array,
   sources: ArrayLike<number>,
   sinks: ArrayLike<number>,
+  /** Cost of cutting each node (default 1): a node standing for k parallel equivalent elements costs k. */
+  capacity?: Int32Array,
 ): CutResult {
   const n = g.n;
   const isSource = new Uint8Array(n);
@@ -255,7 +257,7 @@ export function minVertexCut(
   };
   for (let u = 0; u < n; u++) {
     if (!reach[u]) continue;
-    add(2 * u, 2 * u + 1, canCut(u) ? 1 : INF);
+    add(2 * u, 2 * u + 1, canCut(u) ? (capacity ? capacity[u] : 1) : INF);
     for (let e = g.start[u + 1] - 1; e >= g.start[u]; e--) {
       if (!(g.prob[e] > 0)) continue;
       add(2 * u + 1, 2 * g.to[e], INF);
