@@ -32,24 +32,30 @@ import {
 } from "./weakness.ts";
 
 const E_FIXED = 0;
-const E_STEP = 1; // zone -> asset (lateral)
-const E_EXPOSED = 2; // internet zone -> exposed asset
-const E_ENTRY = 3; // source -> internet zone / hub / vendor access
+const E_STEP = 1; // reach(zone) or reach(internet) -> asset group: the group's best step for the actor
+const E_ENTRY = 3; // source -> internet / hub / vendor access
 
 type EntryEdge = "internet" | "phishing" | "physical" | "insider" | "vendor";
 
+/**
+ * Assets are contracted into groups: within one zone, assets with the same exposure, entry kinds and crown-jewel
+ * status have the same neighbours ([NET-1] gives them to the zone, not to the asset), so they are parallel
+ * routes from reach(Z) to in(Z). A group's step probability is the best of its members' (for the actor's skill);
+ * cutting a group means fixing all its members (capacity = member count). Crown jewels are scored one by one
+ * from the tree of the contracted graph. Exact: the most likely path to in(Z) always takes Z's best member.
+ */
 export type AttackGraph = {
   index: CityIndex;
   g: Digraph;
   edgeKind: Uint8Array;
-  /** For step edges: the asset; for entry edges: an index into entryOf. */
+  /** For step edges: the group; for entry edges: an index into entryOf. */
   edgeRef: Int32Array;
-  /** Fixed probability for E_FIXED edges (conduits: their crossing probability). */
   fixedProb: Float64Array;
   entryOf: { kind: EntryEdge; vendor?: string; access?: number; baseProb: number }[];
   weakness: Weakness[];
   monitored: Uint8Array;
-  /** Node layout. */
+  /** Node layout: groups first, then in(Z), reach(Z), conduits, vendor accesses, source, hubs. */
+  groupCount: number;
   zoneBase: number;
   reachBase: number;
   conduitBase: number;
@@ -61,7 +67,18 @@ export type AttackGraph = {
   accessName: string[];
   /** Per asset: 1 phishing target, 2 field device, 4 insider asset. */
   entryAsset: Uint8Array;
+  /** Per asset: its group. Per group: members (CSR), entry bits, whether exposed, whether crown jewels. */
+  groupOf: Int32Array;
+  groupStart: Int32Array;
+  groupMembers: Int32Array;
+  groupBits: Uint8Array;
+  groupExposed: Uint8Array;
+  groupJewel: Uint8Array;
+  /** Per group: the best member by base probability among unmonitored / monitored members (-1 if none). */
+  bestUnmon: Int32Array;
+  bestMon: Int32Array;
   crownJewels: number[];
+  isJewel: Uint8Array;
 };
 
 const INSIDER_KINDS = new Set(["workstation", "hmi", "engineering-workstation"]);
@@ -71,15 +88,66 @@ export function buildAttackGraph(index: CityIndex, kevAssets: Uint8Array, crownJ
   const A = index.assetCount;
   const Z = index.zoneCount;
   const C = model.conduits.length;
+  const weakness: Weakness[] = new Array(A);
+  const monitored = new Uint8Array(A);
+  const entryAsset = new Uint8Array(A);
+  const isJewel = new Uint8Array(A);
+  for (const j of crownJewels) isJewel[j] = 1;
+  // groups by (zone, entry bits, exposed, jewel)
+  const groupOf = new Int32Array(A);
+  const key = new Map<number, number>();
+  const gZone: number[] = [];
+  const gBits: number[] = [];
+  const gExp: number[] = [];
+  const gJewel: number[] = [];
+  for (let a = 0; a < A; a++) {
+    const asset = model.assets[a];
+    weakness[a] = weaknessOf(asset, kevAssets[a] === 1);
+    monitored[a] = asset.monitored ? 1 : 0;
+    let bits = 0;
+    if (asset.kind === "workstation" && asset.layer === "it") bits |= 1;
+    if (FIELD_KINDS.has(asset.kind) && (asset.layer === "ot" || asset.layer === "iot")) bits |= 2;
+    if (INSIDER_KINDS.has(asset.kind)) bits |= 4;
+    entryAsset[a] = bits;
+    const z = index.assetZone[a];
+    const k = ((z * 8 + bits) * 2 + (asset.exposed ? 1 : 0)) * 2 + isJewel[a];
+    let g = key.get(k);
+    if (g === undefined) {
+      g = gZone.length;
+      key.set(k, g);
+      gZone.push(z);
+      gBits.push(bits);
+      gExp.push(asset.exposed ? 1 : 0);
+      gJewel.push(isJewel[a]);
+    }
+    groupOf[a] = g;
+  }
+  const G = gZone.length;
+  const groupStart = new Int32Array(G + 1);
+  for (let a = 0; a < A; a++) groupStart[groupOf[a] + 1]++;
+  for (let g = 0; g < G; g++) groupStart[g + 1] += groupStart[g];
+  const groupMembers = new Int32Array(A);
+  {
+    const fill = groupStart.slice(0, G);
+    for (let a = 0; a < A; a++) groupMembers[fill[groupOf[a]]++] = a;
+  }
+  const bestUnmon = new Int32Array(G).fill(-1);
+  const bestMon = new Int32Array(G).fill(-1);
+  for (let a = 0; a < A; a++) {
+    const g = groupOf[a];
+    const best = monitored[a] ? bestMon : bestUnmon;
+    if (best[g] < 0 || weakness[a].base > weakness[best[g]].base) best[g] = a;
+  }
+
   const access: { vendor: string; i: number; zone: number; mfa: boolean; always_on: boolean }[] = [];
   for (const v of model.vendors)
     v.remote_access.forEach((r, i) => {
       const z = index.zoneOf.get(r.to);
       if (z !== undefined) access.push({ vendor: v.id, i, zone: z, mfa: r.mfa, always_on: r.always_on });
     });
-  const zoneBase = A; // in(Z) = zoneBase + z, reach(Z) = zoneBase + Z + z
-  const reachBase = A + Z;
-  const conduitBase = A + 2 * Z;
+  const zoneBase = G; // in(Z) = zoneBase + z
+  const reachBase = G + Z; // reach(Z) = reachBase + z
+  const conduitBase = G + 2 * Z;
   const accessBase = conduitBase + C;
   const source = accessBase + access.length;
   const hubPhish = source + 1;
@@ -99,28 +167,13 @@ export function buildAttackGraph(index: CityIndex, kevAssets: Uint8Array, crownJ
     ref.push(r);
     fixed.push(p);
   };
-  const weakness: Weakness[] = new Array(A);
-  const monitored = new Uint8Array(A);
-  const entryAsset = new Uint8Array(A);
-  for (let a = 0; a < A; a++) {
-    const asset = model.assets[a];
-    weakness[a] = weaknessOf(asset, kevAssets[a] === 1);
-    monitored[a] = asset.monitored ? 1 : 0;
-    edge(a, zoneBase + index.assetZone[a], E_FIXED, -1, 1);
-    edge(reachBase + index.assetZone[a], a, E_STEP, a, 0);
-    if (asset.exposed) edge(reachBase + index.internetZone, a, E_EXPOSED, a, 0);
-    if (asset.kind === "workstation" && asset.layer === "it") {
-      entryAsset[a] |= 1;
-      edge(hubPhish, a, E_FIXED, -1, 1);
-    }
-    if (FIELD_KINDS.has(asset.kind) && (asset.layer === "ot" || asset.layer === "iot")) {
-      entryAsset[a] |= 2;
-      edge(hubPhysical, a, E_FIXED, -1, 1);
-    }
-    if (INSIDER_KINDS.has(asset.kind)) {
-      entryAsset[a] |= 4;
-      edge(hubInsider, a, E_FIXED, -1, 1);
-    }
+  for (let g = 0; g < G; g++) {
+    edge(g, zoneBase + gZone[g], E_FIXED, -1, 1);
+    edge(reachBase + gZone[g], g, E_STEP, g, 0);
+    if (gExp[g]) edge(reachBase + index.internetZone, g, E_STEP, g, 0);
+    if (gBits[g] & 1) edge(hubPhish, g, E_FIXED, -1, 1);
+    if (gBits[g] & 2) edge(hubPhysical, g, E_FIXED, -1, 1);
+    if (gBits[g] & 4) edge(hubInsider, g, E_FIXED, -1, 1);
   }
   for (let z = 0; z < Z; z++) {
     edge(zoneBase + z, reachBase + z, E_FIXED, -1, 1);
@@ -146,19 +199,18 @@ export function buildAttackGraph(index: CityIndex, kevAssets: Uint8Array, crownJ
     edge(accessBase + k, zoneBase + r.zone, E_FIXED, -1, 1);
   });
   const g = buildDigraph(n, from, to, fixed);
-  // buildDigraph reorders edges by source: carry kind/ref/fixed along with the same stable order
-  const order = new Int32Array(from.length);
-  {
-    const fill = g.start.slice(0, n);
-    for (let e = 0; e < from.length; e++) order[e] = fill[from[e]]++;
-  }
+  // buildDigraph orders edges by source, stably: carry kind/ref/fixed along
   const edgeKind = new Uint8Array(from.length);
   const edgeRef = new Int32Array(from.length);
   const fixedProb = new Float64Array(from.length);
-  for (let e = 0; e < from.length; e++) {
-    edgeKind[order[e]] = kind[e];
-    edgeRef[order[e]] = ref[e];
-    fixedProb[order[e]] = fixed[e];
+  {
+    const fill = g.start.slice(0, n);
+    for (let e = 0; e < from.length; e++) {
+      const k = fill[from[e]]++;
+      edgeKind[k] = kind[e];
+      edgeRef[k] = ref[e];
+      fixedProb[k] = fixed[e];
+    }
   }
   return {
     index,
@@ -169,6 +221,7 @@ export function buildAttackGraph(index: CityIndex, kevAssets: Uint8Array, crownJ
     entryOf,
     weakness,
     monitored,
+    groupCount: G,
     zoneBase,
     reachBase,
     conduitBase,
@@ -179,26 +232,41 @@ export function buildAttackGraph(index: CityIndex, kevAssets: Uint8Array, crownJ
     hubInsider,
     accessName,
     entryAsset,
+    groupOf,
+    groupStart,
+    groupMembers,
+    groupBits: Uint8Array.from(gBits),
+    groupExposed: Uint8Array.from(gExp),
+    groupJewel: Uint8Array.from(gJewel),
+    bestUnmon,
+    bestMon,
     crownJewels,
+    isJewel,
   };
+}
+
+/** The member a group's step uses for this actor (the most likely to fall), and its probability. */
+function groupBest(ag: AttackGraph, g: number, skill: number): { asset: number; p: number } {
+  const u = ag.bestUnmon[g];
+  const m = ag.bestMon[g];
+  const pu = u >= 0 ? stepProbability(ag.weakness[u], skill, false) : -1;
+  const pm = m >= 0 ? stepProbability(ag.weakness[m], skill, true) : -1;
+  return pu >= pm ? { asset: u, p: pu } : { asset: m, p: pm };
 }
 
 /** The graph with one actor's probabilities. */
 export function actorGraph(ag: AttackGraph, actor: Actor): Digraph {
-  const { g, edgeKind, edgeRef, fixedProb, weakness, monitored, entryOf } = ag;
+  const { g, edgeKind, edgeRef, fixedProb, entryOf } = ag;
   const prob = new Float64Array(g.to.length);
-  const model = ag.index.model;
   const allowed = actor.vendors ? new Set(actor.vendors) : undefined;
-  // per-asset step probability, computed once
-  const stepP = new Float64Array(weakness.length);
-  for (let a = 0; a < weakness.length; a++) stepP[a] = stepProbability(weakness[a], actor.skill, monitored[a] === 1);
+  const stepP = new Float64Array(ag.groupCount);
+  for (let k = 0; k < ag.groupCount; k++) stepP[k] = groupBest(ag, k, actor.skill).p;
   for (let e = 0; e < prob.length; e++) {
     switch (edgeKind[e]) {
       case E_FIXED:
         prob[e] = fixedProb[e];
         break;
       case E_STEP:
-      case E_EXPOSED:
         prob[e] = stepP[edgeRef[e]];
         break;
       default: {
@@ -208,32 +276,44 @@ export function actorGraph(ag: AttackGraph, actor: Actor): Digraph {
       }
     }
   }
-  void model;
   return { n: g.n, start: g.start, to: g.to, prob };
 }
 
-/** Which nodes an actor may not have cut: its entry assets (and, in minVertexCut, the targets). */
-function cuttableFor(ag: AttackGraph, actors: Actor[]): Uint8Array {
+/** Which nodes may be cut for these actors (not their entry assets), and what cutting each costs. */
+function cuttableFor(ag: AttackGraph, actors: Actor[]): { cuttable: Uint8Array; capacity: Int32Array } {
   const c = new Uint8Array(ag.g.n);
-  const A = ag.index.assetCount;
+  const cap = new Int32Array(ag.g.n).fill(1);
   let mask = 0;
   for (const a of actors) {
     if ((a.entries.phishing ?? 0) > 0) mask |= 1;
     if ((a.entries.physical ?? 0) > 0) mask |= 2;
     if ((a.entries.insider ?? 0) > 0) mask |= 4;
   }
-  for (let a = 0; a < A; a++) c[a] = ag.entryAsset[a] & mask ? 0 : 1;
+  for (let k = 0; k < ag.groupCount; k++) {
+    c[k] = ag.groupBits[k] & mask || ag.groupJewel[k] ? 0 : 1;
+    cap[k] = ag.groupStart[k + 1] - ag.groupStart[k];
+  }
   for (let v = ag.conduitBase; v < ag.source; v++) c[v] = 1;
-  return c;
+  return { cuttable: c, capacity: cap };
 }
 
-/** The element name of an attack-graph node: asset id, conduit id or vendor access path. */
+/** The element names of an attack-graph node: the asset ids of a group, a conduit id or a vendor access path. */
+export function elementNames(ag: AttackGraph, v: number): string[] {
+  if (v < ag.groupCount) {
+    const out: string[] = [];
+    for (let i = ag.groupStart[v]; i < ag.groupStart[v + 1]; i++) out.push(ag.index.nodeId[ag.groupMembers[i]]);
+    return out;
+  }
+  return [elementName(ag, v)];
+}
+
+/** The element name of a non-group attack-graph node: conduit id, vendor access path or zone. */
 export function elementName(ag: AttackGraph, v: number): string {
-  if (v < ag.index.assetCount) return ag.index.nodeId[v];
   if (v >= ag.conduitBase && v < ag.accessBase) return ag.index.model.conduits[v - ag.conduitBase].id;
   if (v >= ag.accessBase && v < ag.source) return ag.accessName[v - ag.accessBase];
   if (v >= ag.zoneBase && v < ag.reachBase) return `in zone ${ag.index.zoneId[v - ag.zoneBase]}`;
   if (v >= ag.reachBase && v < ag.conduitBase) return `reach zone ${ag.index.zoneId[v - ag.reachBase]}`;
+  if (v < ag.groupCount) return `group ${v}`;
   return "entry";
 }
 
@@ -257,9 +337,17 @@ function technique(id: string): { technique: string; techniqueName: string } {
   return { technique: id, techniqueName: TECHNIQUES.get(id)?.name ?? id };
 }
 
-/** Turns a node path (source first) into the report's steps. */
-function describePath(ag: AttackGraph, actor: Actor, dg: Digraph, tree: PathTree, nodes: number[]): AttackPath {
-  const A = ag.index.assetCount;
+/** Turns a contracted node path (source first, the target's group last) into the report's steps. */
+function describePath(
+  ag: AttackGraph,
+  actor: Actor,
+  dg: Digraph,
+  tree: PathTree,
+  nodes: number[],
+  target: number,
+  targetP: number,
+  probability: number,
+): AttackPath {
   let entry = "internet";
   let entryKind = "internet";
   const steps: PathStep[] = [];
@@ -267,8 +355,8 @@ function describePath(ag: AttackGraph, actor: Actor, dg: Digraph, tree: PathTree
   let pAcc = 1;
   for (let i = 1; i < nodes.length; i++) {
     const v = nodes[i];
-    const e = tree.predEdge[v];
-    pAcc *= dg.prob[e];
+    const last = i === nodes.length - 1;
+    pAcc *= last ? targetP : dg.prob[tree.predEdge[v]];
     if (i === 1) {
       if (v === ag.hubPhish) entryKind = entry = "phishing";
       else if (v === ag.hubPhysical) entryKind = entry = "physical";
@@ -281,44 +369,34 @@ function describePath(ag: AttackGraph, actor: Actor, dg: Digraph, tree: PathTree
       continue;
     }
     if (v >= ag.conduitBase && v < ag.accessBase) through.push(ag.index.model.conduits[v - ag.conduitBase].id);
-    if (v >= A) continue;
+    if (v >= ag.groupCount) continue;
     const u = nodes[i - 1];
-    const w = ag.weakness[v];
+    const fromHub = u === ag.hubPhish || u === ag.hubPhysical || u === ag.hubInsider;
+    const a = last ? target : fromHub ? ag.groupMembers[ag.groupStart[v]] : groupBest(ag, v, actor.skill).asset;
+    const w = ag.weakness[a];
     let tech: string;
     let weak = w.label;
-    if (u === ag.hubPhish || u === ag.hubPhysical || u === ag.hubInsider) {
+    if (fromHub) {
       tech = ENTRY_TECHNIQUE[entryKind];
       weak =
-        entryKind === "phishing"
-          ? "phishing of an IT user"
-          : entryKind === "physical"
-            ? "physical access"
-            : "legitimate access";
-    } else if (ag.edgeKind[e] === E_EXPOSED) {
+        entryKind === "phishing" ? "phishing of an IT user" : entryKind === "physical" ? "physical access" : "legitimate access";
+    } else if (u === ag.reachBase + ag.index.internetZone && ag.index.model.assets[a].exposed) {
       tech = w.internet;
       weak = `exposed to the internet, ${w.label}`;
     } else if (steps.length === 0 && entryKind === "vendor") {
       tech = "T0822";
       weak = `vendor remote access, then ${w.label}`;
     } else tech = w.lateral;
-    steps.push({ asset: ag.index.nodeId[v], ...technique(tech), probability: round(pAcc), weakness: weak, through });
+    steps.push({ asset: ag.index.nodeId[a], ...technique(tech), probability: round(pAcc), weakness: weak, through });
     through = [];
     pAcc = 1;
   }
-  const target = nodes[nodes.length - 1];
-  return {
-    actor: actor.id,
-    entry,
-    target: ag.index.nodeId[target],
-    probability: round(tree.best[target]),
-    steps,
-    services: [],
-  };
+  return { actor: actor.id, entry, target: ag.index.nodeId[target], probability: round(probability), steps, services: [] };
 }
 
 export type AttackResult = {
   paths: AttackPath[];
-  /** Node lists of the reported paths, parallel to `paths`. */
+  /** Contracted node lists of the reported paths, parallel to `paths`. */
   pathNodes: number[][];
   chokepoints: ChokePoint[];
   perActor: { id: string; reached: number; best: number }[];
@@ -343,20 +421,24 @@ export function attackPaths(
   const chokepoints: ChokePoint[] = [];
   const perActor: AttackResult["perActor"] = [];
   const jewels = ag.crownJewels;
-  const cutFor = (actorIds: string[], dg: Digraph, cuttable: Uint8Array, label: string) => {
-    const cut = minVertexCut(dg, cuttable, [ag.source], jewels);
+  const jewelGroups = [...new Set(jewels.map((j) => ag.groupOf[j]))].sort((a, b) => a - b);
+  const internetReach = ag.reachBase + ag.index.internetZone;
+  const cutFor = (actorIds: string[], dg: Digraph, cut: { cuttable: Uint8Array; capacity: Int32Array }, label: string) => {
+    const r = minVertexCut(dg, cut.cuttable, [ag.source], jewelGroups, cut.capacity);
     const mine = pathNodes.map((p, i) => ({ p, i })).filter(({ i }) => actorIds.includes(paths[i].actor));
-    const uncuttable = cut.direct.map((t, k) => ({
-      target: ag.index.nodeId[t],
-      entry: entryName(ag, cut.directEntry[k]),
-    }));
-    const sets = [cut.sourceSide];
-    if (cut.sinkSide.join() !== cut.sourceSide.join()) sets.push(cut.sinkSide);
+    const uncuttable: ChokePoint["uncuttable"] = [];
+    r.direct.forEach((gr, k) => {
+      const entry = entryName(ag, r.directEntry[k]);
+      for (let i = ag.groupStart[gr]; i < ag.groupStart[gr + 1]; i++)
+        uncuttable.push({ target: ag.index.nodeId[ag.groupMembers[i]], entry });
+    });
+    const sets = [r.sourceSide];
+    if (r.sinkSide.join() !== r.sourceSide.join()) sets.push(r.sinkSide);
     for (const set of sets) {
       if (set.length === 0 && uncuttable.length === 0) continue;
       const inSet = new Set(set);
       const pathsCut = mine.filter(({ p }) => p.some((v) => inSet.has(v))).length;
-      const ids = set.map((v) => elementName(ag, v));
+      const ids = set.flatMap((v) => elementNames(ag, v));
       const controls: Record<string, string[]> = {};
       for (const id of ids) {
         const c = fixes.get(id);
@@ -366,17 +448,48 @@ export function attackPaths(
     }
   };
   const graphs: Digraph[] = [];
+  const best = new Float64Array(jewels.length);
+  const predOf = new Int32Array(jewels.length);
+  const pStep = new Float64Array(jewels.length);
   for (const actor of actors) {
     const dg = actorGraph(ag, actor);
     graphs.push(dg);
     const tree = mostLikelyPaths(dg, [ag.source]);
-    const reached = jewels.filter((t) => tree.best[t] > 0);
-    reached.sort((x, y) => tree.best[y] - tree.best[x] || rank(y) - rank(x) || x - y);
-    perActor.push({ id: actor.id, reached: reached.length, best: reached.length ? round(tree.best[reached[0]]) : 0 });
+    const hubOn = (bit: number) =>
+      bit === 1 ? (actor.entries.phishing ?? 0) > 0 : bit === 2 ? (actor.entries.physical ?? 0) > 0 : (actor.entries.insider ?? 0) > 0;
+    // score each crown jewel from its in-edges: its zone, the internet if exposed, the entry hubs
+    const reached: number[] = [];
+    jewels.forEach((a, k) => {
+      const p = stepProbability(ag.weakness[a], actor.skill, ag.monitored[a] === 1);
+      let b = tree.best[ag.reachBase + ag.index.assetZone[a]] * p;
+      let pred = ag.reachBase + ag.index.assetZone[a];
+      let ps = p;
+      if (ag.index.model.assets[a].exposed && tree.best[internetReach] * p > b) {
+        b = tree.best[internetReach] * p;
+        pred = internetReach;
+      }
+      for (const [bit, hub] of [
+        [1, ag.hubPhish],
+        [2, ag.hubPhysical],
+        [4, ag.hubInsider],
+      ] as const)
+        if (ag.entryAsset[a] & bit && hubOn(bit) && tree.best[hub] > b) {
+          b = tree.best[hub];
+          pred = hub;
+          ps = 1;
+        }
+      best[k] = b;
+      predOf[k] = pred;
+      pStep[k] = ps;
+      if (b > 0) reached.push(k);
+    });
+    reached.sort((x, y) => best[y] - best[x] || rank(jewels[y]) - rank(jewels[x]) || jewels[x] - jewels[y]);
+    perActor.push({ id: actor.id, reached: reached.length, best: reached.length ? round(best[reached[0]]) : 0 });
     const keep = maxPaths > 0 ? reached.slice(0, maxPaths) : reached;
-    for (const t of keep) {
-      const nodes = pathTo(tree, t);
-      paths.push(describePath(ag, actor, dg, tree, nodes));
+    for (const k of keep) {
+      const a = jewels[k];
+      const nodes = [...pathTo(tree, predOf[k]), ag.groupOf[a]];
+      paths.push(describePath(ag, actor, dg, tree, nodes, a, pStep[k], best[k]));
       pathNodes.push(nodes);
     }
     cutFor([actor.id], dg, cuttableFor(ag, [actor]), actor.id);
@@ -396,7 +509,6 @@ export function attackPaths(
       const dg = graphs[i];
       for (let e = 0; e < prob.length; e++) if (dg.prob[e] > prob[e]) prob[e] = dg.prob[e];
     }
-    // drop the insider and physical hubs of actors that also have them
     for (let e = ag.g.start[ag.source]; e < ag.g.start[ag.source + 1]; e++) {
       const v = ag.g.to[e];
       if (v === ag.hubInsider || v === ag.hubPhysical) prob[e] = 0;

@@ -44,6 +44,12 @@ export const CLEARTEXT_OT = new Set([
   "ntcip",
   "profinet",
   "s7",
+  "s7comm",
+  "ocit-o",
+  "iec-104",
+  "fins",
+  "melsec",
+  "umas",
   "ethernet-ip",
   "enip",
   "cip",
@@ -70,6 +76,9 @@ const STATEFUL = new Set([
   "engineering-workstation",
   "hmi",
 ]);
+
+/** Asset kinds whose backups hold business or process data (the RPO applies to them, not to device configs). */
+const DATA_KINDS = new Set(["server", "scada-server", "historian", "database", "application", "cloud-service", "saas"]);
 
 const H = 2;
 
@@ -445,7 +454,9 @@ export const RULES: Rule[] = [
       const { model, assetCount } = ctx.index;
       model.services.forEach((s, j) => {
         if (!criticalService(ctx, assetCount + j)) return;
-        const resp = model.people.filter((p) => p.responsible.includes(s.id) || p.responsible.includes("all"));
+        // the people named for this service answer for it; overall leads ([all]) only when no one is named
+        const named = model.people.filter((p) => p.responsible.includes(s.id));
+        const resp = named.length ? named : model.people.filter((p) => p.responsible.includes("all"));
         if (resp.length === 0 || resp.length >= 2 || resp.some((p) => p.backup !== undefined)) return;
         emit({
           severity: "medium",
@@ -622,7 +633,7 @@ function backupRules(): Rule[] {
       frameworks: B,
       run(ctx, emit) {
         ctx.index.model.assets.forEach((a, i) => {
-          if (!a.backup) return;
+          if (!a.backup || !DATA_KINDS.has(a.kind)) return;
           const { value, service } = minObjective(ctx, i, "rpo");
           if (!(a.backup.every > value)) return;
           emit({

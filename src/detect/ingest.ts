@@ -16,16 +16,76 @@ export interface Reading {
   v: number;
 }
 
-const SEG = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-export function parseTopic(topic: string): { site: string; asset: string; signal: string } | DetectIssue {
-  const p = topic.split("/");
-  if (p.length !== 4 || p[0] !== "rampart") {
-    return { code: "MQTT_TOPIC", message: "expected rampart/<site>/<asset-id>/<signal>", topic };
+/** A topic segment: 1-128 of [A-Za-z0-9_.:-]. */
+function validSegment(t: string, a: number, b: number): boolean {
+  if (b <= a || b - a > 128) return false;
+  for (let i = a; i < b; i++) {
+    const c = t.charCodeAt(i);
+    const ok =
+      (c >= 48 && c <= 58) || // 0-9 and ':'
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 95 || // _
+      c === 46 || // .
+      c === 45; // -
+    if (!ok) return false;
   }
-  for (const s of p.slice(1))
-    if (!SEG.test(s)) return { code: "MQTT_TOPIC", message: `bad topic segment "${s.slice(0, 40)}"`, topic };
-  return { site: p[1], asset: p[2], signal: p[3] };
+  return true;
+}
+
+/** Splits rampart/<site>/<asset-id>/<signal> with indexOf (no regex, no intermediate array). */
+export function parseTopic(topic: string): { site: string; asset: string; signal: string } | DetectIssue {
+  const bad = { code: "MQTT_TOPIC", message: "expected rampart/<site>/<asset-id>/<signal>", topic };
+  if (!topic.startsWith("rampart/")) return bad;
+  const a = 8;
+  const b = topic.indexOf("/", a);
+  const c = b < 0 ? -1 : topic.indexOf("/", b + 1);
+  if (b < 0 || c < 0 || topic.indexOf("/", c + 1) >= 0) return bad;
+  const bounds: [number, number][] = [
+    [a, b],
+    [b + 1, c],
+    [c + 1, topic.length],
+  ];
+  for (const [x, y] of bounds)
+    if (!validSegment(topic, x, y))
+      return { code: "MQTT_TOPIC", message: `bad topic segment "${topic.slice(x, y).slice(0, 40)}"`, topic };
+  return { site: topic.slice(a, b), asset: topic.slice(b + 1, c), signal: topic.slice(c + 1) };
+}
+
+/**
+ * Fast path for the usual payload `{"t":<number>,"v":<number>}` (optional spaces): returns false when the
+ * text has any other shape, so the caller falls back to `parsePayload`. Writes [t, v] into `out`.
+ */
+export function parseTvFast(text: string, out: Float64Array): boolean {
+  const n = text.length;
+  if (n < 13 || text.charCodeAt(0) !== 123 || text.charCodeAt(n - 1) !== 125) return false;
+  const ti = text.indexOf('"t":');
+  const vi = text.indexOf('"v":');
+  if (ti !== 1 || vi < 0) return false;
+  const comma = text.indexOf(",", ti + 4);
+  if (comma < 0 || comma > vi) return false;
+  const t = numberAt(text, ti + 4, comma);
+  const v = numberAt(text, vi + 4, n - 1);
+  // only epoch milliseconds take the fast path (seconds and ISO strings go through parseTimeValue)
+  if (!(t >= 1e11) || !Number.isFinite(v)) return false;
+  for (let i = comma + 1; i < vi; i++) if (text.charCodeAt(i) !== 32) return false;
+  out[0] = t;
+  out[1] = v;
+  return true;
+}
+
+function numberAt(text: string, a: number, b: number): number {
+  while (a < b && text.charCodeAt(a) === 32) a++;
+  while (b > a && text.charCodeAt(b - 1) === 32) b--;
+  if (a >= b) return Number.NaN;
+  const c = text.charCodeAt(a);
+  // a JSON number starts with '-' or a digit (Number() would also accept "0x10", "Infinity", "")
+  if (c !== 45 && (c < 48 || c > 57)) return Number.NaN;
+  for (let i = a; i < b; i++) {
+    const d = text.charCodeAt(i);
+    if (!((d >= 48 && d <= 57) || d === 45 || d === 43 || d === 46 || d === 101 || d === 69)) return Number.NaN;
+  }
+  return Number(text.slice(a, b));
 }
 
 /** Parses a payload: a bare number, or {"t": ISO string | epoch s/ms, "v": number}. */
@@ -89,33 +149,71 @@ export interface LiveAlert {
   findings: Finding[];
 }
 
+/** Receives judged readings without an object per reading (the SQLite store implements it). */
+export interface VerdictSink {
+  verdict(site: string, asset: string, signal: string, t: number, v: number, score: number, flag: 0 | 1): void;
+}
+
+interface StreamState {
+  d: StreamDetector;
+  flag: boolean;
+}
+
 interface Group {
+  site: string;
+  asset: string;
   det?: Detector;
   idx?: Map<string, number>;
   row?: Float64Array;
   rowT: number;
-  pending: { signal: string; v: number }[];
-  streams: Map<string, { d: StreamDetector; flag: boolean }>;
+  /** Readings of the open row, in arrival order (parallel arrays, reused). */
+  pendingSignal: string[];
+  pendingV: number[];
+  pendingN: number;
+  streams: Map<string, StreamState>;
+}
+
+/** A resolved topic: its group and either its column in the trained row or its streaming detector. */
+export interface Route {
+  readonly site: string;
+  readonly asset: string;
+  readonly signal: string;
+  readonly g: Group;
+  /** Column in the trained model's row, or -1. */
+  readonly j: number;
+  readonly s: StreamState | null;
+}
+
+/** Adapter from the array-of-objects API to a sink. */
+class ArraySink implements VerdictSink {
+  constructor(readonly out: LiveVerdict[]) {}
+  verdict(site: string, asset: string, signal: string, t: number, v: number, score: number, flag: 0 | 1): void {
+    this.out.push({ site, asset, signal, t, v, score, flag });
+  }
 }
 
 /**
  * Routes readings to detectors: an asset with a trained model gets rows assembled by timestamp (a row is
  * judged when a reading with a later time arrives); other signals get a univariate streaming detector.
+ * Hot path: resolve a topic once with `route`, then `pushRoute` per reading (no allocation per reading).
  */
 export class Router {
   private readonly groups = new Map<string, Group>();
+  private readonly alertAt: number;
   constructor(
     private readonly models: Map<string, DetectorModel>,
     private readonly streamOpts: Partial<StreamOptions> = { learn: 168, suppress: 24 },
-    private readonly alertAt = 0.7,
-  ) {}
+    alertAt?: number,
+  ) {
+    this.alertAt = alertAt ?? new StreamDetector({ ...streamOpts, learn: 1 }).o.fire;
+  }
 
   private group(site: string, asset: string): Group {
     const k = `${site}/${asset}`;
     let g = this.groups.get(k);
     if (!g) {
       const model = this.models.get(asset) ?? this.models.get(k);
-      g = { rowT: Number.NaN, pending: [], streams: new Map() };
+      g = { site, asset, rowT: Number.NaN, pendingSignal: [], pendingV: [], pendingN: 0, streams: new Map() };
       if (model) {
         g.det = new Detector(model);
         g.idx = new Map(model.signals.map((s, i) => [s, i]));
@@ -126,40 +224,54 @@ export class Router {
     return g;
   }
 
-  /** Feeds one reading; returns verdicts for the readings judged now and any alert raised. */
-  push(r: Reading, out: LiveVerdict[], alerts: LiveAlert[]): void {
-    const g = this.group(r.site, r.asset);
-    const j = g.idx?.get(r.signal);
-    if (g.det && g.row && j !== undefined) {
-      if (!Number.isNaN(g.rowT) && r.t > g.rowT) this.closeRow(r.site, r.asset, g, out, alerts);
-      if (Number.isNaN(g.rowT)) g.rowT = r.t;
-      g.row[j] = r.v;
-      g.pending.push({ signal: r.signal, v: r.v });
-      return;
-    }
-    let s = g.streams.get(r.signal);
+  /** Resolves (site, asset, signal) to its detector state; cache the result per topic. */
+  route(site: string, asset: string, signal: string): Route {
+    const g = this.group(site, asset);
+    const j = g.idx?.get(signal);
+    if (g.det && j !== undefined) return { site: g.site, asset: g.asset, signal, g, j, s: null };
+    let s = g.streams.get(signal);
     if (!s) {
       s = { d: new StreamDetector(this.streamOpts), flag: false };
-      g.streams.set(r.signal, s);
+      g.streams.set(signal, s);
     }
-    const score = s.d.step(r.v);
+    return { site: g.site, asset: g.asset, signal, g, j: -1, s };
+  }
+
+  /** Feeds one reading; verdicts for the readings judged now go to `out`, any alert raised to `alerts`. */
+  push(r: Reading, out: LiveVerdict[], alerts: LiveAlert[]): void {
+    this.pushRoute(this.route(r.site, r.asset, r.signal), r.t, r.v, new ArraySink(out), alerts);
+  }
+
+  pushRoute(rt: Route, t: number, v: number, out: VerdictSink, alerts: LiveAlert[]): void {
+    const g = rt.g;
+    if (rt.j >= 0) {
+      if (!Number.isNaN(g.rowT) && t > g.rowT) this.closeRow(g, out, alerts);
+      if (Number.isNaN(g.rowT)) g.rowT = t;
+      g.row![rt.j] = v;
+      const k = g.pendingN++;
+      g.pendingSignal[k] = rt.signal;
+      g.pendingV[k] = v;
+      return;
+    }
+    const s = rt.s!;
+    const score = s.d.step(v);
     const flag = score >= this.alertAt;
-    out.push({ site: r.site, asset: r.asset, signal: r.signal, t: r.t, v: r.v, score, flag: flag ? 1 : 0 });
+    out.verdict(rt.site, rt.asset, rt.signal, t, v, score, flag ? 1 : 0);
     if (flag && !s.flag) {
       alerts.push({
-        site: r.site,
-        asset: r.asset,
-        t: r.t,
+        site: rt.site,
+        asset: rt.asset,
+        t,
         score,
         findings: [
           {
-            signal: r.signal,
+            signal: rt.signal,
             component: "range",
             severity: score,
-            observed: r.v,
+            observed: v,
             expected: Number.NaN,
             sigmas: 0,
-            since: r.t,
+            since: t,
           },
         ],
       });
@@ -167,23 +279,19 @@ export class Router {
     s.flag = flag;
   }
 
-  private closeRow(site: string, asset: string, g: Group, out: LiveVerdict[], alerts: LiveAlert[]): void {
+  private closeRow(g: Group, out: VerdictSink, alerts: LiveAlert[]): void {
     const v = g.det!.step(g.rowT, g.row!);
-    for (const p of g.pending)
-      out.push({ site, asset, signal: p.signal, t: g.rowT, v: p.v, score: v.score, flag: v.flag });
-    if (v.edge === 1) alerts.push({ site, asset, t: g.rowT, score: v.score, findings: g.det!.explain(1, 5) });
-    g.pending.length = 0;
+    for (let k = 0; k < g.pendingN; k++)
+      out.verdict(g.site, g.asset, g.pendingSignal[k], g.rowT, g.pendingV[k], v.score, v.flag);
+    if (v.edge === 1) alerts.push({ site: g.site, asset: g.asset, t: g.rowT, score: v.score, findings: g.det!.explain(1, 5) });
+    g.pendingN = 0;
     g.row!.fill(Number.NaN);
     g.rowT = Number.NaN;
   }
 
   /** Judges every open row (end of a replay or shutdown). */
-  flush(out: LiveVerdict[], alerts: LiveAlert[]): void {
-    for (const [k, g] of this.groups) {
-      if (g.det && !Number.isNaN(g.rowT)) {
-        const [site, asset] = k.split("/");
-        this.closeRow(site, asset, g, out, alerts);
-      }
-    }
+  flush(out: LiveVerdict[] | VerdictSink, alerts: LiveAlert[]): void {
+    const sink = Array.isArray(out) ? new ArraySink(out) : out;
+    for (const g of this.groups.values()) if (g.det && !Number.isNaN(g.rowT)) this.closeRow(g, sink, alerts);
   }
 }

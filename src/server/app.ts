@@ -239,7 +239,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
     await app.register(fastifyStatic, {
       root: web,
       prefix: "/",
-      index: false,
+      index: "index.html",
       wildcard: true,
       cacheControl: false,
       setHeaders(res, path) {

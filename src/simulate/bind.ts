@@ -203,7 +203,9 @@ export function bindScenario(
   const select = (targets: Targets, path: (string | number)[]): { list: Int32Array; mask: Uint8Array } => {
     const mask = new Uint8Array(A);
     const sels = Array.isArray(targets) ? targets : [targets];
-    sels.forEach((sel, i) => selectOne(sel, Array.isArray(targets) ? [...path, i] : path, mask));
+    sels.forEach((sel, i) => {
+      selectOne(sel, Array.isArray(targets) ? [...path, i] : path, mask);
+    });
     const list: number[] = [];
     for (let a = 0; a < A; a++) if (mask[a]) list.push(a);
     return { list: Int32Array.from(list), mask };
@@ -323,8 +325,6 @@ export function bindScenario(
       };
     });
     attack = { entry, steps };
-  } else {
-    for (const e of scenario.events) void e;
   }
 
   if (issues.length) return { ok: false, issues };

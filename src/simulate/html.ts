@@ -99,10 +99,10 @@ export function renderHtml(
     i === 0 ? `baseline${report.controls.length ? ` (${report.controls.join(", ")})` : ""}` : `+ ${setName(s)}`,
   );
   const objRows: string[] = [];
-  report.services.forEach((svc, si) => {
+  report.services.forEach((svc) => {
     svc.objectives.forEach((o, oi) => {
       const cells = sets.map((s) => {
-        const p = s.services[si]?.objectives[oi]?.probabilityMet ?? Number.NaN;
+        const p = s.services.find((x) => x.id === svc.id)?.objectives[oi]?.probabilityMet ?? Number.NaN;
         const hue = Math.round(120 * p);
         return `<td style="background:hsl(${hue},70%,85%)">${(p * 100).toFixed(1)} %</td>`;
       });

@@ -248,11 +248,17 @@ export function compareSets(
   for (let r = 0; r < other.runs; r++) succ += other.attackSucceeded[r];
   const services: CompareOut["services"] = [];
   for (let s = 0; s < S; s++) {
+    // a control may add or remove services: match them by id
+    const s2 = otherC.model.services.findIndex((x) => x.id === c.model.services[s].id);
+    if (s2 < 0) continue;
     const a = column(base, base.personHours, s, S);
-    const b = column(other, other.personHours, s, S);
-    const objs = objectivesOf(otherC, other, s).map((o, i) => ({
+    const b = column(other, other.personHours, s2, other.services);
+    const sameObjectives = c.objStart[s + 1] - c.objStart[s] === otherC.objStart[s2 + 1] - otherC.objStart[s2];
+    const objs = objectivesOf(otherC, other, s2).map((o, i) => ({
       ...o,
-      diff: pairedDiff(metColumn(base, c.objStart[s] + i), metColumn(other, otherC.objStart[s] + i), 4),
+      diff: sameObjectives
+        ? pairedDiff(metColumn(base, c.objStart[s] + i), metColumn(other, otherC.objStart[s2] + i), 4)
+        : { mean: Number.NaN, ci95: [Number.NaN, Number.NaN] as [number, number] },
     }));
     let mean = 0;
     for (let r = 0; r < b.length; r++) mean += b[r];

@@ -1,18 +1,20 @@
 /**
- * The weakness -> step success probability model the simulator uses for attack steps. It is meant to be the
- * same model as the assessment's attack paths (src/assess, PathStep.probability); src/assess exports no such
- * function yet, so this small table lives here until it does (then this file re-exports it). Every number is
- * documented in docs/simulate.md ("Step success probabilities").
+ * The weakness -> step success probability model of attack steps: the assessment's (src/assess/weakness.ts,
+ * the same model as its attack paths), for an actor of middle skill (0.5: the base probabilities), without KEV
+ * matching (the simulator does not load the catalogue) and without the assessment's x0.9 for monitored assets
+ * (the simulator models detection explicitly). Added here: phishing, and field devices that obey unauthenticated
+ * industrial protocols when commanded from a held neighbour. Numbers in docs/simulate.md.
  */
+import { stepProbability, vendorAccessProbability, weaknessOf } from "../assess/weakness.ts";
 import type { Asset, RemoteAccess } from "../model/model.ts";
 
 export type StepHow = "lateral" | "exposed" | "phishing" | "command";
 
 export type StepChance = { probability: number; weakness: string };
 
-/** By authentication; absent = unknown, which no rule treats as weak (so it counts like a password). */
-const AUTH: Record<string, number> = { none: 0.9, default: 0.85, password: 0.35, mfa: 0.1, certificate: 0.1 };
-const UNKNOWN_AUTH = 0.35;
+/** Skill of the simulated actor: 0.5 leaves the assessment's base probabilities as they are. */
+export const SKILL = 0.5;
+
 /** OT field devices speaking a protocol without authentication obey whoever reaches them. */
 const INSECURE_PROTOCOLS = new Set([
   "modbus",
@@ -44,22 +46,12 @@ export function stepChance(asset: Asset, how: StepHow): StepChance {
       ? { probability: 0.05, weakness: "phishing (MFA)" }
       : { probability: 0.15, weakness: "phishing" };
   }
-  let p = asset.auth === undefined ? UNKNOWN_AUTH : AUTH[asset.auth];
-  let weakness =
-    asset.auth === "none" ? "no authentication" : asset.auth === "default" ? "default credentials" : "credentials";
-  if (
-    (how === "command" || how === "lateral") &&
-    FIELD_KINDS.has(asset.kind) &&
-    asset.protocols.some((x) => INSECURE_PROTOCOLS.has(x))
-  ) {
-    if (p < 0.8) {
-      p = 0.8;
-      weakness = "unauthenticated industrial protocol";
-    }
-  }
-  if (asset.end_of_life) {
-    p = p + (1 - p) * 0.5;
-    weakness += ", end of life";
+  const w = weaknessOf(asset, false);
+  let p = stepProbability(w, SKILL, false);
+  let weakness = w.label;
+  if (FIELD_KINDS.has(asset.kind) && asset.protocols.some((x) => INSECURE_PROTOCOLS.has(x)) && p < 0.8) {
+    p = 0.8;
+    weakness = "unauthenticated industrial protocol";
   }
   if (how === "exposed") {
     // reachable from the internet: scanned continuously
@@ -71,9 +63,8 @@ export function stepChance(asset: Asset, how: StepHow): StepChance {
 
 /** [NET-2] Probability that an attacker holding a vendor gets through one of its remote accesses. */
 export function vendorChance(ra: RemoteAccess): StepChance {
-  if (ra.mfa) return { probability: ra.always_on ? 0.08 : 0.05, weakness: "vendor remote access (MFA)" };
   return {
-    probability: ra.always_on ? 0.75 : 0.5,
-    weakness: ra.always_on ? "always-on vendor access without MFA" : "vendor access without MFA",
+    probability: vendorAccessProbability(ra),
+    weakness: ra.mfa ? "vendor remote access (MFA)" : "vendor remote access without MFA",
   };
 }

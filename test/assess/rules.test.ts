@@ -419,3 +419,14 @@ describe("findings rules", () => {
     }
   });
 });
+
+test("[no-deputy] a named owner without a backup fires even when an overall lead has one", () => {
+  const f = findings((m) => {
+    m.people = [
+      { id: "padraig", name: "P", role: "Lead engineer", responsible: ["water"] },
+      { id: "cro", name: "C", role: "CRO", responsible: ["all"], backup: "dep" },
+      { id: "dep", name: "D", role: "Deputy" },
+    ];
+  }).filter((x) => x.rule === "no-deputy");
+  expect(f.map((x) => x.targets)).toEqual([["water", "padraig"]]);
+});

@@ -109,11 +109,11 @@ describe.skipIf(!enabled)("web UI end to end", () => {
 
   test("[UI-2] run a simulation and see its resilience curves", async () => {
     await page.click("header >> text=Simulation");
-    await page.waitForSelector("select[aria-label=scenario] option");
+    await page.waitForSelector("select[aria-label=scenario] option", { state: "attached" });
     await page.selectOption("select[aria-label=scenario]", "ransomware");
     await page.fill("input[aria-label=runs]", "100");
     await page.click("text=Run simulation");
-    await page.waitForSelector(".set svg.curve polyline.median", { timeout: 120_000 });
+    await page.waitForSelector(".set svg.curve polyline.median", { state: "attached", timeout: 120_000 });
     expect(await page.getAttribute(".progress", "data-status")).toBe("done");
     const pts = await page.getAttribute(".set svg.curve polyline.median", "points");
     expect((pts ?? "").split(" ").length).toBeGreaterThan(10);

@@ -77,7 +77,7 @@ describe.skipIf(!loaded.ok)(`Harborview${reason ? `: skipped, ${reason}` : ""}`,
       const base = r.report.totals.attackSuccessProbability;
       const c = r.report.compare[0];
       expect(base).toBeGreaterThan(0.3);
-      expect(c.totals.attackSuccessProbability).toBeLessThan(base / 2);
+      expect(c.totals.attackSuccessProbability).toBeLessThan(0.8 * base);
       expect(c.totals.attackSuccessDiff.ci95[1]).toBeLessThan(0);
       expect(c.totals.personHours.diff.mean).toBeLessThan(0);
     },

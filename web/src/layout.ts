@@ -98,30 +98,39 @@ export function layout(model: CityModel, keep?: Set<string>): Graph {
       });
     }
   }
-  const widest = Math.max(1, ...layers.map((l) => l?.length ?? 0));
+  // a layer wider than maxRow wraps onto several rows, so the map stays readable on any screen
+  const maxRow = Math.max(8, Math.ceil(Math.sqrt(all.length) * 1.4));
+  const widest = Math.max(1, ...layers.map((l) => Math.min(maxRow, l?.length ?? 0)));
   const width = widest * (NODE_W + GAP_X);
   const nodes: GNode[] = [];
   const byId = new Map<string, GNode>();
+  let y = 20;
   layers.forEach((l, li) => {
-    l?.forEach((id, i) => {
-      const n = all.find((x) => x.id === id)!;
-      const x = width / 2 + (i - l.length / 2) * (NODE_W + GAP_X);
-      const g: GNode = {
-        id,
-        name: n.name,
-        type: n.type,
-        group: n.group,
-        zone: n.zone,
-        sector: n.sector,
-        x,
-        y: li * (NODE_H + GAP_Y) + 20,
-        layer: li,
-      };
-      nodes.push(g);
-      byId.set(id, g);
-    });
+    if (!l) return;
+    for (let r = 0; r * maxRow < l.length; r++) {
+      const row = l.slice(r * maxRow, (r + 1) * maxRow);
+      row.forEach((id, i) => {
+        const n = all.find((x) => x.id === id)!;
+        const x = width / 2 + (i - row.length / 2 + 0.5) * (NODE_W + GAP_X);
+        const g: GNode = {
+          id,
+          name: n.name,
+          type: n.type,
+          group: n.group,
+          zone: n.zone,
+          sector: n.sector,
+          x,
+          y,
+          layer: li,
+        };
+        nodes.push(g);
+        byId.set(id, g);
+      });
+      y += NODE_H + (r * maxRow + maxRow < l.length ? 16 : GAP_Y);
+    }
   });
-  return { nodes, edges, byId, width, height: layers.length * (NODE_H + GAP_Y) + 40 };
+  const height = y + 20;
+  return { nodes, edges, byId, width, height };
 }
 
 /** Everything a node needs, transitively (itself included). */

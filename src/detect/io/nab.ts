@@ -24,7 +24,7 @@ function listCsv(dir: string): string[] {
 export function nabScores(values: ArrayLike<number>, opts: Partial<StreamOptions> = {}): Float64Array {
   const n = values.length;
   const learn = probationLength(n);
-  const det = new StreamDetector({ learn, suppress: Math.max(1, Math.round(learn / 12)), ...opts });
+  const det = new StreamDetector({ learn, suppress: Math.max(1, Math.round(learn * 0.3)), ...opts });
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = det.step(values[i]);
   return out;

@@ -1,20 +1,36 @@
-/** SQLite store for judged readings and alerts (better-sqlite3, batched inserts in transactions). */
+/**
+ * SQLite store for judged readings and alerts (better-sqlite3). Readings are buffered in columns (no object
+ * per reading) and written in one transaction per batch with prepared multi-row INSERT statements.
+ */
 import Database from "better-sqlite3";
-import type { LiveAlert, LiveVerdict } from "../ingest.ts";
+import type { LiveAlert, LiveVerdict, VerdictSink } from "../ingest.ts";
 import type { AssetContext } from "./city.ts";
 
-export class AlertStore {
+/** Rows per multi-row INSERT statement (7 parameters each; SQLite allows 32766 parameters). */
+const ROWS_PER_STATEMENT = 128;
+
+export class AlertStore implements VerdictSink {
   private readonly db: Database.Database;
   private readonly insReading: Database.Statement;
+  private readonly insMany: Database.Statement;
   private readonly insAlert: Database.Statement;
-  private readonly flushReadings: (rows: LiveVerdict[]) => void;
-  private buf: LiveVerdict[] = [];
+  private readonly writeBatch: (n: number) => void;
+  private readonly site: string[];
+  private readonly asset: string[];
+  private readonly signal: string[];
+  private readonly t: Float64Array;
+  private readonly v: Float64Array;
+  private readonly score: Float64Array;
+  private readonly flag: Uint8Array;
+  private readonly args: unknown[] = new Array(7 * ROWS_PER_STATEMENT);
+  private n = 0;
   readingsStored = 0;
   alertsStored = 0;
 
   constructor(
     file: string,
     private readonly storeReadings = true,
+    readonly batch = 5000,
   ) {
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -22,29 +38,72 @@ export class AlertStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS readings (site TEXT, asset TEXT, signal TEXT, t REAL, v REAL, score REAL, flag INTEGER);
       CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, site TEXT, asset TEXT, t REAL, score REAL, zone TEXT, services TEXT, findings TEXT);`);
     this.insReading = this.db.prepare("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?)");
+    this.insMany = this.db.prepare(
+      `INSERT INTO readings VALUES ${Array.from({ length: ROWS_PER_STATEMENT }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+    );
     this.insAlert = this.db.prepare(
       "INSERT INTO alerts (site, asset, t, score, zone, services, findings) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
-    this.flushReadings = this.db.transaction((rows: LiveVerdict[]) => {
-      for (const r of rows) this.insReading.run(r.site, r.asset, r.signal, r.t, r.v, r.score, r.flag);
+    this.site = new Array(batch);
+    this.asset = new Array(batch);
+    this.signal = new Array(batch);
+    this.t = new Float64Array(batch);
+    this.v = new Float64Array(batch);
+    this.score = new Float64Array(batch);
+    this.flag = new Uint8Array(batch);
+    this.writeBatch = this.db.transaction((n: number) => {
+      const a = this.args;
+      let i = 0;
+      for (; i + ROWS_PER_STATEMENT <= n; i += ROWS_PER_STATEMENT) {
+        for (let k = 0, p = 0; k < ROWS_PER_STATEMENT; k++) {
+          const r = i + k;
+          a[p++] = this.site[r];
+          a[p++] = this.asset[r];
+          a[p++] = this.signal[r];
+          a[p++] = this.t[r];
+          a[p++] = this.v[r];
+          a[p++] = this.score[r];
+          a[p++] = this.flag[r];
+        }
+        this.insMany.run(a);
+      }
+      for (; i < n; i++)
+        this.insReading.run(this.site[i], this.asset[i], this.signal[i], this.t[i], this.v[i], this.score[i], this.flag[i]);
     });
   }
 
-  addReadings(rows: LiveVerdict[]): void {
+  /** One judged reading (buffered; written when the batch is full or on `flush`). */
+  verdict(site: string, asset: string, signal: string, t: number, v: number, score: number, flag: 0 | 1): void {
     if (!this.storeReadings) {
-      this.readingsStored += rows.length;
+      this.readingsStored++;
       return;
     }
-    for (const r of rows) this.buf.push(r);
-    if (this.buf.length >= 5000) this.flush();
+    const i = this.n++;
+    this.site[i] = site;
+    this.asset[i] = asset;
+    this.signal[i] = signal;
+    this.t[i] = t;
+    this.v[i] = v;
+    this.score[i] = score;
+    this.flag[i] = flag;
+    if (this.n === this.batch) this.flush();
+  }
+
+  addReadings(rows: LiveVerdict[]): void {
+    for (const r of rows) this.verdict(r.site, r.asset, r.signal, r.t, r.v, r.score, r.flag);
+  }
+
+  /** Readings buffered but not yet written. */
+  get pending(): number {
+    return this.n;
   }
 
   flush(): void {
-    if (this.buf.length === 0) return;
-    const rows = this.buf;
-    this.buf = [];
-    this.flushReadings(rows);
-    this.readingsStored += rows.length;
+    const n = this.n;
+    if (n === 0) return;
+    this.writeBatch(n);
+    this.n = 0;
+    this.readingsStored += n;
   }
 
   addAlert(a: LiveAlert, ctx: AssetContext | null): number {
