@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer, connect as netConnect } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCsv } from "../src/detect/csv.ts";
 import { Detector, train } from "../src/detect/engine.ts";
@@ -60,21 +60,56 @@ export async function benchReadings(): Promise<void> {
   });
 }
 
+/**
+ * Load generator (a separate process): a raw MQTT 3.1.1 client that writes QoS 1 PUBLISH packets in batches
+ * with at most WINDOW unacknowledged (PUBACKs counted off the socket), so the publisher costs little CPU on a
+ * 2-core machine and the figure measures the broker and the detector. Prints {sent, acked, ms}.
+ */
 const PUBLISHER = `
-import mqtt from "mqtt";
-const [url, total, signals] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
-const c = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
-const t0 = performance.now();
-let sent = 0; const window = Number(process.env.PUB_WINDOW ?? 20000); let pending = [];
-for (let i = 0; sent < total; i++) {
-  for (let j = 0; j < signals && sent < total; j++, sent++) {
-    pending.push(c.publishAsync("rampart/bench/a1/s" + j, '{"t":' + (1e12 + i * 3600000) + ',"v":' + ((i * 7 + j) % 100) / 10 + '}', { qos: 1 }));
-  }
-  if (pending.length >= window) { await Promise.all(pending); pending = []; }
+import { connect } from "node:net";
+const [host, port, total, signals] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4])];
+const WINDOW = Number(process.env.PUB_WINDOW ?? 10000), BATCH = 500;
+const s = connect(port, host); s.setNoDelay(true);
+const id = Buffer.from("rampart-bench-pub");
+const varh = Buffer.from([0, 4, 77, 81, 84, 84, 4, 2, 0, 60, 0, id.length]);
+s.write(Buffer.concat([Buffer.from([0x10, varh.length + id.length]), varh, id]));
+let connacked = false, acked = 0, sent = 0, i = 0, j = 0, pend = Buffer.alloc(0), t0 = 0;
+function packet(mid) {
+  const topic = Buffer.from("rampart/bench/a1/s" + j);
+  const payload = Buffer.from('{"t":' + (1e12 + i * 3600000) + ',"v":' + ((i * 7 + j) % 100) / 10 + '}');
+  const len = 2 + topic.length + 2 + payload.length;
+  const head = len < 128 ? Buffer.from([0x32, len]) : Buffer.from([0x32, (len & 127) | 128, len >> 7]);
+  const b = Buffer.concat([head, Buffer.from([topic.length >> 8, topic.length & 255]), topic, Buffer.from([mid >> 8, mid & 255]), payload]);
+  if (++j === signals) { j = 0; i++; }
+  return b;
 }
-await Promise.all(pending);
-process.stdout.write(JSON.stringify({ sent, ms: performance.now() - t0 }) + "\\n");
-await c.endAsync();
+function pump() {
+  while (sent < total && sent - acked < WINDOW) {
+    const n = Math.min(BATCH, total - sent, WINDOW - (sent - acked));
+    const parts = [];
+    for (let k = 0; k < n; k++) parts.push(packet((sent + k) % 65535 + 1));
+    sent += n;
+    if (!s.write(Buffer.concat(parts))) { s.once("drain", pump); return; }
+  }
+}
+s.on("data", (d) => {
+  let b = pend.length ? Buffer.concat([pend, d]) : d, o = 0;
+  while (o + 2 <= b.length) {
+    const len = b[o + 1];
+    if (o + 2 + len > b.length) break;
+    const type = b[o] >> 4;
+    if (type === 2 && !connacked) { connacked = true; if (b[o + 3] !== 0) { console.error("connack refused"); process.exit(1); } t0 = performance.now(); pump(); }
+    else if (type === 4) acked++;
+    o += 2 + len;
+  }
+  pend = b.subarray(o);
+  if (acked === total) {
+    const cpu = process.cpuUsage();
+    process.stdout.write(JSON.stringify({ sent, acked, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 }) + "\\n");
+    s.end(Buffer.from([0xe0, 0]));
+  } else pump();
+});
+s.on("error", (e) => { console.error("publisher: " + e.message); process.exit(1); });
 `;
 
 /** A free TCP port on 127.0.0.1 (bind to 0, read it, release it). */
@@ -107,7 +142,7 @@ const MOSQUITTO = "/usr/sbin/mosquitto";
  * Starts a private Mosquitto on a free 127.0.0.1 port with limits raised for bursts (its defaults, 20 in
  * flight and 1000 queued per client, drop QoS 1 bursts), no persistence. Returns null when not installed.
  */
-async function startMosquitto(dir: string): Promise<{ url: string; stop: () => Promise<void> } | null> {
+async function startMosquitto(dir: string): Promise<{ url: string; port: number; cpuMs: () => number; stop: () => Promise<void> } | null> {
   if (!existsSync(MOSQUITTO)) return null;
   const port = await freePort();
   const conf = join(dir, "mosquitto.conf");
@@ -132,6 +167,17 @@ async function startMosquitto(dir: string): Promise<{ url: string; stop: () => P
   }
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    port,
+    cpuMs: () => {
+      // utime + stime in clock ticks (fields 14 and 15 of /proc/<pid>/stat; 100 ticks/s on Linux)
+      try {
+        const f = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+        const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+        return (Number(rest[11]) + Number(rest[12])) * 10;
+      } catch {
+        return Number.NaN;
+      }
+    },
     stop: () =>
       new Promise<void>((r) => {
         if (child.exitCode !== null) return r();
@@ -168,9 +214,10 @@ export async function benchMqtt(
     clock: () => 0,
   });
   if (!h.ok) throw new Error(h.issues.map((i) => i.message).join("; "));
-  const url = mosq ? mosq.url : `mqtt://127.0.0.1:${h.value.port}`;
+  const port = mosq ? mosq.port : h.value.port;
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["--input-type=module", "-e", PUBLISHER, url, String(total), String(signals)], {
+  const cpu0 = process.cpuUsage();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", PUBLISHER, "127.0.0.1", String(port), String(total), String(signals)], {
     cwd: join(import.meta.dirname, ".."),
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -192,6 +239,8 @@ export async function benchMqtt(
   }
   h.value.live.flush();
   const el = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const brokerCpuMs = mosq ? mosq.cpuMs() : Number.NaN;
   const stored = h.value.live.store.readingsStored;
   const pub = out ? JSON.parse(out) : { sent: 0, ms: 0 };
   await h.value.close();
@@ -204,11 +253,19 @@ export async function benchMqtt(
     broker,
     qos: 1,
     published: pub.sent,
+    acked: pub.acked,
     received: h.value.live.received,
     stored,
     lost: total - stored,
     publisher: "separate process",
     publishMs: Math.round(pub.ms),
+    // CPU per message (µs) of each process: the machine is shared, so these show where the time goes
+    cpuUsPerMsg: {
+      detector: +(((cpu.user + cpu.system) / stored) || 0).toFixed(2),
+      publisher: +((pub.cpuMs * 1000) / total || 0).toFixed(2),
+      ...(mosq ? { mosquitto: +((brokerCpuMs * 1000) / total).toFixed(2) } : {}),
+    },
+    load1: +loadavg()[0].toFixed(2),
   });
 }
 

@@ -379,7 +379,11 @@ function describePath(
     if (fromHub) {
       tech = ENTRY_TECHNIQUE[entryKind];
       weak =
-        entryKind === "phishing" ? "phishing of an IT user" : entryKind === "physical" ? "physical access" : "legitimate access";
+        entryKind === "phishing"
+          ? "phishing of an IT user"
+          : entryKind === "physical"
+            ? "physical access"
+            : "legitimate access";
     } else if (u === ag.reachBase + ag.index.internetZone && ag.index.model.assets[a].exposed) {
       tech = w.internet;
       weak = `exposed to the internet, ${w.label}`;
@@ -391,7 +395,14 @@ function describePath(
     through = [];
     pAcc = 1;
   }
-  return { actor: actor.id, entry, target: ag.index.nodeId[target], probability: round(probability), steps, services: [] };
+  return {
+    actor: actor.id,
+    entry,
+    target: ag.index.nodeId[target],
+    probability: round(probability),
+    steps,
+    services: [],
+  };
 }
 
 export type AttackResult = {
@@ -423,7 +434,12 @@ export function attackPaths(
   const jewels = ag.crownJewels;
   const jewelGroups = [...new Set(jewels.map((j) => ag.groupOf[j]))].sort((a, b) => a - b);
   const internetReach = ag.reachBase + ag.index.internetZone;
-  const cutFor = (actorIds: string[], dg: Digraph, cut: { cuttable: Uint8Array; capacity: Int32Array }, label: string) => {
+  const cutFor = (
+    actorIds: string[],
+    dg: Digraph,
+    cut: { cuttable: Uint8Array; capacity: Int32Array },
+    label: string,
+  ) => {
     const r = minVertexCut(dg, cut.cuttable, [ag.source], jewelGroups, cut.capacity);
     const mine = pathNodes.map((p, i) => ({ p, i })).filter(({ i }) => actorIds.includes(paths[i].actor));
     const uncuttable: ChokePoint["uncuttable"] = [];
@@ -456,7 +472,11 @@ export function attackPaths(
     graphs.push(dg);
     const tree = mostLikelyPaths(dg, [ag.source]);
     const hubOn = (bit: number) =>
-      bit === 1 ? (actor.entries.phishing ?? 0) > 0 : bit === 2 ? (actor.entries.physical ?? 0) > 0 : (actor.entries.insider ?? 0) > 0;
+      bit === 1
+        ? (actor.entries.phishing ?? 0) > 0
+        : bit === 2
+          ? (actor.entries.physical ?? 0) > 0
+          : (actor.entries.insider ?? 0) > 0;
     // score each crown jewel from its in-edges: its zone, the internet if exposed, the entry hubs
     const reached: number[] = [];
     jewels.forEach((a, k) => {

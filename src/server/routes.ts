@@ -1,6 +1,7 @@
 /** Every /api route: permission, schemas (validation and OpenAPI) and handler. */
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type Actor, ROLES, type Role, type Session, StoreError } from "../store/types.ts";
@@ -21,6 +22,38 @@ import {
 import { MATRIX, PERMISSIONS } from "./roles.ts";
 
 const SESSION_COOKIE = "rampart_session";
+
+/** Finished results, ready to send (plain and gzipped), bounded by total size. */
+class ResultCache {
+  private readonly map = new Map<string, { plain: Buffer; gz: Buffer; etag: string }>();
+  private bytes = 0;
+  constructor(private readonly maxBytes = 256 * 1024 * 1024) {}
+  get(id: string) {
+    return this.map.get(id);
+  }
+  put(id: string, text: string) {
+    const plain = Buffer.from(text);
+    const e = {
+      plain,
+      gz: gzipSync(plain, { level: 6 }),
+      etag: `"${createHash("sha256").update(plain).digest("base64url").slice(0, 27)}"`,
+    };
+    const size = e.plain.length + e.gz.length;
+    if (size > this.maxBytes / 4) return e;
+    while (this.bytes + size > this.maxBytes && this.map.size) {
+      const [k, v] = this.map.entries().next().value as [string, { plain: Buffer; gz: Buffer }];
+      this.map.delete(k);
+      this.bytes -= v.plain.length + v.gz.length;
+    }
+    this.map.set(id, e);
+    this.bytes += size;
+    return e;
+  }
+  clear() {
+    this.map.clear();
+    this.bytes = 0;
+  }
+}
 
 const actorOf = (req: FastifyRequest, s: Session | null): Actor => ({ user: s?.username ?? "anonymous", ip: req.ip });
 
@@ -133,6 +166,7 @@ const Entity = z.record(z.string(), z.unknown());
 
 export function apiRoutes(ctx: ServerContext): AnyRoute[] {
   const { store, models, jobs, alerts, metrics, limiter, sessions } = ctx;
+  const results = new ResultCache();
   const me = (s: Session) => ({
     username: s.username,
     role: s.role,
@@ -331,6 +365,7 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async ({ req, params, session }) => {
         const ok = await store.deleteModel(params.model, actorOf(req, session));
         if (!ok) throw new HttpError(404, "not-found", `no model ${params.model}`, "path.model");
+        results.clear();
         return { ok: true };
       },
     }),
@@ -550,12 +585,24 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
       summary: "A result: its status and, when done, its body (the engine's report).",
       permission: "result.read",
       params: z.strictObject({ id: z.uuid({ error: "expected a result id (a UUID)" }) }),
-      handler: async ({ params }) => {
-        const info = await store.getResultInfo(params.id);
-        if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
-        const body = info.status === "done" ? await store.getResultBody(params.id) : null;
-        // the stored body is spliced in as it is: no parse and re-serialize on the read path
-        return `{"info":${JSON.stringify(info)},"result":${body ?? "null"}}`;
+      handler: async ({ req, reply, params }) => {
+        let hit = results.get(params.id);
+        if (!hit) {
+          const info = await store.getResultInfo(params.id);
+          if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
+          const body = info.status === "done" ? await store.getResultBody(params.id) : null;
+          // the stored body is spliced in as it is: no parse and re-serialize on the read path
+          const text = `{"info":${JSON.stringify(info)},"result":${body ?? "null"}}`;
+          // a finished result never changes: keep it ready to send, plain and gzipped
+          if (info.status !== "done" && info.status !== "failed" && info.status !== "cancelled") return text;
+          hit = results.put(params.id, text);
+        }
+        reply.header("etag", hit.etag).header("vary", "accept-encoding").type("application/json; charset=utf-8");
+        if (req.headers["if-none-match"] === hit.etag) return reply.code(304).send();
+        if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+          return reply.header("content-encoding", "gzip").send(hit.gz);
+        }
+        return reply.send(hit.plain);
       },
     }),
     route({

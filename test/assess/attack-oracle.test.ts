@@ -49,7 +49,8 @@ function randomCity(rng: Rng): CityModel {
     {
       id: "v",
       name: "V",
-      remote_access: rng.next() < 0.6 ? [{ to: zones[rng.int(3)].id, mfa: rng.next() < 0.5, always_on: rng.next() < 0.5 }] : [],
+      remote_access:
+        rng.next() < 0.6 ? [{ to: zones[rng.int(3)].id, mfa: rng.next() < 0.5, always_on: rng.next() < 0.5 }] : [],
     },
   ];
   return makeModel({ zones, conduits, assets, vendors });
@@ -62,9 +63,9 @@ function oracle(m: CityModel, actor: Actor, jewels: string[]): Oracle {
   const A = m.assets;
   const p = (a: (typeof A)[number]) => stepProbability(weaknessOf(a, false), actor.skill, a.monitored);
   const conduitsFrom = (z: string, removed: Set<string>) =>
-    m.conduits.filter(
-      (c) => !removed.has(c.id) && (c.from === z || (c.direction === "both" && c.to === z)),
-    ).map((c) => ({ c, to: c.from === z ? c.to : c.from }));
+    m.conduits
+      .filter((c) => !removed.has(c.id) && (c.from === z || (c.direction === "both" && c.to === z)))
+      .map((c) => ({ c, to: c.from === z ? c.to : c.from }));
   /** What a foothold in zone z reaches: (asset, factor) for its zone and one conduit hop. */
   const reachFrom = (z: string, removed: Set<string>) => {
     const out: { a: (typeof A)[number]; f: number }[] = [];
@@ -75,9 +76,10 @@ function oracle(m: CityModel, actor: Actor, jewels: string[]): Oracle {
     return out;
   };
   const entryKinds = (a: (typeof A)[number]) =>
-    (a.kind === "workstation" && a.layer === "it" && (actor.entries.phishing ?? 0) > 0 ? [actor.entries.phishing ?? 0] : []).concat(
-      a.kind === "plc" && (actor.entries.physical ?? 0) > 0 ? [actor.entries.physical ?? 0] : [],
-    );
+    (a.kind === "workstation" && a.layer === "it" && (actor.entries.phishing ?? 0) > 0
+      ? [actor.entries.phishing ?? 0]
+      : []
+    ).concat(a.kind === "plc" && (actor.entries.physical ?? 0) > 0 ? [actor.entries.physical ?? 0] : []);
   const isEntry = (a: (typeof A)[number]) => entryKinds(a).length > 0;
   const run = (removed: Set<string>) => {
     const best = new Map<string, number>();
@@ -92,16 +94,17 @@ function oracle(m: CityModel, actor: Actor, jewels: string[]): Oracle {
     };
     const starts: { z?: string; a?: string; prob: number }[] = [];
     if ((actor.entries.internet ?? 0) > 0) starts.push({ z: "internet", prob: actor.entries.internet ?? 0 });
-    m.vendors.forEach((v) =>
+    for (const v of m.vendors)
       v.remote_access.forEach((r, i) => {
         if (!removed.has(`vendors.${v.id}.remote_access[${i}]`) && (actor.entries.vendor ?? 0) > 0)
           starts.push({ z: r.to, prob: (actor.entries.vendor ?? 0) * vendorAccessProbability(r) });
-      }),
-    );
+      });
     for (const a of A) for (const w of entryKinds(a)) starts.push({ a: a.id, prob: w });
     for (const s of starts) {
       if (s.a) visit(s.a, s.prob);
-      else for (const { a: b, f } of reachFrom(s.z as string, removed)) if (!removed.has(b.id)) visit(b.id, s.prob * f * p(b));
+      else
+        for (const { a: b, f } of reachFrom(s.z as string, removed))
+          if (!removed.has(b.id)) visit(b.id, s.prob * f * p(b));
     }
     return best;
   };
@@ -148,7 +151,9 @@ describe("[NET-1] [NET-2] [CHK-1] attack graph against a literal oracle", () => 
         const ck = r.chokepoints.filter((c) => c.actor === actor.id);
         const direct = new Set(ck[0]?.uncuttable.map((u) => u.target) ?? []);
         const allRemoved = o.separated(new Set(o.elements));
-        expect(new Set([...allRemoved].filter((x) => !direct.has(x))), `seed ${seed} ${actor.id}: direct`).toEqual(new Set());
+        expect(new Set([...allRemoved].filter((x) => !direct.has(x))), `seed ${seed} ${actor.id}: direct`).toEqual(
+          new Set(),
+        );
         const targets = new Set([...o.separated(new Set())].filter((t) => !direct.has(t)));
         let min = targets.size === 0 ? 0 : Number.POSITIVE_INFINITY;
         const el = o.elements;
@@ -165,7 +170,10 @@ describe("[NET-1] [NET-2] [CHK-1] attack graph against a literal oracle", () => 
         expect(size, `seed ${seed} actor ${actor.id} cut ${ck[0]?.ids}`).toBe(min);
         for (const c of ck) {
           const left = o.separated(new Set(c.ids));
-          expect([...targets].filter((t) => left.has(t)), `seed ${seed} ${actor.id} cut ${c.ids}`).toEqual([]);
+          expect(
+            [...targets].filter((t) => left.has(t)),
+            `seed ${seed} ${actor.id} cut ${c.ids}`,
+          ).toEqual([]);
         }
         if (min > 0) cuts++;
       }

@@ -15,7 +15,9 @@ describe.skipIf(!existsSync(`${DIR}/vendors.yaml`))("Harborview (examples/harbor
   const has = (rule: string, target: string) => r.findings.some((f) => f.rule === rule && f.targets.includes(target));
 
   test("planted: the vendor's password-only, always-on VPN into water SCADA [vendor-no-mfa] [vendor-always-on]", () => {
-    const i = model.vendors.flatMap((v) => v.remote_access.map((ra, k) => ({ v, ra, k }))).find(({ ra }) => ra.to === "wtr-control" && !ra.mfa);
+    const i = model.vendors
+      .flatMap((v) => v.remote_access.map((ra, k) => ({ v, ra, k })))
+      .find(({ ra }) => ra.to === "wtr-control" && !ra.mfa);
     expect(i).toBeDefined();
     const path = `vendors.${i!.v.id}.remote_access[${i!.k}]`;
     expect(has("vendor-no-mfa", path)).toBe(true);
@@ -44,7 +46,8 @@ describe.skipIf(!existsSync(`${DIR}/vendors.yaml`))("Harborview (examples/harbor
       ...model.people.map((p) => p.id),
       ...model.vendors.flatMap((v) => v.remote_access.map((_, i) => `vendors.${v.id}.remote_access[${i}]`)),
     ]);
-    for (const f of r.findings) for (const t of [...f.targets, ...f.services]) expect(ids.has(t), `${f.rule}: ${t}`).toBe(true);
+    for (const f of r.findings)
+      for (const t of [...f.targets, ...f.services]) expect(ids.has(t), `${f.rule}: ${t}`).toBe(true);
     for (const p of r.paths) {
       expect(ids.has(p.target)).toBe(true);
       for (const s of p.steps) expect(ids.has(s.asset)).toBe(true);
@@ -74,25 +77,28 @@ describe.skipIf(!existsSync(`${DIR}/vendors.yaml`))("Harborview (examples/harbor
     }
   });
 
-  test.skipIf(!existsSync(`${DIR}/README.md`))("every planted mistake the README lists names an id the assessment reports", () => {
-    const text = readFileSync(`${DIR}/README.md`, "utf8");
-    const section = /planted[\s\S]*?(?=\n#{1,3} |$)/i.exec(text)?.[0] ?? "";
-    const named = [...section.matchAll(/`([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+(?:\[\d+\])?)*)`/g)].map((m) => m[1]);
-    const reported = new Set<string>([
-      ...r.findings.flatMap((f) => f.targets),
-      ...r.pairs.flatMap((p) => p.ids),
-      ...r.criticality.filter((c) => c.spof).map((c) => c.id),
-      ...r.chokepoints.flatMap((c) => c.ids),
-    ]);
-    const known = new Set<string>([
-      ...model.assets.map((a) => a.id),
-      ...model.conduits.map((c) => c.id),
-      ...model.vendors.map((v) => v.id),
-      ...model.people.map((p) => p.id),
-      ...model.zones.map((z) => z.id),
-      ...model.services.map((s) => s.id),
-    ]);
-    const missing = named.filter((id) => known.has(id) && !reported.has(id));
-    expect(missing).toEqual([]);
-  });
+  test.skipIf(!existsSync(`${DIR}/README.md`))(
+    "every planted mistake the README lists names an id the assessment reports",
+    () => {
+      const text = readFileSync(`${DIR}/README.md`, "utf8");
+      const section = /planted[\s\S]*?(?=\n#{1,3} |$)/i.exec(text)?.[0] ?? "";
+      const named = [...section.matchAll(/`([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+(?:\[\d+\])?)*)`/g)].map((m) => m[1]);
+      const reported = new Set<string>([
+        ...r.findings.flatMap((f) => f.targets),
+        ...r.pairs.flatMap((p) => p.ids),
+        ...r.criticality.filter((c) => c.spof).map((c) => c.id),
+        ...r.chokepoints.flatMap((c) => c.ids),
+      ]);
+      const known = new Set<string>([
+        ...model.assets.map((a) => a.id),
+        ...model.conduits.map((c) => c.id),
+        ...model.vendors.map((v) => v.id),
+        ...model.people.map((p) => p.id),
+        ...model.zones.map((z) => z.id),
+        ...model.services.map((s) => s.id),
+      ]);
+      const missing = named.filter((id) => known.has(id) && !reported.has(id));
+      expect(missing).toEqual([]);
+    },
+  );
 });
