@@ -142,7 +142,9 @@ const MOSQUITTO = "/usr/sbin/mosquitto";
  * Starts a private Mosquitto on a free 127.0.0.1 port with limits raised for bursts (its defaults, 20 in
  * flight and 1000 queued per client, drop QoS 1 bursts), no persistence. Returns null when not installed.
  */
-async function startMosquitto(dir: string): Promise<{ url: string; port: number; cpuMs: () => number; stop: () => Promise<void> } | null> {
+async function startMosquitto(
+  dir: string,
+): Promise<{ url: string; port: number; cpuMs: () => number; stop: () => Promise<void> } | null> {
   if (!existsSync(MOSQUITTO)) return null;
   const port = await freePort();
   const conf = join(dir, "mosquitto.conf");
@@ -217,10 +219,14 @@ export async function benchMqtt(
   const port = mosq ? mosq.port : h.value.port;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const child = spawn(process.execPath, ["--input-type=module", "-e", PUBLISHER, "127.0.0.1", String(port), String(total), String(signals)], {
-    cwd: join(import.meta.dirname, ".."),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--input-type=module", "-e", PUBLISHER, "127.0.0.1", String(port), String(total), String(signals)],
+    {
+      cwd: join(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   child.stdout.on("data", (c) => {
     out += c;
@@ -261,7 +267,7 @@ export async function benchMqtt(
     publishMs: Math.round(pub.ms),
     // CPU per message (µs) of each process: the machine is shared, so these show where the time goes
     cpuUsPerMsg: {
-      detector: +(((cpu.user + cpu.system) / stored) || 0).toFixed(2),
+      detector: +((cpu.user + cpu.system) / stored || 0).toFixed(2),
       publisher: +((pub.cpuMs * 1000) / total || 0).toFixed(2),
       ...(mosq ? { mosquitto: +((brokerCpuMs * 1000) / total).toFixed(2) } : {}),
     },

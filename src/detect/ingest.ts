@@ -283,7 +283,8 @@ export class Router {
     const v = g.det!.step(g.rowT, g.row!);
     for (let k = 0; k < g.pendingN; k++)
       out.verdict(g.site, g.asset, g.pendingSignal[k], g.rowT, g.pendingV[k], v.score, v.flag);
-    if (v.edge === 1) alerts.push({ site: g.site, asset: g.asset, t: g.rowT, score: v.score, findings: g.det!.explain(1, 5) });
+    if (v.edge === 1)
+      alerts.push({ site: g.site, asset: g.asset, t: g.rowT, score: v.score, findings: g.det!.explain(1, 5) });
     g.pendingN = 0;
     g.row!.fill(Number.NaN);
     g.rowT = Number.NaN;

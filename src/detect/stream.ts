@@ -78,7 +78,10 @@ export function normalTail(z: number): number {
               (0.37409196 +
                 t *
                   (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return 0.5 * (x >= 0 ? r : 2 - r);
 }
@@ -125,7 +128,7 @@ export class AnomalyLikelihood {
     if (s[0] >= 10) {
       const m = s[2] / s[0];
       const v = s[3] / s[0] - m * m;
-      const sd = Math.max(Math.sqrt(v > 0 ? v : 0), this.minSd);
+      const sd = Math.max(Math.sqrt(Math.max(v, 0)), this.minSd);
       lik = 1 - normalTail((avg - m) / sd);
     }
     if (s[0] === H) {

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { nabCommand } from "../../src/detect/io/nab.ts";
 import { type CostMatrix, NAB_PROFILES, type NabFile, scaledSigmoid, scoreNab } from "../../src/detect/nab.ts";
 import { streamFor } from "../../src/model/rng.ts";
 
@@ -111,6 +115,22 @@ describe("NAB scorer", () => {
           9,
         );
       }
+    }
+  });
+});
+
+const NAB = join(import.meta.dirname, "..", "..", "..", "shared", "data", "nab", "data");
+describe.skipIf(!existsSync(NAB))("NAB corpus (needs ../shared/data/nab; skipped when absent)", () => {
+  test("[DET-N5] streaming detector scores >= 70 (standard) on the provided categories by NAB's protocol", async () => {
+    const out = mkdtempSync(join(tmpdir(), "rampart-nab-"));
+    try {
+      const r = await nabCommand({ data: NAB, out, score: true, quiet: true });
+      expect(r.ok).toBe(true);
+      if (!r.ok || !r.value.scores) return;
+      expect(r.value.scores.standard.normalized).toBeGreaterThanOrEqual(70);
+      expect(r.value.scores.reward_low_FN_rate.normalized).toBeGreaterThanOrEqual(70);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

@@ -68,7 +68,15 @@ export class AlertStore implements VerdictSink {
         this.insMany.run(a);
       }
       for (; i < n; i++)
-        this.insReading.run(this.site[i], this.asset[i], this.signal[i], this.t[i], this.v[i], this.score[i], this.flag[i]);
+        this.insReading.run(
+          this.site[i],
+          this.asset[i],
+          this.signal[i],
+          this.t[i],
+          this.v[i],
+          this.score[i],
+          this.flag[i],
+        );
     });
   }
 
