@@ -102,7 +102,7 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<L
 }
 
 /** A run of a merged list that came from one file: merged positions start .. start + list.length - 1. */
-type Chunk = { src: ParsedSource; list: unknown[]; start: number };
+type Chunk = { src: ParsedSource; key: ListKey; length: number; start: number };
 
 /** Finds where a path of the merged model stands in its files. */
 class Locator {
@@ -116,10 +116,10 @@ class Locator {
     const head = path[0];
     if (typeof head === "string" && head in this.chunks && typeof path[1] === "number") {
       const i = path[1];
-      const o = this.chunks[head].find((c) => i >= c.start && i < c.start + c.list.length);
+      const o = this.chunks[head].find((c) => i >= c.start && i < c.start + c.length);
       if (o) {
         src = o.src;
-        offset = offsetOf(o.src, o.list, [i - o.start, ...path.slice(2)], atKey);
+        offset = offsetOf(o.src, o.src.data, [o.key, i - o.start, ...path.slice(2)], atKey);
       }
     } else if (head === "city" && this.citySrc) {
       src = this.citySrc;
@@ -149,6 +149,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Removes the keys starting with `x-` (the user's own) from the mappings the parser saw them in. */
 function stripExtensions(sources: ParsedSource[]): void {
   for (const src of sources) {
+    if (!src.positioned) {
+      walkExtensions(src.data);
+      continue;
+    }
     if (src.extended.length === 0) continue;
     src.originalKeys = new Map();
     for (const o of src.extended) {
@@ -156,6 +160,20 @@ function stripExtensions(sources: ParsedSource[]): void {
       src.originalKeys.set(o, keys);
       for (const k of keys) if (k.startsWith("x-")) delete (o as Record<string, unknown>)[k];
     }
+  }
+}
+
+/** Removes `x-` keys everywhere below a value (for sources parsed without positions). */
+function walkExtensions(v: unknown): void {
+  if (v === null || typeof v !== "object") return;
+  if (Array.isArray(v)) {
+    for (const x of v) walkExtensions(x);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    if (k.charCodeAt(0) === 120 && k.charCodeAt(1) === 45) delete o[k];
+    else walkExtensions(o[k]);
   }
 }
 
@@ -209,7 +227,8 @@ function loadInner(
 ): LoadResult {
   const sources: ParsedSource[] = [];
   for (const t of texts) {
-    const r = parseYaml(t.file, t.text);
+    // Large files are parsed without positions: they are found again only if an issue needs them.
+    const r = parseYaml(t.file, t.text, t.text.length < 200_000);
     if ("error" in r) push({ severity: "error", path: "", ...r.error });
     else sources.push(r.source);
   }
@@ -269,7 +288,7 @@ function loadInner(
       const lk = key as ListKey;
       const target = raw[lk] ?? [];
       raw[lk] = target;
-      loc.chunks[lk].push({ src, list, start: target.length });
+      loc.chunks[lk].push({ src, key: lk, length: list.length, start: target.length });
       for (const el of list) target.push(el);
     }
   }

@@ -23,13 +23,43 @@ export type ParsedSource = {
   extended: object[];
   /** The keys those mappings had before the `x-` keys were removed (child offsets follow this order). */
   originalKeys?: Map<object, string[]>;
+  /**
+   * False when parsed without positions (the fast path for large valid models): the first position asked
+   * for parses the text again with positions, into `positionedData`, which paths are then followed in.
+   */
+  positioned: boolean;
+  positionedData?: unknown;
 };
 
 export type SourceError = { file: string; line: number; column: number; message: string; code: string };
 
 export type Location = { line: number; column: number };
 
-export function parseYaml(file: string, text: string): { source: ParsedSource } | { error: SourceError } {
+export function parseYaml(
+  file: string,
+  text: string,
+  withPositions = true,
+): { source: ParsedSource } | { error: SourceError } {
+  if (!withPositions) {
+    try {
+      const data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
+      return {
+        source: {
+          file,
+          text,
+          data,
+          containers: [],
+          childStart: [],
+          childCount: [],
+          offsets: [],
+          extended: [],
+          positioned: false,
+        },
+      };
+    } catch {
+      // fall through: the positioned parse reports the error with its place
+    }
+  }
   const containers: object[] = [];
   const childStart: number[] = [];
   const childCount: number[] = [];
@@ -81,7 +111,7 @@ export function parseYaml(file: string, text: string): { source: ParsedSource } 
   };
   try {
     const data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file, listener: listener as never });
-    return { source: { file, text, data, containers, childStart, childCount, offsets, extended } };
+    return { source: { file, text, data, containers, childStart, childCount, offsets, extended, positioned: true } };
   } catch (e) {
     if (e instanceof yaml.YAMLException) {
       const mark = (e as unknown as { mark?: { line: number; column: number } }).mark;
@@ -99,6 +129,26 @@ export function parseYaml(file: string, text: string): { source: ParsedSource } 
     }
     throw e;
   }
+}
+
+/** Parses a source again, with positions, if it was parsed without them. */
+function ensurePositions(src: ParsedSource): void {
+  if (src.positioned) return;
+  const again = parseYaml(src.file, src.text, true);
+  src.positioned = true;
+  if ("error" in again) return;
+  const p = again.source;
+  src.containers = p.containers;
+  src.childStart = p.childStart;
+  src.childCount = p.childCount;
+  src.offsets = p.offsets;
+  src.positionedData = p.data;
+}
+
+/** Where paths from `root` are followed: the positioned copy of the data when the source was re-parsed. */
+function rootFor(src: ParsedSource, root: unknown): unknown {
+  ensurePositions(src);
+  return root === src.data && src.positionedData !== undefined ? src.positionedData : root;
 }
 
 /** The container record of a mapping or sequence of this source, or -1. */
@@ -170,7 +220,7 @@ export function locate(src: ParsedSource, offset: number): Location {
  * `key: true` points at the last segment's key rather than its value.
  */
 export function offsetOf(src: ParsedSource, root: unknown, path: (string | number)[], key = false): number {
-  let node = root;
+  let node = rootFor(src, root);
   let offset = containerOffset(src, root) ?? 0;
   for (let i = 0; i < path.length; i++) {
     if (node === null || typeof node !== "object") break;
@@ -184,6 +234,7 @@ export function offsetOf(src: ParsedSource, root: unknown, path: (string | numbe
 
 /** Offset of the mapping or sequence itself (its first key or item). */
 export function containerOffset(src: ParsedSource, node: unknown): number | undefined {
+  node = rootFor(src, node);
   if (node === null || typeof node !== "object") return undefined;
   const c = containerIndex(src, node);
   return c < 0 ? undefined : src.offsets[src.childStart[c]];

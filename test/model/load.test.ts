@@ -231,3 +231,25 @@ test("[spec §1] errors after an x- key are still located exactly", () => {
     expect([r.issues[0].line, r.issues[0].column]).toEqual([10, 11]);
   }
 });
+
+test("[spec §1] large files take the fast path (no positions) yet every issue is still located exactly", async () => {
+  const { generateRaw } = await import("../../src/model/generate.ts");
+  const yaml = (await import("js-yaml")).default;
+  const text = `${yaml.dump(generateRaw({ assets: 1500, seed: 2 }), { lineWidth: 200 })}`;
+  expect(text.length).toBeGreaterThan(200_000);
+  const lines = text.split("\n").length;
+  const bad = `${text}x-extra: { note: fine }\n`.replace(
+    "assets:\n",
+    "assets:\n  - x-note: ignored\n    id: odd-one\n    name: Odd\n    kind: plc\n    layer: ot\n    zone: nowhere-zone\n",
+  );
+  const r = loadModelFromSources([{ file: "big.yaml", text: bad }]);
+  expect(r.ok).toBe(false);
+  if (r.ok) return;
+  expect(r.issues).toHaveLength(1);
+  const i = r.issues[0];
+  expect(i.code).toBe("unknown-ref");
+  expect(i.path).toBe("assets[0].zone");
+  const expectedLine = bad.split("\n").findIndex((l) => l.includes("zone: nowhere-zone")) + 1;
+  expect([i.line, i.column]).toEqual([expectedLine, 11]);
+  expect(lines).toBeGreaterThan(1000);
+});
