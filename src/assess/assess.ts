@@ -5,10 +5,10 @@
 import type { CityIndex } from "../model/graph.ts";
 import { type Actor, mergeActors } from "./actors.ts";
 import { attackPaths, buildAttackGraph, controlFixes } from "./attack.ts";
-import { indexKev, KEV_SNAPSHOT, type KevCatalogue, type KevEntry, matchKev } from "./catalogue.ts";
+import { indexKev, KEV_SNAPSHOT, type KevCatalogue, kevProductName, matchKev } from "./catalogue.ts";
 import { categorize, categorizeArrays, supportSets } from "./categorize.ts";
 import { criticality } from "./criticality.ts";
-import { runRules } from "./rules.ts";
+import { type RuleContext, runRules } from "./rules.ts";
 import type { AssessReport } from "./types.ts";
 
 export type AssessOptions = {
@@ -43,7 +43,7 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
 
   const kevCat = opts.kev ?? KEV_SNAPSHOT;
   const kevIdx = indexKev(kevCat);
-  const kev = new Map<number, { product: string; entries: KevEntry[] }[]>();
+  const kev: RuleContext["kev"] = new Map();
   const kevAssets = new Uint8Array(index.assetCount);
   model.assets.forEach((a, i) => {
     for (const sw of a.software) {
@@ -52,6 +52,7 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
       const l = kev.get(i) ?? [];
       l.push({
         product: `${sw.vendor ? `${sw.vendor} ` : ""}${sw.product}${sw.version ? ` ${sw.version}` : ""}`,
+        kevProducts: [...new Set(entries.map(kevProductName))],
         entries,
       });
       kev.set(i, l);

@@ -448,9 +448,11 @@ export function attackPaths(
       for (let i = ag.groupStart[gr]; i < ag.groupStart[gr + 1]; i++)
         uncuttable.push({ target: ag.index.nodeId[ag.groupMembers[i]], entry });
     });
-    const sets = [r.sourceSide];
-    if (r.sinkSide.join() !== r.sourceSide.join()) sets.push(r.sinkSide);
-    for (const set of sets) {
+    // the cut nearest the entry points, and the one nearest the crown jewels when it is another set
+    const sides: { side: "entry" | "target"; set: number[] }[] = [{ side: "entry", set: r.sourceSide }];
+    if (r.sinkSide.join() !== r.sourceSide.join()) sides.push({ side: "target", set: r.sinkSide });
+    let entryIds: string[] | undefined;
+    for (const { side, set } of sides) {
       if (set.length === 0 && uncuttable.length === 0) continue;
       const inSet = new Set(set);
       const pathsCut = mine.filter(({ p }) => p.some((v) => inSet.has(v))).length;
@@ -460,7 +462,15 @@ export function attackPaths(
         const c = fixes.get(id);
         if (c?.length) controls[id] = c;
       }
-      chokepoints.push({ actor: label, ids, pathsCut, controls, uncuttable });
+      const cp: ChokePoint = { actor: label, side, ids, pathsCut, controls, uncuttable };
+      if (side === "entry") entryIds = ids;
+      else if (entryIds) {
+        const a = new Set(entryIds);
+        const b = new Set(ids);
+        cp.vsEntry = { dropped: entryIds.filter((x) => !b.has(x)), added: ids.filter((x) => !a.has(x)) };
+        if (cp.vsEntry.dropped.length === 0 && cp.vsEntry.added.length === 0) continue; // same elements
+      }
+      chokepoints.push(cp);
     }
   };
   const graphs: Digraph[] = [];
@@ -540,7 +550,23 @@ export function attackPaths(
       "all-remote",
     );
   }
-  chokepoints.sort((a, b) => b.pathsCut - a.pathsCut || a.ids.length - b.ids.length || (a.actor < b.actor ? -1 : 1));
+  // ranked by paths cut, then size; an actor's two cuts stay together, the entry side first
+  const lead = new Map<string, ChokePoint>();
+  for (const c of chokepoints) {
+    const l = lead.get(c.actor);
+    if (!l || c.pathsCut > l.pathsCut || (c.pathsCut === l.pathsCut && c.ids.length < l.ids.length))
+      lead.set(c.actor, c);
+  }
+  chokepoints.sort((a, b) => {
+    const la = lead.get(a.actor) as ChokePoint;
+    const lb = lead.get(b.actor) as ChokePoint;
+    return (
+      lb.pathsCut - la.pathsCut ||
+      la.ids.length - lb.ids.length ||
+      (a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : 0) ||
+      (a.side === b.side ? 0 : a.side === "entry" ? -1 : 1)
+    );
+  });
   return { paths, pathNodes, chokepoints, perActor };
 }
 

@@ -63,38 +63,134 @@ export function normalizeName(s: string): string {
     .trim();
 }
 
-/** A KEV catalogue prepared for matching: entries by normalized vendor. */
-export type KevIndex = { version: string; byVendor: Map<string, KevEntry[]>; byProduct: Map<string, KevEntry[]> };
+/**
+ * Trailing words that name an edition, a service level or a role of a product rather than another product:
+ * "Windows 10 Enterprise LTSC 2021" and "Windows Server 2019" are Windows; "Exchange Server 2016" is Exchange.
+ */
+const EDITION_WORDS = new Set([
+  "server",
+  "client",
+  "enterprise",
+  "professional",
+  "pro",
+  "home",
+  "standard",
+  "datacenter",
+  "embedded",
+  "ltsc",
+  "ltsb",
+  "iot",
+  "edition",
+  "editions",
+  "ultimate",
+  "business",
+  "education",
+  "essentials",
+  "foundation",
+  "express",
+  "sp",
+  "cu",
+  "update",
+  "x64",
+  "x86",
+  "bit",
+]);
 
-export function indexKev(cat: KevCatalogue): KevIndex {
-  const byVendor = new Map<string, KevEntry[]>();
-  const byProduct = new Map<string, KevEntry[]>();
-  for (const v of cat.vulnerabilities) {
-    const vk = normalizeName(v.vendorProject);
-    const pk = normalizeName(v.product);
-    const l = byVendor.get(vk);
-    if (l) l.push(v);
-    else byVendor.set(vk, [v]);
-    const p = byProduct.get(pk);
-    if (p) p.push(v);
-    else byProduct.set(pk, [v]);
-  }
-  return { version: cat.catalogVersion, byVendor, byProduct };
-}
+/** A product name reduced to what KEV matching compares: its family words, and the version numbers after them. */
+export type ProductKey = { family: string; digits: string[] };
 
-/** True when `prefix`'s words are the first words of `s` (both normalized): "windows" matches "windows server". */
-function wordPrefix(prefix: string, s: string): boolean {
-  return prefix.length > 0 && (s === prefix || s.startsWith(`${prefix} `));
+/**
+ * The matching key of a normalized product name: trailing version tokens (any word with a digit) and edition
+ * words are dropped, never the first word ("windows 10 enterprise ltsc 2021" -> "windows", digits ["10", "2021"];
+ * "windows server update services" stays whole). `digits` keeps the dropped version tokens in order.
+ */
+export function productKey(normalized: string, extraDigits: string[] = []): ProductKey {
+  const words = normalized.split(" ").filter(Boolean);
+  let n = words.length;
+  while (n > 1 && (/\d/.test(words[n - 1]) || EDITION_WORDS.has(words[n - 1]))) n--;
+  const digits = words.slice(n).filter((w) => /\d/.test(w));
+  return { family: words.slice(0, n).join(" "), digits: [...digits, ...extraDigits] };
 }
 
 /**
- * KEV entries whose vendor and product match a piece of software. KEV names no versions: a match means the
- * product has known exploited vulnerabilities, and the installed version must be checked against each CVE.
- * Matching: normalized vendor equal (from `vendor`, or from the CPE), and the KEV product equal to the software
- * product or its first words ("Windows" matches "Windows Server 2019"). Without a vendor, the product must be
- * equal and at least two words long, to avoid matching generic names.
+ * The names a KEV product stands for: the whole name, the name without a parenthesised remark ("VTScada (formerly
+ * VTS)" is VTScada), and each part of a joint name ("NetScaler ADC and NetScaler Gateway"), each without a leading
+ * vendor name.
  */
-export function matchKev(idx: KevIndex, sw: { product: string; vendor?: string; cpe?: string }): KevEntry[] {
+function kevProductNames(product: string, vendor: string): string[] {
+  const out = new Set<string>();
+  const add = (s: string) => {
+    const n = normalizeName(s);
+    if (!n) return;
+    out.add(n);
+    if (vendor && n.startsWith(`${vendor} `)) out.add(n.slice(vendor.length + 1));
+  };
+  add(product);
+  const bare = product.replace(/\([^)]*\)/g, " ");
+  add(bare);
+  const parts = bare.split(/,|\band\b/i).map((x) => x.trim());
+  if (parts.length > 1) for (const x of parts) add(x);
+  return [...out];
+}
+
+type KevKeyed = { entry: KevEntry; keys: ProductKey[]; words: number };
+
+/** A KEV catalogue prepared for matching: entries by normalized vendor, with their product keys. */
+export type KevIndex = { version: string; byVendor: Map<string, KevKeyed[]>; byFamily: Map<string, KevKeyed[]> };
+
+export function indexKev(cat: KevCatalogue): KevIndex {
+  const byVendor = new Map<string, KevKeyed[]>();
+  const byFamily = new Map<string, KevKeyed[]>();
+  for (const v of cat.vulnerabilities) {
+    const vk = normalizeName(v.vendorProject);
+    const names = kevProductNames(v.product, vk);
+    const keyed: KevKeyed = {
+      entry: v,
+      keys: names.map((n) => productKey(n)),
+      words: normalizeName(v.product).split(" ").length,
+    };
+    const l = byVendor.get(vk);
+    if (l) l.push(keyed);
+    else byVendor.set(vk, [keyed]);
+    for (const f of new Set(keyed.keys.map((k) => k.family))) {
+      const p = byFamily.get(f);
+      if (p) p.push(keyed);
+      else byFamily.set(f, [keyed]);
+    }
+  }
+  return { version: cat.catalogVersion, byVendor, byFamily };
+}
+
+/** The KEV key names the same product family, and its version numbers (if any) lead the software's. */
+function keyMatches(kev: ProductKey, sw: ProductKey): boolean {
+  if (kev.family !== sw.family) return false;
+  if (kev.digits.length > sw.digits.length) return false;
+  for (let i = 0; i < kev.digits.length; i++) if (kev.digits[i] !== sw.digits[i]) return false;
+  return true;
+}
+
+/** Newest first (dateAdded), then by CVE id descending; one entry per CVE. */
+function newestFirst(list: KevEntry[]): KevEntry[] {
+  const seen = new Set<string>();
+  const out = list.filter((e) => !seen.has(e.cveID) && seen.add(e.cveID));
+  return out.sort((a, b) =>
+    a.dateAdded !== b.dateAdded ? (a.dateAdded < b.dateAdded ? 1 : -1) : a.cveID < b.cveID ? 1 : -1,
+  );
+}
+
+/**
+ * KEV entries whose vendor and product match a piece of software, newest first. KEV names no versions: a match
+ * means the product has known exploited vulnerabilities, and the installed version must be checked against each
+ * CVE. Matching (docs/assess.md "KEV matching"): the normalized vendor equal (from `vendor`, or from the CPE), and
+ * the KEV product equal to the software's product once both lose trailing version and edition words: KEV
+ * "Windows" is the family of "Windows Server 2019" and "Windows 10 Enterprise LTSC 2021", not of "Windows Server
+ * Update Services"; "Exchange Server" is not Windows. A version number in the KEV product ("Struts 1") must lead
+ * the software's. Without a vendor only a product of two words or more matches.
+ */
+export function matchKev(
+  idx: KevIndex,
+  sw: { product: string; vendor?: string; cpe?: string; version?: string },
+): KevEntry[] {
   let vendor = sw.vendor ? normalizeName(sw.vendor) : "";
   let product = normalizeName(sw.product);
   if (sw.cpe) {
@@ -108,16 +204,30 @@ export function matchKev(idx: KevIndex, sw: { product: string; vendor?: string; 
     }
   }
   if (!product) return [];
-  if (vendor) {
-    const list = idx.byVendor.get(vendor);
-    if (!list) return [];
-    const out: KevEntry[] = [];
-    for (const v of list) if (wordPrefix(normalizeName(v.product), product)) out.push(v);
-    return out;
-  }
-  if (!product.includes(" ")) return [];
-  return idx.byProduct.get(product) ?? [];
+  const versionDigits = sw.version
+    ? normalizeName(sw.version)
+        .split(" ")
+        .filter((w) => /\d/.test(w))
+    : [];
+  const names = [product];
+  if (vendor && product.startsWith(`${vendor} `)) names.push(product.slice(vendor.length + 1));
+  const keys = names.map((n) => productKey(n, versionDigits));
+  const hit = (k: KevKeyed) => k.keys.some((kk) => keys.some((sk) => keyMatches(kk, sk)));
+  if (vendor) return newestFirst((idx.byVendor.get(vendor) ?? []).filter(hit).map((k) => k.entry));
+  const out: KevEntry[] = [];
+  for (const sk of keys)
+    for (const k of idx.byFamily.get(sk.family) ?? []) if (k.words >= 2 && hit(k)) out.push(k.entry);
+  return newestFirst(out);
 }
+
+/** "Microsoft Windows": the entry's vendor and product, the vendor once. */
+export function kevProductName(e: KevEntry): string {
+  const p = e.product.trim();
+  return normalizeName(p).startsWith(normalizeName(e.vendorProject)) ? p : `${e.vendorProject.trim()} ${p}`;
+}
+
+/** Whether a KEV entry is known to have been used in ransomware campaigns. */
+export const ransomwareUsed = (e: KevEntry) => e.knownRansomwareCampaignUse === "Known";
 
 /** Reads a KEV catalogue (CISA's JSON shape, or our compact one) from parsed JSON; errors as data. */
 export function parseKevCatalogue(data: unknown): { ok: true; value: KevCatalogue } | { ok: false; message: string } {

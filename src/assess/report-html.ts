@@ -137,10 +137,10 @@ function pathGraph(r: AssessReport, paths: AttackPath[]): string {
       pos.set(n.id, i);
     });
   });
-  const colW = 190;
-  const rowH = 46;
-  const boxW = 160;
-  const boxH = 30;
+  const colW = 270;
+  const rowH = 50;
+  const boxW = 206;
+  const boxH = 32;
   const rows = Math.max(...layers.map((l) => l?.length ?? 0));
   const W = 20 + layers.length * colW;
   const H = 20 + rows * rowH;
@@ -167,14 +167,14 @@ function pathGraph(r: AssessReport, paths: AttackPath[]): string {
     );
     if (e.label)
       out.push(
-        `<text x="${mx}" y="${(y1 + y2) / 2 - 3}" font-size="10" text-anchor="middle" fill="#495057">${esc(e.label)}<title>${esc(TECHNIQUES.get(e.label)?.name ?? e.label)}</title></text>`,
+        `<text x="${mx}" y="${(y1 + y2) / 2 - 3}" font-size="12" font-weight="600" text-anchor="middle" fill="#343a40">${esc(e.label)}<title>${esc(TECHNIQUES.get(e.label)?.name ?? e.label)}</title></text>`,
       );
   }
   for (const n of nodes.values()) {
     const { x, y } = xy(n);
-    const label = n.label.length > 24 ? `${n.label.slice(0, 23)}…` : n.label;
+    const label = n.label.length > 27 ? `${n.label.slice(0, 26)}…` : n.label;
     out.push(
-      `<g><rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="5" fill="${fill[n.type]}"/><text x="${x + boxW / 2}" y="${y + 19}" font-size="11" fill="#fff" text-anchor="middle">${esc(label)}</text><title>${esc(n.label)} (${n.type})</title></g>`,
+      `<g><rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="5" fill="${fill[n.type]}"/><text x="${x + boxW / 2}" y="${y + 21}" font-size="12.5" fill="#fff" text-anchor="middle">${esc(label)}</text><title>${esc(n.label)} (${n.type})</title></g>`,
     );
   }
   out.push("</svg>");
@@ -241,7 +241,17 @@ export function htmlReport(r: AssessReport): string {
     risks.push(
       `<li>Fixing <b>${allCut.ids.length}</b> element(s) (${esc(allCut.ids.slice(0, 5).join(", "))}${allCut.ids.length > 5 ? ", …" : ""}) cuts every remote actor (internet, phishing, vendor) off the crown jewels it can be cut from.</li>`,
     );
-  for (const f of topFindings.slice(0, 4)) risks.push(`<li>${sevBadge(f.severity)} ${esc(f.message)}</li>`);
+  // the worst finding of each of the four worst rules: one broad rule (KEV on every Windows host) must not fill the list
+  const seenRules = new Set<string>();
+  for (const f of r.findings) {
+    if (seenRules.size >= 4) break;
+    if (seenRules.has(f.rule)) continue;
+    seenRules.add(f.rule);
+    const more = r.findings.filter((x) => x.rule === f.rule && x.severity === f.severity).length - 1;
+    risks.push(
+      `<li>${sevBadge(f.severity)} ${esc(f.message)}${more > 0 ? ` <span class="muted">(and ${more} more ${esc(f.rule)} finding${more === 1 ? "" : "s"} of this severity)</span>` : ""}</li>`,
+    );
+  }
 
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(m.name)}: cyber resilience assessment</title><style>${CSS}</style></head><body>
@@ -261,12 +271,13 @@ ${r.actors.map((a) => `<tr><td>${esc(a.name)}</td><td class="n">${a.skill.toFixe
 ${r.chokepoints
   .map(
     (c) =>
-      `<tr><td>${esc(c.actor)}</td><td>${esc(c.ids.join(", ")) || '<span class="muted">nothing to cut</span>'}${c.uncuttable.length ? `<div class="muted">${c.uncuttable.length} target(s) reached with nothing in between, e.g. ${esc(c.uncuttable[0].target)} via ${esc(c.uncuttable[0].entry)}</div>` : ""}</td><td class="n">${c.pathsCut}</td><td>${
+      `<tr><td>${c.side === "target" ? '<span class="muted">same actor</span>' : esc(c.actor)}<div class="muted">${c.side === "target" ? "nearest the crown jewels" : r.chokepoints.some((x) => x.actor === c.actor && x.side === "target") ? "nearest the entry points" : "nearest the entry points and the crown jewels"}</div></td><td>${c.side === "target" && c.vsEntry ? `as above, but <b>${esc(c.vsEntry.added.join(", "))}</b> instead of ${esc(c.vsEntry.dropped.join(", "))}` : esc(c.ids.join(", ")) || '<span class="muted">nothing to cut</span>'}${c.uncuttable.length && c.side === "entry" ? `<div class="muted">${c.uncuttable.length} target(s) reached with nothing in between, e.g. ${esc(c.uncuttable[0].target)} via ${esc(c.uncuttable[0].entry)}</div>` : ""}</td><td class="n">${c.pathsCut}</td><td>${
         esc(
           Object.entries(c.controls)
+            .filter(([e]) => c.side === "entry" || c.vsEntry?.added.includes(e))
             .map(([e, cs]) => `${e}: ${cs.join(", ")}`)
             .join("; "),
-        ) || '<span class="muted">none in the model</span>'
+        ) || `<span class="muted">${c.side === "target" ? "as above" : "none in the model"}</span>`
       }</td></tr>`,
   )
   .join("")}</table></section>

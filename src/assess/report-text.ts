@@ -66,15 +66,25 @@ export function textReport(r: AssessReport, opts: { top?: number } = {}): string
   L.push("");
   L.push("Choke points (minimum cuts: fix these and no path reaches the crown jewels)");
   if (r.chokepoints.length === 0) L.push("  none");
-  for (const c of r.chokepoints.slice(0, top)) {
+  const shown = r.chokepoints.slice(0, top);
+  for (const c of shown) {
     const ctl = Object.entries(c.controls).map(([el, cs]) => `${el}: ${cs.join(", ")}`);
+    const pad = "".padEnd(12);
+    if (c.side === "target" && c.vsEntry) {
+      const { dropped, added } = c.vsEntry;
+      L.push(
+        `  ${pad} nearest the crown jewels: ${c.ids.length} element(s), cuts ${c.pathsCut} path(s); as above but ${trunc(`${added.join(", ")} instead of ${dropped.join(", ")}`, 110)}`,
+      );
+      continue;
+    }
+    const twin = r.chokepoints.some((x) => x.actor === c.actor && x.side === "target");
     L.push(
-      `  ${c.actor.padEnd(12)} ${String(c.ids.length).padStart(3)} element(s), cuts ${c.pathsCut} path(s): ${trunc(c.ids.join(", "), 110)}`,
+      `  ${c.actor.padEnd(12)} ${twin ? "nearest the entry points" : "nearest the entry points and the crown jewels"}: ${c.ids.length} element(s), cuts ${c.pathsCut} path(s): ${trunc(c.ids.join(", "), 90)}`,
     );
-    if (ctl.length) L.push(`  ${"".padEnd(12)} controls: ${trunc(ctl.join("; "), 120)}`);
+    if (ctl.length) L.push(`  ${pad} controls: ${trunc(ctl.join("; "), 120)}`);
     if (c.uncuttable.length)
       L.push(
-        `  ${"".padEnd(12)} no cut possible for ${c.uncuttable.length} target(s) reached directly (e.g. ${c.uncuttable[0].target} from ${c.uncuttable[0].entry})`,
+        `  ${pad} no cut possible for ${c.uncuttable.length} target(s) reached directly (e.g. ${c.uncuttable[0].target} from ${c.uncuttable[0].entry})`,
       );
   }
   return `${L.join("\n")}\n`;

@@ -5,7 +5,7 @@
  */
 import type { CityIndex } from "../model/graph.ts";
 import type { Asset } from "../model/model.ts";
-import type { KevEntry } from "./catalogue.ts";
+import { type KevEntry, ransomwareUsed } from "./catalogue.ts";
 import { type CategoryArrays, type Support, supportedServices } from "./categorize.ts";
 import type { CriticalityResult } from "./criticality.ts";
 import type { Finding, Frameworks, Severity } from "./types.ts";
@@ -18,8 +18,11 @@ export type RuleContext = {
   sup: Support;
   /** Services supported through chains of assets alone (the service's own systems). */
   own: Support;
-  /** Per asset: the KEV entries its software matches, by software product. */
-  kev: Map<number, { product: string; entries: KevEntry[] }[]>;
+  /**
+   * Per asset: the KEV entries each of its software products matches (newest first), with the product as the
+   * model names it and the KEV products matched ("Microsoft Windows").
+   */
+  kev: Map<number, { product: string; kevProducts: string[]; entries: KevEntry[] }[]>;
   /** The assessment date, YYYY-MM-DD. */
   asOf: string;
   crit?: CriticalityResult;
@@ -133,6 +136,31 @@ function daysBetween(a: string, b: string): number {
   return (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000;
 }
 
+/**
+ * Per asset: 1 when the internet reaches it ([NET-1] read from the internet): it is exposed, or its zone is an
+ * exposed zone (the internet, or a zone holding an exposed asset) or one conduit from one, in its direction.
+ */
+function internetReachable(ctx: RuleContext): Uint8Array {
+  const { index } = ctx;
+  const Z = index.zoneCount;
+  const exposedZone = new Uint8Array(Z);
+  if (index.internetZone >= 0) exposedZone[index.internetZone] = 1;
+  index.model.assets.forEach((a, i) => {
+    if (a.exposed) exposedZone[index.assetZone[i]] = 1;
+  });
+  const reached = new Uint8Array(Z);
+  for (let z = 0; z < Z; z++) {
+    if (!exposedZone[z]) continue;
+    reached[z] = 1;
+    for (let k = index.zoneOutStart[z]; k < index.zoneOutStart[z + 1]; k++) reached[index.zoneOut[k]] = 1;
+  }
+  const out = new Uint8Array(index.assetCount);
+  index.model.assets.forEach((a, i) => {
+    if (a.exposed || reached[index.assetZone[i]]) out[i] = 1;
+  });
+  return out;
+}
+
 const ot = (a: Asset) => a.layer === "ot" || a.layer === "iot";
 
 export const RULES: Rule[] = [
@@ -217,17 +245,35 @@ export const RULES: Rule[] = [
     title: "Software in the CISA Known Exploited Vulnerabilities catalogue",
     frameworks: fw(["ID.RA-01", "ID.RA-08", "PR.PS-02"], ["B4.d"], ["SR 7.8"]),
     run(ctx, emit) {
+      const reach = internetReachable(ctx);
       for (const [i, matches] of [...ctx.kev].sort((x, y) => x[0] - y[0])) {
         const a = ctx.index.model.assets[i];
-        for (const { product, entries } of matches) {
-          const ransomware = entries.some((e) => e.knownRansomwareCampaignUse === "Known");
-          const cves = entries.map((e) => e.cveID);
+        for (const { product, kevProducts, entries } of matches) {
+          // entries come newest first (matchKev)
+          const rw = entries.filter(ransomwareUsed).map((e) => e.cveID);
+          const n = entries.length;
+          const shown = entries.slice(0, 3).map((e) => `${e.cveID}${e.dateAdded ? ` (added ${e.dateAdded})` : ""}`);
+          const where = a.exposed
+            ? "it is exposed to the internet"
+            : reach[i]
+              ? "it is reachable from an internet-exposed zone"
+              : "";
           emit({
-            severity: a.exposed ? "critical" : a.layer === "ot" || ransomware ? "high" : "medium",
+            // Critical only where the internet meets the vulnerable product itself; reachable or
+            // ransomware-used is high; the rest (versions unknown) medium.
+            severity: a.exposed ? "critical" : where || rw.length ? "high" : "medium",
             targets: [a.id],
             services: svcIds(ctx, [i]),
-            message: `${a.id} runs ${product}, which has ${entries.length} known exploited vulnerabilit${entries.length === 1 ? "y" : "ies"} in CISA KEV (${cves.slice(0, 3).join(", ")}${cves.length > 3 ? ", ..." : ""}${ransomware ? "; used by ransomware" : ""}); check the installed version against each.`,
-            remediation: `Check the installed version against ${cves.length === 1 ? cves[0] : `these ${cves.length} CVEs`} and patch or mitigate per vendor guidance.`,
+            message: `${a.id} runs ${product}: CISA KEV lists ${n} known exploited vulnerabilit${n === 1 ? "y" : "ies"} in ${kevProducts.join(", ")}, newest ${shown.join(", ")}${n > 3 ? ", ..." : ""}; ${rw.length ? `${rw.length} known to be used in ransomware campaigns` : "none known to be used by ransomware"}${where ? `; ${where}` : ""}; check the installed version against each CVE.`,
+            remediation: `Check the installed version against each of the ${n} CVE${n === 1 ? "" : "s"} (newest first${rw.length ? `; first those used by ransomware: ${rw.slice(0, 5).join(", ")}${rw.length > 5 ? ", ..." : ""}` : ""}) and patch or mitigate per vendor guidance.`,
+            kev: {
+              software: product,
+              kevProducts,
+              count: n,
+              ransomware: rw.length,
+              internetReachable: a.exposed || reach[i] === 1,
+              cves: entries.map((e) => e.cveID),
+            },
           });
         }
       }
@@ -401,25 +447,26 @@ export const RULES: Rule[] = [
     run(ctx, emit) {
       const { model, assetCount } = ctx.index;
       const slowest = new Float64Array(model.services.length);
-      const slowestBy: number[] = new Array(model.services.length).fill(-1);
+      // every own system whose restore takes that slowest time (a redundant pair restores no faster than one)
+      const slowestBy: number[][] = model.services.map(() => []);
       model.assets.forEach((a, i) => {
         const r = a.backup?.restore ?? a.rebuild;
         if (r === undefined) return;
         for (const j of supportedServices(ctx.own, i))
           if (r > slowest[j]) {
             slowest[j] = r;
-            slowestBy[j] = i;
-          }
+            slowestBy[j] = [i];
+          } else if (r === slowest[j] && slowestBy[j].length) slowestBy[j].push(i);
       });
       model.services.forEach((s, j) => {
         const mtd = s.objectives?.mtd;
-        if (mtd === undefined || s.fallback || slowestBy[j] < 0 || slowest[j] <= mtd) return;
-        const a = model.assets[slowestBy[j]];
+        if (mtd === undefined || s.fallback || slowestBy[j].length === 0 || slowest[j] <= mtd) return;
+        const ids = slowestBy[j].map((i) => model.assets[i].id);
         emit({
           severity: ctx.cat.avail[assetCount + j] === H ? "critical" : "high",
-          targets: [s.id, a.id],
+          targets: [s.id, ...ids],
           services: svcIds(ctx, [assetCount + j]),
-          message: `${s.id} tolerates ${fmtH(mtd)} of downtime but restoring ${a.id} takes ${fmtH(slowest[j])}, and the service has no fallback.`,
+          message: `${s.id} tolerates ${fmtH(mtd)} of downtime but restoring ${ids.slice(0, 4).join(", ")}${ids.length > 4 ? ` and ${ids.length - 4} more` : ""} takes ${fmtH(slowest[j])}, and the service has no fallback.`,
           remediation:
             "Provide a manual or degraded fallback, or cut the restore time (offline backups, spare hardware, standby systems).",
         });
@@ -664,6 +711,7 @@ export function runRules(ctx: RuleContext, rules: Rule[] = RULES): Finding[] {
         frameworks: r.frameworks,
         message: f.message,
         remediation: f.remediation,
+        ...(f.kev ? { kev: f.kev } : {}),
       }),
     );
   out.sort(

@@ -36,6 +36,21 @@ export type Finding = {
   frameworks: Frameworks;
   message: string;
   remediation: string;
+  /** Rule `kev` only: the matched software, the KEV products and every matched CVE, newest first. */
+  kev?: KevDetail;
+};
+
+export type KevDetail = {
+  /** The software as the model names it (vendor, product, version). */
+  software: string;
+  /** The KEV vendor and product names it matched, e.g. "Microsoft Windows". */
+  kevProducts: string[];
+  count: number;
+  /** How many of the entries are known to be used in ransomware campaigns. */
+  ransomware: number;
+  /** Exposed, or in or one conduit from an internet-exposed zone. */
+  internetReachable: boolean;
+  cves: string[];
 };
 
 export type PathStep = {
@@ -65,8 +80,15 @@ export type AttackPath = {
 export type ChokePoint = {
   /** Actor id, or "all-remote" for one cut that stops every actor entering from the internet, phishing or a vendor. */
   actor: string;
+  /**
+   * Which minimum cut: the one nearest the entry points, or the one nearest the crown jewels (reported only when
+   * its elements differ from the entry-side cut).
+   */
+  side: "entry" | "target";
   ids: string[];
   pathsCut: number;
+  /** Target side only: what differs from the same actor's entry-side cut. */
+  vsEntry?: { dropped: string[]; added: string[] };
   /** Candidate or planned controls whose patch fixes an element of the set: element id -> control ids. */
   controls: Record<string, string[]>;
   /** Targets the actor reaches with no element to cut in between (fix the entry or the target itself). */

@@ -88,10 +88,16 @@ function metColumn(m: Merged, o: number): Float64Array {
   return out;
 }
 
-/** The run whose total person-hours is the median (nearest rank; ties: the lowest run number). */
+/**
+ * The run to show as a timeline: the median total person-hours (nearest rank; ties: the lowest run number) among
+ * the runs where some service lost level, else among all runs. When most runs lose nothing (an attack that usually
+ * fails) the plain median is a run where nothing happens, which says nothing about what failed and why.
+ */
 export function representativeRun(m: Merged): number {
   const t = totals(m);
-  const order = Array.from(t.keys()).sort((a, b) => t[a] - t[b] || a - b);
+  let order = Array.from(t.keys()).filter((r) => t[r] > 0);
+  if (order.length === 0) order = Array.from(t.keys());
+  order.sort((a, b) => t[a] - t[b] || a - b);
   return order[Math.min(order.length, Math.max(1, Math.ceil(0.5 * order.length))) - 1] ?? 0;
 }
 

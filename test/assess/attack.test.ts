@@ -123,6 +123,27 @@ describe("[NET-1] [NET-2] attack paths", () => {
     expect(controlFixes(index).get("web")).toBeUndefined();
   });
 
+  test("[CHK-1] the two cuts of an actor are labelled by side; the target side only when it differs, with the difference", () => {
+    const index = city();
+    const ag = buildAttackGraph(index, new Uint8Array(index.assetCount), [index.nodeOf.get("plc")!]);
+    const r = attackPaths(ag, [hacker, vendorActor], controlFixes(index));
+    const h = r.chokepoints.filter((c) => c.actor === "h");
+    expect(h.map((c) => [c.side, c.ids])).toEqual([
+      ["entry", ["web"]],
+      ["target", ["it-ot"]],
+    ]);
+    expect(h[1].vsEntry).toEqual({ dropped: ["web"], added: ["it-ot"] });
+    // the vendor's access is the only cut: one entry, no target twin
+    expect(r.chokepoints.filter((c) => c.actor === "v").map((c) => c.side)).toEqual(["entry"]);
+    // an actor's cuts stay together, entry first
+    const order = r.chokepoints.map((c) => `${c.actor}:${c.side}`);
+    expect(order.indexOf("h:target")).toBe(order.indexOf("h:entry") + 1);
+    for (const a of new Set(r.chokepoints.map((c) => c.actor))) {
+      const sets = r.chokepoints.filter((c) => c.actor === a).map((c) => [...c.ids].sort().join());
+      expect(new Set(sets).size, a).toBe(sets.length);
+    }
+  });
+
   test("[CHK-1] a target an entry reaches with nothing in between is reported as uncuttable", () => {
     const index = city((m) => {
       (m.assets as Raw[])[3].exposed = true;

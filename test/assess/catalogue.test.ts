@@ -83,6 +83,79 @@ describe("shipped catalogues", () => {
   });
 });
 
+describe("[kev] matching is by product family, not by a shared first word", () => {
+  const e = (cveID: string, vendorProject: string, product: string, dateAdded = "2024-01-01", rw = "Unknown") => ({
+    cveID,
+    vendorProject,
+    product,
+    dateAdded,
+    knownRansomwareCampaignUse: rw,
+  });
+  const idx = indexKev({
+    catalogVersion: "t",
+    vulnerabilities: [
+      e("CVE-2002-0367", "Microsoft", "Windows", "2022-03-03", "Known"),
+      e("CVE-2025-0001", "Microsoft", "Windows ", "2025-06-10"),
+      e("CVE-2021-26855", "Microsoft", "Exchange Server", "2021-11-03", "Known"),
+      e("CVE-2020-0688", "Microsoft", "Exchange", "2021-11-03"),
+      e("CVE-2008-0001", "Microsoft", "SQL Server"),
+      e("CVE-2014-0114", "Apache", "Struts 1"),
+      e("CVE-2023-3519", "Citrix", "NetScaler ADC and NetScaler Gateway"),
+      e("CVE-2024-1709", "Trihedral", "VTScada (formerly VTS)"),
+      e("CVE-2018-13379", "Fortinet", "FortiOS"),
+    ],
+  });
+  const ids = (sw: { product: string; vendor?: string; version?: string }) => matchKev(idx, sw).map((x) => x.cveID);
+  const WINDOWS = ["CVE-2025-0001", "CVE-2002-0367"];
+
+  test("KEV Windows is the family of Windows Server 2019, Windows 10 and Windows 7 Embedded SP1", () => {
+    expect(ids({ product: "Windows Server 2019", vendor: "Microsoft", version: "1809 (17763.6054)" })).toEqual(WINDOWS);
+    expect(ids({ product: "Windows 10 Enterprise LTSC 2021", vendor: "Microsoft", version: "21H2" })).toEqual(WINDOWS);
+    expect(ids({ product: "Windows 10 IoT Enterprise LTSC 2021", vendor: "Microsoft" })).toEqual(WINDOWS);
+    expect(ids({ product: "Windows 7 Embedded", vendor: "Microsoft", version: "SP1" })).toEqual(WINDOWS);
+    expect(ids({ product: "Windows", vendor: "Microsoft" })).toEqual(WINDOWS);
+  });
+
+  test("a product that only starts with or contains a KEV product word does not match it", () => {
+    expect(ids({ product: "Windows Server Update Services", vendor: "Microsoft", version: "2019" })).toEqual([]);
+    expect(ids({ product: "SQL Server 2019", vendor: "Microsoft", version: "15.0.4375" })).toEqual(["CVE-2008-0001"]);
+    // Exchange has its own KEV entries (under "Exchange Server" and "Exchange"); Windows' are not among them
+    expect(ids({ product: "Exchange Server", vendor: "Microsoft", version: "2016 CU23" })).toEqual([
+      "CVE-2021-26855",
+      "CVE-2020-0688",
+    ]);
+    expect(ids({ product: "Exchange Online", vendor: "Microsoft" })).toEqual([]);
+    expect(ids({ product: "Windowsill", vendor: "Microsoft" })).toEqual([]);
+    expect(ids({ product: "Windows Admin Center", vendor: "Microsoft" })).toEqual([]);
+  });
+
+  test("a version in the KEV product must lead the software's; joint names, remarks and vendor prefixes", () => {
+    expect(ids({ product: "Struts", vendor: "Apache", version: "1.3.10" })).toEqual(["CVE-2014-0114"]);
+    expect(ids({ product: "Struts 1", vendor: "Apache" })).toEqual(["CVE-2014-0114"]);
+    expect(ids({ product: "Struts", vendor: "Apache", version: "2.5.30" })).toEqual([]);
+    expect(ids({ product: "NetScaler Gateway", vendor: "Citrix", version: "13.1" })).toEqual(["CVE-2023-3519"]);
+    expect(ids({ product: "VTScada", vendor: "Trihedral", version: "12.1.38" })).toEqual(["CVE-2024-1709"]);
+    expect(ids({ product: "VTScada Thin Client", vendor: "Trihedral" })).toEqual([]);
+    expect(ids({ product: "Fortinet FortiOS", vendor: "Fortinet", version: "7.2.6" })).toEqual(["CVE-2018-13379"]);
+  });
+
+  test("on the shipped snapshot: WSUS matches nothing, SQL Server and Exchange only their own entries", () => {
+    const snap = indexKev(KEV_SNAPSHOT);
+    expect(matchKev(snap, { product: "Windows Server Update Services", vendor: "Microsoft" })).toEqual([]);
+    for (const product of ["SQL Server 2017", "Exchange Server"]) {
+      const m = matchKev(snap, { product, vendor: "Microsoft" });
+      expect(m.length).toBeGreaterThan(0);
+      for (const x of m) expect(x.product, product).not.toMatch(/^Windows/);
+    }
+    const win = matchKev(snap, { product: "Windows Server 2019", vendor: "Microsoft" });
+    expect(win.length).toBeGreaterThan(100);
+    for (const x of win) expect(x.product.trim()).toBe("Windows");
+    // newest first, one entry per CVE
+    for (let i = 1; i < win.length; i++) expect(win[i - 1].dateAdded >= win[i].dateAdded).toBe(true);
+    expect(new Set(win.map((x) => x.cveID)).size).toBe(win.length);
+  });
+});
+
 describe.skipIf(!existsSync(join(DATA, "attack-ics")))("build-catalogues (needs ../shared/data)", () => {
   test("the script reproduces the committed catalogues from the reference data", () => {
     const out = mkdtempSync(join(tmpdir(), "rampart-cat-"));

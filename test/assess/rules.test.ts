@@ -410,6 +410,86 @@ describe("findings rules", () => {
     expect(f.message).toMatch(/CVE-\d{4}-\d+/);
   });
 
+  test("[kev] one finding per (asset, product): count, newest first, ransomware use; critical only when the asset itself is exposed; high when reachable or ransomware-used; else medium", () => {
+    const kevCat = (rw: string) => ({
+      catalogVersion: "t",
+      vulnerabilities: [
+        {
+          cveID: "CVE-2010-0001",
+          vendorProject: "Microsoft",
+          product: "Windows",
+          dateAdded: "2022-01-10",
+          knownRansomwareCampaignUse: rw,
+        },
+        {
+          cveID: "CVE-2024-0002",
+          vendorProject: "Microsoft",
+          product: "Windows",
+          dateAdded: "2024-05-01",
+          knownRansomwareCampaignUse: "Unknown",
+        },
+        {
+          cveID: "CVE-2023-0003",
+          vendorProject: "Microsoft",
+          product: "Windows",
+          dateAdded: "2023-02-01",
+          knownRansomwareCampaignUse: "Unknown",
+        },
+      ],
+    });
+    const run = (rw: string, mut?: Mut) => {
+      const m = structuredClone(base());
+      A(m, "scada-1").software = [
+        { product: "Windows Server 2019", vendor: "Microsoft", version: "1809" },
+        { product: "Windows Server Update Services", vendor: "Microsoft", version: "2019" },
+      ];
+      mut?.(m);
+      return assess(buildIndex(makeModel(m)), { asOf: AS_OF, kev: kevCat(rw) }).findings.filter(
+        (f) => f.rule === "kev",
+      );
+    };
+    const quiet = run("Unknown");
+    expect(quiet).toHaveLength(1); // WSUS is not Windows
+    const f = quiet[0];
+    expect(f.targets).toEqual(["scada-1"]);
+    expect(f.severity).toBe("medium");
+    expect(f.message).toMatch(/3 known exploited vulnerabilities in Microsoft Windows/);
+    expect(f.message).toMatch(/newest CVE-2024-0002 \(added 2024-05-01\), CVE-2023-0003 .*, CVE-2010-0001/);
+    expect(f.message).toMatch(/none known to be used by ransomware/);
+    expect(f.message).toMatch(/check the installed version against each CVE/);
+    expect(f.kev).toMatchObject({ count: 3, ransomware: 0, internetReachable: false });
+    expect(f.kev!.cves).toEqual(["CVE-2024-0002", "CVE-2023-0003", "CVE-2010-0001"]);
+    // a ransomware-used entry makes it high
+    const rw = run("Known")[0];
+    expect(rw.severity).toBe("high");
+    expect(rw.message).toMatch(/1 known to be used in ransomware campaigns/);
+    // reachable from an exposed zone: the firewall in the DMZ is exposed, and a conduit leads from the DMZ to OT
+    const reach = run("Unknown", (m) => {
+      A(m, "fw").exposed = true;
+    })[0];
+    expect(reach.severity).toBe("high");
+    expect(reach.message).toMatch(/reachable from an internet-exposed zone/);
+    // a conduit straight from the internet into the zone is the same
+    const direct = run("Unknown", (m) => {
+      (m.conduits as Raw[]).push({ id: "inet-ot", from: "internet", to: "ot", protocols: ["https"], encrypted: true });
+    })[0];
+    expect(direct.severity).toBe("high");
+    // the vulnerable product itself facing the internet is critical
+    const exposed = run("Unknown", (m) => {
+      A(m, "scada-1").exposed = true;
+    })[0];
+    expect(exposed.severity).toBe("critical");
+    expect(exposed.message).toMatch(/it is exposed to the internet/);
+  });
+
+  test("[mtd-no-fallback] names every own system whose restore takes the slowest time, not just the first", () => {
+    const f = findings((m) => {
+      (S(m, "water").objectives as Raw).mtd = "1h";
+    }).find((x) => x.rule === "mtd-no-fallback")!;
+    expect(f.targets).toEqual(["water", "scada-1", "scada-2"]);
+    expect(f.message).toMatch(/restoring scada-1, scada-2 takes 2 h/);
+  });
+
   test("every framework id a rule cites exists in the catalogues", () => {
     for (const r of RULES) {
       for (const id of r.frameworks.csf) expect(CSF.has(id), `${r.id} ${id}`).toBe(true);
