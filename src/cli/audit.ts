@@ -1,4 +1,6 @@
 /** `rampart audit verify`: checks the audit log's hash chain; exit 1 when an entry was edited or removed. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { describeStore, openStore } from "../store/index.ts";
 import { EXIT_INVALID, EXIT_OK } from "./io.ts";
@@ -12,6 +14,14 @@ export function registerAudit(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async (o: { data: string; json?: boolean }) => {
       const opts = { dataDir: o.data, databaseUrl: process.env.DATABASE_URL || undefined };
+      // Verifying must not create a store: a mistyped --data would otherwise verify an empty, new log.
+      if (!opts.databaseUrl && !existsSync(join(o.data, "rampart.db"))) {
+        process.stderr.write(
+          `rampart: option --data: no Rampart store in ${o.data} (expected ${join(o.data, "rampart.db")})\n`,
+        );
+        process.exitCode = EXIT_INVALID;
+        return;
+      }
       const store = await openStore(opts);
       try {
         const v = await store.verifyAudit();

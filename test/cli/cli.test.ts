@@ -1,6 +1,6 @@
 /** The CLI as a user runs it: exit codes 0 ok, 1 invalid input, 2 usage; errors located; no stack traces. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -34,6 +34,13 @@ describe("rampart CLI", () => {
     const r = rampart("validate", join(dir, "nope"));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no such file or folder/);
+  });
+  test("audit verify on a folder without a store fails and creates nothing", () => {
+    const none = join(dir, "no-store-here");
+    const r = rampart("audit", "verify", "--data", none);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("no Rampart store");
+    expect(existsSync(none)).toBe(false);
   });
   test("usage errors exit 2", () => {
     expect(rampart("frobnicate").code).toBe(2);
