@@ -9,7 +9,12 @@ import { describeModel, requirementGraph, toDot, toMermaid } from "../model/desc
 import { generateFiles } from "../model/generate.ts";
 import { modelJsonSchema } from "../model/json-schema.ts";
 import { loadModel } from "../model/load.ts";
+import { registerAssess } from "./assess.ts";
+import { registerAudit } from "./audit.ts";
+import { registerDetect } from "./detect.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
+import { registerServe } from "./serve.ts";
+import { registerSimulate } from "./simulate.ts";
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -167,24 +172,18 @@ export function buildProgram(): Command {
 }
 
 /** Commands contributed by the engines' CLI modules. */
-async function registerEngines(program: Command) {
-  const mods: [string, string][] = [
-    ["./assess.ts", "registerAssess"],
-    ["./simulate.ts", "registerSimulate"],
-    ["./detect.ts", "registerDetect"],
-    ["./serve.ts", "registerServe"],
-    ["./audit.ts", "registerAudit"],
-  ];
-  for (const [file, fn] of mods) {
-    const m = (await import(file).catch(() => undefined)) as Record<string, (p: Command) => void> | undefined;
-    m?.[fn]?.(program);
-  }
+function registerEngines(program: Command) {
+  registerAssess(program);
+  registerSimulate(program);
+  registerDetect(program);
+  registerServe(program);
+  registerAudit(program);
 }
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  await registerEngines(program);
+  registerEngines(program);
   let code = EXIT_OK;
   const wrap = (cmd: Command) => {
     cmd.exitOverride();
