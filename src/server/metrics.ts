@@ -6,21 +6,29 @@ function esc(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
+type Hist = { buckets: number[]; sum: number; count: number };
+
 export class Metrics {
-  private readonly requests = new Map<string, number>();
-  private readonly hist = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  /** method, route and status -> a counter with its label text (built once per combination). */
+  private readonly requests = new Map<string, { labels: string; value: number }>();
+  private readonly hist = new Map<string, { labels: string; h: Hist }>();
   private readonly counters = new Map<string, { help: string; value: number }>();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
 
   request(method: string, route: string, status: number, seconds: number): void {
-    const key = `method="${esc(method)}",route="${esc(route)}",status="${status}"`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const hk = `route="${esc(route)}"`;
-    let h = this.hist.get(hk);
-    if (!h) {
-      h = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.hist.set(hk, h);
+    const key = `${method} ${status} ${route}`;
+    let c = this.requests.get(key);
+    if (!c) {
+      c = { labels: `method="${esc(method)}",route="${esc(route)}",status="${status}"`, value: 0 };
+      this.requests.set(key, c);
     }
+    c.value++;
+    let e = this.hist.get(route);
+    if (!e) {
+      e = { labels: `route="${esc(route)}"`, h: { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 } };
+      this.hist.set(route, e);
+    }
+    const h = e.h;
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.buckets[i]++;
     h.sum += seconds;
     h.count++;
@@ -40,10 +48,10 @@ export class Metrics {
     const out: string[] = [];
     out.push("# HELP rampart_http_requests_total HTTP requests by method, route and status.");
     out.push("# TYPE rampart_http_requests_total counter");
-    for (const [k, v] of this.requests) out.push(`rampart_http_requests_total{${k}} ${v}`);
+    for (const { labels, value } of this.requests.values()) out.push(`rampart_http_requests_total{${labels}} ${value}`);
     out.push("# HELP rampart_http_request_duration_seconds HTTP request duration by route.");
     out.push("# TYPE rampart_http_request_duration_seconds histogram");
-    for (const [k, h] of this.hist) {
+    for (const { labels: k, h } of this.hist.values()) {
       BUCKETS.forEach((b, i) => {
         out.push(`rampart_http_request_duration_seconds_bucket{${k},le="${b}"} ${h.buckets[i]}`);
       });

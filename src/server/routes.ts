@@ -1,7 +1,8 @@
 /** Every /api route: permission, schemas (validation and OpenAPI) and handler. */
 
 import { createHash, randomUUID } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { brotliCompress, gzip, constants as zc } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type Actor, ROLES, type Role, type Session, StoreError } from "../store/types.ts";
@@ -23,36 +24,88 @@ import { MATRIX, PERMISSIONS } from "./roles.ts";
 
 const SESSION_COOKIE = "rampart_session";
 
-/** Finished results, ready to send (plain and gzipped), bounded by total size. */
-class ResultCache {
-  private readonly map = new Map<string, { plain: Buffer; gz: Buffer; etag: string }>();
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+type Ready = { plain: Buffer; gz: Buffer; br: Buffer | null; etag: string };
+export type Encoding = "br" | "gzip" | "identity";
+
+/**
+ * Finished results, ready to send: plain, gzip (level 9) and brotli (quality 11 up to 8 MiB, made in the
+ * background: gzip is served until it is ready), bounded by total size. Compression runs on libuv's thread
+ * pool, never on the event loop.
+ */
+export class ResultCache {
+  private readonly map = new Map<string, Ready>();
+  private readonly pending = new Map<string, Promise<Ready>>();
   private bytes = 0;
   constructor(private readonly maxBytes = 256 * 1024 * 1024) {}
-  get(id: string) {
+  get(id: string): Ready | undefined {
     return this.map.get(id);
   }
-  put(id: string, text: string) {
+  /** Compresses and keeps `text` (once, however many readers ask at the same time). */
+  put(id: string, text: string): Promise<Ready> {
+    const busy = this.pending.get(id);
+    if (busy) return busy;
+    const p = this.make(id, text).finally(() => this.pending.delete(id));
+    this.pending.set(id, p);
+    return p;
+  }
+  private async make(id: string, text: string): Promise<Ready> {
     const plain = Buffer.from(text);
-    const e = {
+    const gz = await gzipAsync(plain, { level: 9 });
+    const e: Ready = {
       plain,
-      gz: gzipSync(plain, { level: 6 }),
-      etag: `"${createHash("sha256").update(plain).digest("base64url").slice(0, 27)}"`,
+      gz,
+      br: null,
+      etag: createHash("sha256").update(plain).digest("base64url").slice(0, 27),
     };
-    const size = e.plain.length + e.gz.length;
+    const size = plain.length + gz.length;
     if (size > this.maxBytes / 4) return e;
-    while (this.bytes + size > this.maxBytes && this.map.size) {
-      const [k, v] = this.map.entries().next().value as [string, { plain: Buffer; gz: Buffer }];
-      this.map.delete(k);
-      this.bytes -= v.plain.length + v.gz.length;
-    }
+    while (this.bytes + size > this.maxBytes && this.map.size) this.evictOldest();
     this.map.set(id, e);
     this.bytes += size;
+    const quality = plain.length <= 8 * 1024 * 1024 ? 11 : 5;
+    brotliAsync(plain, {
+      params: { [zc.BROTLI_PARAM_QUALITY]: quality, [zc.BROTLI_PARAM_SIZE_HINT]: plain.length },
+    }).then(
+      (br) => {
+        if (this.map.get(id) !== e) return;
+        e.br = br;
+        this.bytes += br.length;
+      },
+      () => {},
+    );
     return e;
+  }
+  private evictOldest() {
+    const [k, v] = this.map.entries().next().value as [string, Ready];
+    this.map.delete(k);
+    this.bytes -= v.plain.length + v.gz.length + (v.br?.length ?? 0);
   }
   clear() {
     this.map.clear();
     this.bytes = 0;
   }
+}
+
+const encodings = new Map<string, Encoding>();
+/** The best encoding an Accept-Encoding header allows (br, then gzip), honouring `;q=0`; memoized per header. */
+export function pickEncoding(header: string | undefined): Encoding {
+  if (!header) return "identity";
+  const hit = encodings.get(header);
+  if (hit) return hit;
+  const ok = new Set<string>();
+  for (const part of header.slice(0, 300).toLowerCase().split(",")) {
+    const [name, ...ps] = part.trim().split(";");
+    const q = ps.map((x) => x.trim()).find((x) => x.startsWith("q="));
+    if (q && !(Number(q.slice(2)) > 0)) continue;
+    ok.add(name.trim());
+  }
+  const out: Encoding = ok.has("br") ? "br" : ok.has("gzip") || ok.has("*") ? "gzip" : "identity";
+  if (encodings.size >= 200) encodings.clear();
+  encodings.set(header, out);
+  return out;
 }
 
 const actorOf = (req: FastifyRequest, s: Session | null): Actor => ({ user: s?.username ?? "anonymous", ip: req.ip });
@@ -492,7 +545,11 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
         const t0 = performance.now();
         try {
           const report = engine.run(l.model, l.raw, { asOf });
-          await store.finishResult(id, "done", JSON.stringify(report), null);
+          const json = JSON.stringify(report);
+          await store.finishResult(id, "done", json, null);
+          // the first read is usually right after: have it compressed by then (errors surface on that read)
+          const finished = await store.getResultInfo(id);
+          if (finished) results.put(id, `{"info":${JSON.stringify(finished)},"result":${json}}`).catch(() => {});
         } catch (e) {
           await store.finishResult(id, "failed", null, e instanceof Error ? e.message.slice(0, 500) : "failed");
           throw new HttpError(500, "assessment-failed", "the assessment failed (see the result's error)");
@@ -593,16 +650,11 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
           const body = info.status === "done" ? await store.getResultBody(params.id) : null;
           // the stored body is spliced in as it is: no parse and re-serialize on the read path
           const text = `{"info":${JSON.stringify(info)},"result":${body ?? "null"}}`;
-          // a finished result never changes: keep it ready to send, plain and gzipped
+          // a finished result never changes: keep it ready to send, plain and compressed
           if (info.status !== "done" && info.status !== "failed" && info.status !== "cancelled") return text;
-          hit = results.put(params.id, text);
+          hit = await results.put(params.id, text);
         }
-        reply.header("etag", hit.etag).header("vary", "accept-encoding").type("application/json; charset=utf-8");
-        if (req.headers["if-none-match"] === hit.etag) return reply.code(304).send();
-        if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
-          return reply.header("content-encoding", "gzip").send(hit.gz);
-        }
-        return reply.send(hit.plain);
+        return sendReady(req, reply, hit);
       },
     }),
     route({
@@ -837,4 +889,17 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
 /** The headers a hijacked reply must carry itself (onSend hooks do not run for it). */
 function headersOf(req: FastifyRequest): Record<string, string> {
   return securityHeaders(req.protocol === "https");
+}
+
+/** Sends a ready result: 304 when the browser has it, else the smallest encoding it accepts (no work per request). */
+function sendReady(req: FastifyRequest, reply: FastifyReply, hit: Ready): FastifyReply {
+  const enc = pickEncoding(req.headers["accept-encoding"]);
+  const body = enc === "br" ? (hit.br ?? hit.gz) : enc === "gzip" ? hit.gz : hit.plain;
+  const tag = body === hit.br ? "br" : body === hit.gz ? "gz" : "id";
+  reply.header("etag", `"${hit.etag}-${tag}"`).header("vary", "accept-encoding");
+  const inm = req.headers["if-none-match"];
+  if (inm?.includes(`"${hit.etag}-`)) return reply.code(304).send();
+  reply.type("application/json; charset=utf-8");
+  if (body !== hit.plain) reply.header("content-encoding", body === hit.br ? "br" : "gzip");
+  return reply.send(body);
 }

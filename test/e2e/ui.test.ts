@@ -101,10 +101,35 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     expect(await page.locator(".card").count()).toBeGreaterThan(5);
     await page.screenshot({ path: join(SHOTS, "overview.png"), fullPage: true });
     await page.click("text=Dependency map");
-    await page.waitForSelector("svg.graph g.node");
-    expect(await page.locator("svg.graph g.node").count()).toBeGreaterThan(50);
+    await page.waitForSelector(".graph svg g.node");
+    // [UI-4] readable by default: one service and what it needs, not the whole city
+    const nodes = await page.locator(".graph svg g.node").count();
+    expect(nodes).toBeGreaterThan(5);
+    expect(nodes).toBeLessThan(120);
+    await page.click(".graph svg g.node.service:not(.ext)");
+    await page.waitForSelector("aside.details h4");
+    expect(await page.textContent("aside.details")).toContain("Needs");
     await page.screenshot({ path: join(SHOTS, "map.png") });
     expect((page as unknown as { cspErrors: string[] }).cspErrors).toEqual([]);
+  });
+
+  test("[UI-4] the map and the pages read on a 1366x768 laptop and on a 3840x2160 wall screen", async () => {
+    for (const [name, width, height] of [
+      ["laptop", 1366, 768],
+      ["wall", 3840, 2160],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.click("header >> text=Dependency map");
+      await page.waitForSelector(".graph svg g.node");
+      // node labels are drawn at least at the page's reading size
+      const box = await page.locator(".graph svg g.node text.label").first().boundingBox();
+      expect(box?.height ?? 0).toBeGreaterThan(width > 3000 ? 20 : 10);
+      await page.screenshot({ path: join(SHOTS, `map-${name}.png`) });
+      await page.click("header >> text=Overview");
+      await page.waitForSelector(".card");
+      await page.screenshot({ path: join(SHOTS, `overview-${name}.png`) });
+    }
+    await page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   test("[UI-2] run a simulation and see its resilience curves", async () => {
@@ -117,7 +142,24 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     expect(await page.getAttribute(".progress", "data-status")).toBe("done");
     const pts = await page.getAttribute(".set svg.curve polyline.median", "points");
     expect((pts ?? "").split(" ").length).toBeGreaterThan(10);
+    // [UI-5] the curve has a time axis and the objectives marked; the cascade shows only what changed
+    expect(await page.locator(".set svg.curve text").allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\d+ (h|d)$/)]),
+    );
+    const cascade = await page.locator(".cascade .graph svg g.node").count();
+    expect(cascade).toBeLessThan(200);
     await page.screenshot({ path: join(SHOTS, "simulation.png"), fullPage: true });
+    for (const [name, width, height] of [
+      ["laptop", 1366, 768],
+      ["wall", 3840, 2160],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.locator(".sets").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, `simulation-curves-${name}.png`) });
+      await page.locator(".cascade").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, `simulation-cascade-${name}.png`) });
+    }
+    await page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   test("[UI-3] publish readings over MQTT and see the alert appear with the services at risk", async () => {
@@ -142,5 +184,58 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     expect(await li.textContent()).toContain("pressure");
     expect(await li.textContent()).toMatch(/Services at risk/);
     await page.screenshot({ path: join(SHOTS, "monitoring.png"), fullPage: true });
+  });
+
+  test("[UI-6] uploading an invalid model shows the loader's located error; nothing is stored", async () => {
+    await page.click("header >> text=Models");
+    await page.waitForSelector("form[aria-label='import model']");
+    await page.setInputFiles("input[name=model-files]", {
+      name: "broken.yaml",
+      mimeType: "application/yaml",
+      buffer: Buffer.from("rampart: 1\ncity: { name: Broken, population: -3 }\n"),
+    });
+    // the file is read asynchronously; the model id is then proposed from its name
+    await page.waitForFunction(
+      () => (document.querySelector("input[name=model-id]") as HTMLInputElement | null)?.value === "broken",
+    );
+    await page.click("form[aria-label='import model'] button[type=submit]");
+    const issues = page.locator("ol[aria-label='model errors'] li");
+    await issues.first().waitFor();
+    expect(await issues.first().textContent()).toMatch(/^broken\.yaml:2:\d+: .*population/);
+    await page.screenshot({ path: join(SHOTS, "model-upload-error.png"), fullPage: true });
+    const models = await page.evaluate(async () => (await fetch("/api/models")).json());
+    expect((models.models as { id: string }[]).map((m) => m.id)).not.toContain("broken");
+  });
+
+  test("[UI-7] admins create a user and change their role; a refused field is named next to it", async () => {
+    await page.click("header >> text=Users");
+    await page.waitForSelector("form[aria-label='create user']");
+    await page.fill("input[name=new-username]", "dana");
+    await page.fill("input[name=new-password]", "short");
+    await page.click("form[aria-label='create user'] button[type=submit]");
+    await page.waitForSelector(".field-error[data-field=password]");
+    await page.fill("input[name=new-password]", "a long enough password");
+    await page.selectOption("select[name=new-role]", "operator");
+    await page.click("form[aria-label='create user'] button[type=submit]");
+    await page.waitForSelector("tr[data-user=dana]");
+    await page.selectOption("select[aria-label='role of dana']", "analyst");
+    await page.waitForSelector("text=dana: role analyst");
+    await page.screenshot({ path: join(SHOTS, "users.png"), fullPage: true });
+  });
+
+  test("[UI-8] editing a control: a value the model refuses is shown next to its field and stores nothing", async () => {
+    await page.click("header >> text=Models");
+    const row = page.locator("table.controls tr").first();
+    const id = await row.getAttribute("data-id");
+    await row.locator("text=Edit").click();
+    const form = page.locator("form[aria-label='edit controls']");
+    await form.locator("textarea[name=patch]").fill('[{"target": "Assets.x", "remove": true}]');
+    await form.locator("button[type=submit]").click();
+    await form.locator(".field-error[data-field=patch]").waitFor();
+    expect(await form.locator(".field-error[data-field=patch]").textContent()).toMatch(/target path/);
+    await page.screenshot({ path: join(SHOTS, "control-edit-error.png"), fullPage: true });
+    const v = await page.evaluate(async () => (await fetch("/api/models/harborview/versions")).json());
+    expect(v.versions.length).toBe(1);
+    expect(id).toBeTruthy();
   });
 });

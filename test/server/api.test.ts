@@ -137,7 +137,7 @@ describe("sessions and security", () => {
     const login = await s.req(null, "POST", "/api/auth/login", { username: "operator", password: PASSWORD });
     const c = {
       cookie: String(login.headers["set-cookie"]).split(";")[0],
-      csrf: login.json.csrfToken,
+      csrf: String(login.json.csrfToken),
       role: "operator" as const,
     };
     expect((await s.req(c, "GET", "/api/auth/me")).status).toBe(200);
@@ -147,7 +147,7 @@ describe("sessions and security", () => {
     const l2 = await s.req(null, "POST", "/api/auth/login", { username: "temp", password: "a long password" });
     const c2 = {
       cookie: String(l2.headers["set-cookie"]).split(";")[0],
-      csrf: l2.json.csrfToken,
+      csrf: String(l2.json.csrfToken),
       role: "viewer" as const,
     };
     expect((await s.req(c2, "GET", "/api/models")).status).toBe(200);
@@ -209,11 +209,7 @@ describe("models, versions, diffs and edits", () => {
     const del = await s.req(s.as.analyst, "DELETE", "/api/models/tiny/people/ana");
     expect(del.json.version.version).toBe(3);
     const v = await s.req(s.as.viewer, "GET", "/api/models/tiny/versions");
-    expect(v.json.versions.map((x: { message: string }) => x.message)).toEqual([
-      "first",
-      "add controls backup-scada",
-      "remove people ana",
-    ]);
+    expect(v.json.versions.map((x) => x.message)).toEqual(["first", "add controls backup-scada", "remove people ana"]);
     expect((await s.req(s.as.viewer, "GET", "/api/models/tiny/versions/9")).status).toBe(404);
   });
 
@@ -307,7 +303,7 @@ describe("alerts, audit, metrics, OpenAPI", () => {
 
   test("[AUD-3] every change is in the audit log and the chain verifies through the API", async () => {
     const log = await s.req(s.as.admin, "GET", "/api/audit?limit=1000");
-    const actions = new Set(log.json.entries.map((e: { action: string }) => e.action));
+    const actions = new Set(log.json.entries.map((e) => String(e.action)));
     for (const a of [
       "user.create",
       "user.update",
@@ -353,7 +349,7 @@ describe("alerts, audit, metrics, OpenAPI", () => {
     expect(schema.required).toEqual(expect.arrayContaining(["username", "password", "role"]));
     expect(schema.properties.role.enum).toEqual(["admin", "analyst", "operator", "viewer"]);
     expect(schema.properties.password.minLength).toBe(12);
-    const limit = paths["/api/alerts"].get.parameters.find((p: { name: string }) => p.name === "limit");
+    const limit = paths["/api/alerts"].get.parameters.find((p) => String(p.name) === "limit");
     expect(limit).toMatchObject({ in: "query", required: false });
   });
 });

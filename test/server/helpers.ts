@@ -29,7 +29,7 @@ export type TestServer = Server & {
     url: string,
     body?: unknown,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; json: any; headers: Record<string, unknown>; text: string }>;
+  ): Promise<{ status: number; json: Json; headers: Record<string, unknown>; text: string }>;
   close(): Promise<void>;
 };
 
@@ -66,7 +66,7 @@ export async function testServer(o: { engines?: Engines; limiter?: LoginLimiter;
     } catch {
       json = undefined;
     }
-    return { status: r.statusCode, json, headers: r.headers, text: r.body };
+    return { status: r.statusCode, json: json as Json, headers: r.headers, text: r.body };
   };
   const as = {} as Record<Role, Client>;
   for (const role of ROLES) {
@@ -105,3 +105,14 @@ export async function snapshot(store: SqlStore): Promise<string> {
   out.push(await store.db.all("SELECT username, role, disabled, password_hash FROM users ORDER BY username"));
   return JSON.stringify(out);
 }
+
+/**
+ * A parsed JSON answer as the tests read it: any property or index of an object or list, down to leaves
+ * compared with expect(). Not `any`: a typo in a method name still fails to compile.
+ */
+export type Json = JsonNode & JsonList;
+export interface JsonNode {
+  readonly [key: string]: Json;
+}
+/** List methods, less those whose names answers use as fields (`entries` of the audit log). */
+export interface JsonList extends Omit<Json[], "entries" | "keys" | "values"> {}

@@ -1,7 +1,10 @@
 /** Assessments, simulation jobs with SSE progress and cancel, and the live alert stream, on the real engines. */
+
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadEngines } from "../../src/server/engines.ts";
-import { type Client, fixtureFiles, type TestServer, testServer } from "./helpers.ts";
+import { pickEncoding } from "../../src/server/routes.ts";
+import { type Client, fixtureFiles, PASSWORD, type TestServer, testServer } from "./helpers.ts";
 
 let s: TestServer;
 let base: string;
@@ -17,15 +20,18 @@ afterAll(async () => {
   await s.close();
 });
 
+/** One server-sent event's parsed data. */
+type SseData = Record<string, unknown>;
+
 /** Reads server-sent events until `stop` says so (or the stream ends). */
-async function events(c: Client, path: string, stop: (event: string, data: any) => boolean, onOpen?: () => void) {
+async function events(c: Client, path: string, stop: (event: string, data: SseData) => boolean, onOpen?: () => void) {
   const res = await fetch(base + path, { headers: { cookie: c.cookie } });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
   expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const dec = new TextDecoder();
-  const seen: [string, any][] = [];
+  const seen: [string, SseData][] = [];
   let buf = "";
   onOpen?.();
   for (;;) {
@@ -66,7 +72,7 @@ describe("engines through the API", () => {
 
   test("[API-9] a simulation job streams progress, then its curves are stored", async () => {
     const sc = await s.req(s.as.viewer, "GET", "/api/models/tiny/versions/1/scenarios");
-    expect(sc.json.scenarios.map((x: { id: string }) => x.id)).toContain("ransomware");
+    expect(sc.json.scenarios.map((x) => String(x.id))).toContain("ransomware");
     const r = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/1/simulations", {
       scenario: "ransomware",
       runs: 400,
@@ -130,5 +136,75 @@ describe("engines through the API", () => {
     );
     expect(seen[0][0]).toBe("ready");
     expect(seen[seen.length - 1][1]).toMatchObject({ assetId: "plc-1", services: ["water", "billing"] });
+  });
+});
+
+describe("finished results served as prepared", () => {
+  test("[API-11] a finished result is the same report in brotli, gzip or plain; its ETag revalidates with 304", async () => {
+    const r = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", { asOf: "2026-06-01" });
+    const url = `/api/results/${r.json.id}`;
+    const plain = await s.app.inject({ method: "GET", url, headers: { cookie: s.as.viewer.cookie } });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    const report = JSON.parse(plain.body);
+    expect(report.info.id).toBe(r.json.id);
+    const gz = await s.app.inject({
+      method: "GET",
+      url,
+      headers: { cookie: s.as.viewer.cookie, "accept-encoding": "gzip" },
+    });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(JSON.parse(gunzipSync(gz.rawPayload).toString())).toEqual(report);
+    // brotli is made in the background after the result is stored: gzip is served until it is ready
+    let br = gz;
+    for (let i = 0; i < 100 && br.headers["content-encoding"] !== "br"; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      br = await s.app.inject({
+        method: "GET",
+        url,
+        headers: { cookie: s.as.viewer.cookie, "accept-encoding": "gzip, deflate, br, zstd" },
+      });
+    }
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(JSON.parse(brotliDecompressSync(br.rawPayload).toString())).toEqual(report);
+    for (const a of [plain, gz, br]) {
+      expect(a.headers.vary).toBe("accept-encoding");
+      expect(a.headers["cache-control"]).toBe("no-store");
+      expect(a.headers["content-security-policy"]).toContain("default-src 'none'");
+    }
+    expect(new Set([plain, gz, br].map((a) => a.headers.etag)).size).toBe(3);
+    const again = await s.app.inject({
+      method: "GET",
+      url,
+      headers: { cookie: s.as.viewer.cookie, "accept-encoding": "br", "if-none-match": String(br.headers.etag) },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe("");
+  });
+
+  test("[SEC-1] a prepared result still needs a live session: none, or one logged out, gets 401", async () => {
+    const r = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", { asOf: "2026-06-01" });
+    const url = `/api/results/${r.json.id}`;
+    const login = await s.req(null, "POST", "/api/auth/login", { username: "viewer", password: PASSWORD });
+    const c: Client = {
+      cookie: String(login.headers["set-cookie"]).split(";")[0],
+      csrf: String(login.json.csrfToken),
+      role: "viewer",
+    };
+    expect((await s.req(c, "GET", url)).status).toBe(200);
+    expect((await s.req(null, "GET", url)).status).toBe(401);
+    expect((await s.req(c, "POST", "/api/auth/logout")).status).toBe(200);
+    const after = await s.req(c, "GET", url);
+    expect(after.status).toBe(401);
+    expect(after.text).not.toContain(String(r.json.id));
+  });
+
+  test("[API-11] Accept-Encoding picks brotli, then gzip, and honours q=0", () => {
+    expect(pickEncoding(undefined)).toBe("identity");
+    expect(pickEncoding("gzip, deflate, br, zstd")).toBe("br");
+    expect(pickEncoding("gzip")).toBe("gzip");
+    expect(pickEncoding("br;q=0, gzip;q=0.5")).toBe("gzip");
+    expect(pickEncoding("gzip;q=0")).toBe("identity");
+    expect(pickEncoding("*")).toBe("gzip");
+    expect(pickEncoding("identity")).toBe("identity");
   });
 });

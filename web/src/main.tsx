@@ -1,13 +1,15 @@
-import { StrictMode, useEffect, useState } from "react";
+import { StrictMode, useCallback, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError, api, type Me, setCsrf } from "./api.ts";
 import type { CityModel } from "./model.ts";
 import { AuditPage } from "./pages/Audit.tsx";
 import { FindingsPage } from "./pages/Findings.tsx";
 import { MapPage } from "./pages/Map.tsx";
+import { ModelsPage } from "./pages/Models.tsx";
 import { MonitoringPage } from "./pages/Monitoring.tsx";
 import { OverviewPage } from "./pages/Overview.tsx";
 import { SimulationPage } from "./pages/Simulation.tsx";
+import { UsersPage } from "./pages/Users.tsx";
 import "./styles.css";
 
 type Engines = { assess: boolean; simulate: boolean; detect: boolean };
@@ -18,6 +20,8 @@ export type Ctx = {
   model: CityModel;
   engines: Engines;
   can: (p: string) => boolean;
+  /** Re-reads the model list and shows this model's latest version (after an import or an edit). */
+  reload: (modelId: string) => void;
 };
 
 function Login({ onDone }: { onDone: (m: Me) => void }) {
@@ -69,6 +73,8 @@ const PAGES = [
   ["paths", "Attack paths"],
   ["simulation", "Simulation"],
   ["monitoring", "Monitoring"],
+  ["models", "Models"],
+  ["users", "Users"],
   ["audit", "Audit"],
 ] as const;
 type PageId = (typeof PAGES)[number][0];
@@ -90,23 +96,34 @@ function App() {
       })
       .catch(() => setMe(null));
   }, []);
-  useEffect(() => {
-    if (!me) return;
-    api("GET", "/api/engines").then(setEngines, () => {});
+  const loadModels = useCallback(() => {
     api<{ models: { id: string; name: string; latestVersion: number }[] }>("GET", "/api/models").then((r) => {
       setModels(r.models);
       if (r.models.length)
         setModelId((cur) => cur || (r.models.find((m) => m.id === "harborview")?.id ?? r.models[0].id));
     });
-  }, [me]);
-  useEffect(() => {
-    if (!modelId) return;
-    setLoaded(null);
-    api<{ model: CityModel; version: { version: number } }>("GET", `/api/models/${modelId}/versions/latest`).then(
+  }, []);
+  const loadLatest = useCallback((id: string) => {
+    api<{ model: CityModel; version: { version: number } }>("GET", `/api/models/${id}/versions/latest`).then(
       (r) => setLoaded({ model: r.model, version: r.version.version }),
       (e: Error) => setError(e.message),
     );
-  }, [modelId]);
+  }, []);
+  useEffect(() => {
+    if (!me) return;
+    api<Engines>("GET", "/api/engines").then(setEngines, () => {});
+    loadModels();
+  }, [me, loadModels]);
+  useEffect(() => {
+    if (!modelId) return;
+    setLoaded(null);
+    loadLatest(modelId);
+  }, [modelId, loadLatest]);
+  const reload = (id: string) => {
+    loadModels();
+    if (id === modelId) loadLatest(id);
+    else setModelId(id);
+  };
   useEffect(() => {
     location.hash = page;
   }, [page]);
@@ -122,8 +139,17 @@ function App() {
       />
     );
   const ctx: Ctx | null = loaded
-    ? { me, modelId, version: loaded.version, model: loaded.model, engines, can: (p) => me.permissions.includes(p) }
+    ? {
+        me,
+        modelId,
+        version: loaded.version,
+        model: loaded.model,
+        engines,
+        can: (p) => me.permissions.includes(p),
+        reload,
+      }
     : null;
+  const needs: Partial<Record<PageId, string>> = { audit: "audit.read", users: "user.manage" };
   return (
     <div className="app">
       <header>
@@ -136,7 +162,7 @@ function App() {
           ))}
         </select>
         <nav>
-          {PAGES.filter(([id]) => id !== "audit" || me.permissions.includes("audit.read")).map(([id, label]) => (
+          {PAGES.filter(([id]) => !needs[id] || me.permissions.includes(needs[id])).map(([id, label]) => (
             <button key={id} type="button" className={page === id ? "active" : ""} onClick={() => setPage(id)}>
               {label}
             </button>
@@ -157,13 +183,35 @@ function App() {
       </header>
       <main>
         {error && <p className="error">{error}</p>}
-        {!models.length && <p>No model yet. An analyst can import one (POST /api/models).</p>}
+        {!models.length && me.permissions.includes("model.write") && (
+          <ModelsPage
+            ctx={{
+              me,
+              modelId: "",
+              version: 0,
+              model: {
+                city: { name: "(none yet)", population: 0 },
+                services: [],
+                assets: [],
+                zones: [],
+                controls: [],
+                people: [],
+              },
+              engines,
+              can: (p) => me.permissions.includes(p),
+              reload,
+            }}
+          />
+        )}
+        {!models.length && !me.permissions.includes("model.write") && <p>No model yet. An analyst can import one.</p>}
         {ctx && page === "overview" && <OverviewPage ctx={ctx} />}
         {ctx && page === "map" && <MapPage ctx={ctx} mode="map" />}
         {ctx && page === "paths" && <MapPage ctx={ctx} mode="paths" />}
         {ctx && page === "findings" && <FindingsPage ctx={ctx} />}
         {ctx && page === "simulation" && <SimulationPage ctx={ctx} />}
         {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
+        {ctx && page === "models" && <ModelsPage ctx={ctx} />}
+        {ctx && page === "users" && me.permissions.includes("user.manage") && <UsersPage ctx={ctx} />}
         {ctx && page === "audit" && <AuditPage />}
       </main>
     </div>

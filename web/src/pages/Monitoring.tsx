@@ -22,7 +22,10 @@ export function MonitoringPage({ ctx }: { ctx: Ctx }) {
     api<{ alerts: Alert[] }>("GET", "/api/alerts?limit=200").then((r) => setAlerts(r.alerts));
     const close = stream("/api/alerts/stream", {
       ready: () => setLive(true),
-      alert: (a: Alert) => setAlerts((xs) => [a, ...xs.filter((x) => x.id !== a.id)].slice(0, 500)),
+      alert: (data) => {
+        const a = data as Alert;
+        setAlerts((xs) => [a, ...xs.filter((x) => x.id !== a.id)].slice(0, 500));
+      },
     });
     return close;
   }, []);

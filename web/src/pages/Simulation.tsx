@@ -1,11 +1,20 @@
 import { useEffect, useMemo, useState } from "react";
 import { api, stream } from "../api.ts";
-import { GraphView } from "../GraphView.tsx";
-import { layout } from "../layout.ts";
+import { GraphView, type NodeState } from "../GraphView.tsx";
+import { indexModel, subsetView } from "../layout.ts";
 import type { Ctx } from "../main.tsx";
 import { hours, num } from "../model.ts";
 
 type Point = { t: number; p10: number; p50: number; p90: number };
+type Objective = { kind: string; target: number; probabilityMet: number; level?: number };
+type SvcOut = {
+  id: string;
+  name: string;
+  personHours: { mean: number };
+  curve: Point[];
+  objectives?: Objective[];
+  firstLossHours?: { probability: number; p50: number };
+};
 type SetOut = {
   controls: string[];
   totals: {
@@ -13,40 +22,241 @@ type SetOut = {
     attackSuccessProbability: number;
     objectivesMetProbability: number | null;
   };
-  services: { id: string; name: string; personHours: { mean: number }; curve: Point[] }[];
+  services: SvcOut[];
 };
+type TraceEntry = { t: number; kind: string; id: string; from?: number; to?: number; detail?: string };
 type Result = {
   report: { scenario: { name: string }; runs: number; horizonHours: number };
   sets: SetOut[];
-  representative?: { trace: { t: number; kind: string; id: string; to?: number }[] };
+  representative?: { run?: number; trace: TraceEntry[] };
 };
 
-function Curve({ points, horizon, label }: { points: Point[]; horizon: number; label: string }) {
-  const W = 420;
-  const H = 180;
-  const x = (t: number) => 30 + (t / Math.max(horizon, 1e-9)) * (W - 40);
-  const y = (l: number) => 10 + (1 - l) * (H - 30);
-  const band = `${points.map((p) => `${x(p.t)},${y(p.p90)}`).join(" ")} ${[...points]
+/** Ticks for a time axis in hours: whole hours up to 3 days, whole days beyond. */
+export function timeTicks(horizon: number): { t: number; label: string }[] {
+  const steps = [1, 2, 3, 6, 12, 24, 48, 72, 24 * 5, 24 * 7, 24 * 14, 24 * 30, 24 * 90];
+  const step = steps.find((s) => horizon / s <= 8) ?? Math.ceil(horizon / 8);
+  const out: { t: number; label: string }[] = [];
+  for (let t = 0; t <= horizon + 1e-9; t += step) out.push({ t, label: step >= 24 ? `${t / 24} d` : `${t} h` });
+  return out;
+}
+
+/** Width of an element, followed as it resizes (charts draw at their real size, so text stays text-sized). */
+function useWidth(): [(el: HTMLDivElement | null) => void, number] {
+  const [w, setW] = useState(0);
+  const [el, setEl] = useState<HTMLDivElement | null>(null);
+  useEffect(() => {
+    if (!el) return;
+    const ro = new ResizeObserver(([e]) => setW(Math.round(e.contentRect.width)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [el]);
+  return [setEl, w];
+}
+
+/** A resilience curve: P10-P90 band, median line, hours/days axis, objectives (RTO, MTD) marked on the axis. */
+function Curve({
+  points,
+  horizon,
+  label,
+  objectives,
+  from,
+}: {
+  points: Point[];
+  horizon: number;
+  label: string;
+  objectives: Objective[];
+  /** Where objectives count from: the median first loss of the service (0 when it never lost level). */
+  from: number;
+}) {
+  const [ref, width] = useWidth();
+  const em = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
+  const fs = Math.round(em * 0.8);
+  const W = Math.max(280, width);
+  const H = Math.round(Math.min(Math.max(W * 0.42, 12 * fs), 22 * fs));
+  const left = fs * 3.2;
+  const right = fs;
+  const marks = objectives.filter((o) => (o.kind === "rto" || o.kind === "mtd") && from + o.target <= horizon);
+  const top = fs * (1 + 1.3 * Math.max(1, marks.length));
+  const bottom = fs * 2.8;
+  const end = Math.max(horizon, 1e-9);
+  const x = (t: number) => left + (Math.min(t, end) / end) * (W - left - right);
+  const shown = points.filter((p, i) => p.t <= end || (i > 0 && points[i - 1].t < end));
+  const y = (l: number) => top + (1 - l) * (H - top - bottom);
+  const band = `${shown.map((p) => `${x(p.t)},${y(p.p90)}`).join(" ")} ${[...shown]
     .reverse()
     .map((p) => `${x(p.t)},${y(p.p10)}`)
     .join(" ")}`;
   const line = points.map((p) => `${x(p.t)},${y(p.p50)}`).join(" ");
   return (
-    <svg className="curve" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`resilience curve ${label}`}>
-      <line x1={30} y1={y(0)} x2={W - 10} y2={y(0)} className="axis" />
-      <line x1={30} y1={y(1)} x2={30} y2={y(0)} className="axis" />
-      <text x={2} y={y(1) + 4}>
-        100%
-      </text>
-      <text x={8} y={y(0)}>
-        0%
-      </text>
-      <text x={W - 60} y={H - 4}>
-        {hours(horizon)}
-      </text>
-      <polygon points={band} className="band" />
-      <polyline points={line} className="median" />
-    </svg>
+    <div ref={ref} className="curve-box">
+      <svg
+        className="curve"
+        width={W}
+        height={H}
+        viewBox={`0 0 ${W} ${H}`}
+        fontSize={fs}
+        role="img"
+        aria-label={`resilience curve ${label}`}
+      >
+        {[0, 0.25, 0.5, 0.75, 1].map((l) => (
+          <g key={l}>
+            <line x1={left} x2={W - right} y1={y(l)} y2={y(l)} className="grid" />
+            <text x={left - 6} y={y(l) + fs * 0.35} textAnchor="end">
+              {l * 100}%
+            </text>
+          </g>
+        ))}
+        {timeTicks(end).map((k) => (
+          <g key={k.t}>
+            <line x1={x(k.t)} x2={x(k.t)} y1={y(0)} y2={y(0) + 5} className="axis" />
+            <text x={x(k.t)} y={y(0) + fs * 1.3} textAnchor="middle">
+              {k.label}
+            </text>
+          </g>
+        ))}
+        <line x1={left} y1={y(0)} x2={W - right} y2={y(0)} className="axis" />
+        <line x1={left} y1={y(1)} x2={left} y2={y(0)} className="axis" />
+        <polygon points={band} className="band" />
+        <polyline points={line} className="median" />
+        {marks.map((o, i) => (
+          <g key={o.kind} className={`objective ${o.kind}`}>
+            <line x1={x(from + o.target)} x2={x(from + o.target)} y1={fs * (1.3 * i + 0.4)} y2={y(0)} />
+            <text
+              x={x(from + o.target) + (x(from + o.target) > W * 0.7 ? -4 : 4)}
+              y={fs * (1.3 * i + 1.1)}
+              textAnchor={x(from + o.target) > W * 0.7 ? "end" : "start"}
+            >
+              {o.kind.toUpperCase()} {hours(o.target)} · met {Math.round(o.probabilityMet * 100)}%
+            </text>
+          </g>
+        ))}
+        <text x={left} y={H - fs * 0.3} className="caption">
+          service level since the attack starts · band P10–P90 · line median
+          {from > 0 ? ` · objectives from the median first loss (${hours(from)})` : ""}
+        </text>
+      </svg>
+    </div>
+  );
+}
+
+/**
+ * The representative run played back: only the assets and services that changed in it (compromised,
+ * detected, contained, level changes), joined by what needs what; a slider and a play button move the time.
+ */
+function Cascade({ ctx, trace, horizon }: { ctx: Ctx; trace: TraceEntry[]; horizon: number }) {
+  const ix = useMemo(() => indexModel(ctx.model), [ctx.model]);
+  const end = Math.min(horizon, Math.max(0, ...trace.map((e) => e.t)) * 1.1 || horizon);
+  // open at the worst moment of the run: the lowest sum of service levels
+  const worst = useMemo(() => {
+    const lv = new Map<string, number>();
+    let best = { t: end, sum: 0 };
+    for (const e of trace) {
+      if (e.kind !== "level" || e.to === undefined || !ix.services.has(e.id)) continue;
+      lv.set(e.id, e.to);
+      let sum = 0;
+      for (const v of lv.values()) sum += v - 1;
+      if (sum < best.sum) best = { t: e.t, sum };
+    }
+    return best.t;
+  }, [trace, ix, end]);
+  const [time, setTime] = useState(worst);
+  const [playing, setPlaying] = useState(false);
+  const [selected, setSelected] = useState<string>();
+  useEffect(() => {
+    if (!playing) return;
+    const step = end / 120;
+    const h = setInterval(() => {
+      setTime((t) => {
+        if (t + step >= end) {
+          setPlaying(false);
+          return end;
+        }
+        return t + step;
+      });
+    }, 80);
+    return () => clearInterval(h);
+  }, [playing, end]);
+  const touched = useMemo(
+    () => [...new Set(trace.map((e) => e.id))].filter((id) => ix.services.has(id) || ix.assets.has(id)),
+    [trace, ix],
+  );
+  const graph = useMemo(() => subsetView(ix, touched), [ix, touched]);
+  const state = useMemo(() => {
+    const out = new Map<string, NodeState>();
+    for (const e of trace) {
+      if (e.t > time) break;
+      const cur = out.get(e.id) ?? {};
+      if (e.kind === "level" && e.to !== undefined)
+        out.set(e.id, { ...cur, level: e.to, badge: `${Math.round(e.to * 100)}%`, cls: e.to < 1 ? "changed" : "" });
+      else if (e.kind === "compromise") out.set(e.id, { ...cur, cls: "compromised", badge: "compromised" });
+      else if (e.kind === "restored") out.set(e.id, { ...cur, cls: "restored", badge: "restored" });
+      else out.set(e.id, { ...cur, badge: e.kind });
+    }
+    return out;
+  }, [trace, time]);
+  const services = touched.filter((id) => ix.services.has(id));
+  const past = trace.filter((e) => e.t <= time);
+  return (
+    <div className="cascade">
+      <h3>Cascade of a representative run</h3>
+      <p className="muted">
+        {touched.length - services.length} assets and {services.length} services changed in this run
+        {services.length ? "" : " (no service lost level in it)"}; dashed links pass through assets that did not change.
+      </p>
+      <div className="filters">
+        <button
+          type="button"
+          onClick={() => {
+            if (!playing && time >= end) setTime(0);
+            setPlaying(!playing);
+          }}
+        >
+          {playing ? "Pause" : "Play"}
+        </button>
+        <input
+          type="range"
+          min={0}
+          max={end}
+          step={end / 240 || 1}
+          value={time}
+          onChange={(e) => {
+            setPlaying(false);
+            setTime(Number(e.target.value));
+          }}
+          aria-label="time"
+        />
+        <span>t = {hours(time)}</span>
+        <span className="muted">
+          {past.length} / {trace.length} events
+        </span>
+      </div>
+      <div className="map-body">
+        <GraphView
+          graph={graph}
+          overlay={{ state }}
+          selected={selected}
+          onSelect={(n) => setSelected(n.id)}
+          label="cascade of a representative run"
+        />
+        <aside className="details events">
+          <h4>Events up to {hours(time)}</h4>
+          <ol>
+            {past
+              .slice(-40)
+              .reverse()
+              .map((e, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: events are ordered and static
+                <li key={`${e.t}-${e.id}-${i}`} className={selected === e.id ? "hot" : ""}>
+                  <span className="muted">{hours(e.t)}</span> {e.kind}{" "}
+                  <strong>{ix.services.get(e.id)?.name ?? ix.assets.get(e.id)?.name ?? e.id}</strong>
+                  {e.kind === "level" && e.to !== undefined ? ` → ${Math.round(e.to * 100)}%` : ""}
+                  {e.detail ? <span className="muted"> ({e.detail})</span> : null}
+                </li>
+              ))}
+          </ol>
+        </aside>
+      </div>
+    </div>
   );
 }
 
@@ -59,12 +269,15 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
   const [job, setJob] = useState<{ id: string; done: number; total: number; status: string } | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [service, setService] = useState("");
+  const [range, setRange] = useState(0);
   const [error, setError] = useState("");
-  const [time, setTime] = useState(0);
 
   useEffect(() => {
     if (!ctx.engines.simulate) return;
-    api("GET", `/api/models/${ctx.modelId}/versions/${ctx.version}/scenarios`).then((r) => {
+    api<{ scenarios: { id: string; name: string; description?: string }[] }>(
+      "GET",
+      `/api/models/${ctx.modelId}/versions/${ctx.version}/scenarios`,
+    ).then((r) => {
       setScenarios(r.scenarios);
       setScenario(r.scenarios[0]?.id ?? "");
     });
@@ -86,7 +299,7 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
     setError("");
     setResult(null);
     try {
-      const info = await api("POST", `/api/models/${ctx.modelId}/versions/${ctx.version}/simulations`, {
+      const info = await api<{ id: string }>("POST", `/api/models/${ctx.modelId}/versions/${ctx.version}/simulations`, {
         scenario,
         runs,
         seed: 1,
@@ -94,8 +307,12 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
       });
       setJob({ id: info.id, done: 0, total: runs, status: "running" });
       const close = stream(`/api/results/${info.id}/events`, {
-        progress: (p) => setJob((j) => (j ? { ...j, done: p.done, total: p.total } : j)),
-        status: (s) => {
+        progress: (data) => {
+          const p = data as { done: number; total: number };
+          setJob((j) => (j ? { ...j, done: p.done, total: p.total } : j));
+        },
+        status: (data) => {
+          const s = data as { status: string; error?: string | null };
           close();
           setJob((j) => (j ? { ...j, status: s.status } : j));
           if (s.status === "done") void load(info.id);
@@ -107,16 +324,9 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
     }
   };
 
-  const graph = useMemo(() => layout(ctx.model), [ctx.model]);
-  const levels = useMemo(() => {
-    const m = new Map<string, number>();
-    for (const e of result?.representative?.trace ?? []) if (e.t <= time && e.to !== undefined) m.set(e.id, e.to);
-    for (const n of graph.nodes) if (!m.has(n.id)) m.set(n.id, 1);
-    return m;
-  }, [result, time, graph]);
-
   if (!ctx.engines.simulate) return <p>The simulation engine is not available in this build.</p>;
   const horizon = result?.report.horizonHours ?? 0;
+  const shownHours = range && range < horizon ? range : horizon;
   return (
     <section>
       <div className="filters">
@@ -182,16 +392,31 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
       {error && <p className="error">{error}</p>}
       {result && (
         <>
-          <label>
-            Service
-            <select value={service} onChange={(e) => setService(e.target.value)} aria-label="curve service">
-              {result.sets[0].services.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <div className="filters">
+            <label>
+              Service
+              <select value={service} onChange={(e) => setService(e.target.value)} aria-label="curve service">
+                {result.sets[0].services.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Time shown
+              <select value={range} onChange={(e) => setRange(Number(e.target.value))} aria-label="time shown">
+                <option value={0}>whole horizon ({hours(horizon)})</option>
+                {[24, 72, 168, 336]
+                  .filter((h) => h < horizon)
+                  .map((h) => (
+                    <option key={h} value={h}>
+                      first {hours(h)}
+                    </option>
+                  ))}
+              </select>
+            </label>
+          </div>
           <div className="sets">
             {result.sets.map((set, i) => {
               const svc = set.services.find((s) => s.id === service) ?? set.services[0];
@@ -199,7 +424,13 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
               return (
                 <div key={label} className="set" data-set={i}>
                   <h3>{label}</h3>
-                  <Curve points={svc.curve} horizon={horizon} label={label} />
+                  <Curve
+                    points={svc.curve}
+                    horizon={shownHours}
+                    label={label}
+                    objectives={svc.objectives ?? []}
+                    from={svc.firstLossHours && svc.firstLossHours.probability > 0 ? svc.firstLossHours.p50 : 0}
+                  />
                   <p>
                     Person-hours lost: {num(set.totals.personHours.mean)} (p90 {num(set.totals.personHours.p90)}) ·
                     attack succeeds {Math.round(set.totals.attackSuccessProbability * 100)}% · objectives met{" "}
@@ -211,22 +442,7 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
               );
             })}
           </div>
-          {result.representative && (
-            <div className="cascade">
-              <h3>Cascade of a representative run</h3>
-              <input
-                type="range"
-                min={0}
-                max={horizon}
-                step={horizon / 200 || 1}
-                value={time}
-                onChange={(e) => setTime(Number(e.target.value))}
-                aria-label="time"
-              />{" "}
-              t = {hours(time)}
-              <GraphView graph={graph} overlay={{ levels }} />
-            </div>
-          )}
+          {result.representative && <Cascade ctx={ctx} trace={result.representative.trace} horizon={horizon} />}
         </>
       )}
     </section>

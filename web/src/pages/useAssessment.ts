@@ -26,7 +26,8 @@ export type Report = {
   actors: { id: string; name: string }[];
 };
 
-export function useAssessment(ctx: Ctx) {
+/** `enabled` false: no request (pages that only sometimes need the report). */
+export function useAssessment(ctx: Ctx, enabled = true) {
   const [report, setReport] = useState<Report | null>(null);
   const [state, setState] = useState<"loading" | "none" | "ready" | "running" | "error">("loading");
   const [error, setError] = useState("");
@@ -45,12 +46,12 @@ export function useAssessment(ctx: Ctx) {
     setState("ready");
   }, [ctx.modelId, ctx.version]);
   useEffect(() => {
-    if (!ctx.engines.assess) return;
+    if (!ctx.engines.assess || !enabled) return;
     load().catch((e) => {
       setError(String(e.message));
       setState("error");
     });
-  }, [load, ctx.engines.assess]);
+  }, [load, ctx.engines.assess, enabled]);
   const run = async () => {
     setState("running");
     try {
