@@ -318,12 +318,39 @@ type Entity = Record<string, unknown> & { id: string };
 type Entities = Record<ListKey, { index: number; value: Entity }[]>;
 type IdInfo = { kind: EntityKind; list: ListKey; index: number };
 
+const LIST_INDEX = new Map<ListKey, number>(LIST_KEYS.map((k, i) => [k, i]));
+const SLOT = 2 ** 26;
+
+/** Every id of the model and where it is defined, as one number per id (no object per entity). */
+class IdTable {
+  private readonly m = new Map<string, number>();
+  set(id: string, list: ListKey, index: number) {
+    this.m.set(id, (LIST_INDEX.get(list) as number) * SLOT + index + 1);
+  }
+  has(id: string) {
+    return this.m.has(id);
+  }
+  kind(id: string): EntityKind | undefined {
+    const c = this.m.get(id);
+    return c === undefined ? undefined : KIND_OF_LIST[LIST_KEYS[Math.floor(c / SLOT)]];
+  }
+  get(id: string): IdInfo | undefined {
+    const c = this.m.get(id);
+    if (c === undefined) return undefined;
+    const list = LIST_KEYS[Math.floor(c / SLOT)];
+    return { kind: KIND_OF_LIST[list], list, index: (c % SLOT) - 1 };
+  }
+  *withKind(kind: EntityKind): Generator<string> {
+    for (const [id, c] of this.m) if (KIND_OF_LIST[LIST_KEYS[Math.floor(c / SLOT)]] === kind) yield id;
+  }
+}
+
 /** A validated model with what control checks need to re-check a patched copy incrementally. */
 type Validated = {
   model: CityModel;
   raw: RawModel;
   ents: Entities;
-  ids: Map<string, IdInfo>;
+  ids: IdTable;
   reverse?: Map<string, IdInfo[]>;
 };
 
@@ -453,7 +480,7 @@ function validateFull(
   }
   const ents = {} as Entities;
   /** Every id seen in the raw model, valid entity or not: references to it are not "unknown". */
-  const ids = new Map<string, IdInfo>();
+  const ids = new IdTable();
   /** Entities that failed their schema: their well-formed references are still checked. */
   const failed: { list: ListKey; index: number; value: Entity }[] = [];
   for (const list of LIST_KEYS) {
@@ -472,7 +499,7 @@ function validateFull(
             "duplicate-id",
             `duplicate id "${rawId}": already used by ${ARTICLE[prev.kind]} at ${formatPath([prev.list, prev.index])} (ids are unique across the whole model)`,
           );
-        } else ids.set(rawId, { kind, list, index: i });
+        } else ids.set(rawId, list, i);
         if ((rawId === "internet" && kind !== "zone") || rawId === "all") {
           err(
             [list, i, "id"],
@@ -489,7 +516,7 @@ function validateFull(
       }
     }
   }
-  if (!ids.has("internet")) ids.set("internet", { kind: "zone", list: "zones", index: -1 });
+  if (!ids.has("internet")) ids.set("internet", "zones", -1);
 
   // References.
   const byKind = new Map<EntityKind, string[]>();
@@ -499,7 +526,7 @@ function validateFull(
       let c = byKind.get(k);
       if (!c) {
         c = [];
-        for (const [id, v] of ids) if (v.kind === k) c.push(id);
+        for (const id of ids.withKind(k)) c.push(id);
         byKind.set(k, c);
       }
       out.push(...c);
@@ -508,9 +535,9 @@ function validateFull(
   };
   const checkRefs = (list: ListKey, index: number, value: Entity) =>
     forEachRef(list, value, (id, kinds, path) => {
-      const target = ids.get(id);
-      if (target && kinds.includes(target.kind)) return;
-      const m = unknownRefMessage(id, kinds, target?.kind, candidates(kinds));
+      const target = ids.kind(id);
+      if (target !== undefined && kinds.includes(target)) return;
+      const m = unknownRefMessage(id, kinds, target, candidates(kinds));
       err([list, index, ...path()], m.code, m.message);
     });
   for (const list of LIST_KEYS) for (const { index, value } of ents[list]) checkRefs(list, index, value);
@@ -614,8 +641,7 @@ function checkControl(v: Validated, control: CityModel["controls"][number], inde
     }
   }
   const kindOf = (id: string) =>
-    addedIds.get(id) ??
-    (removedIds.has(id) ? undefined : (v.ids.get(id)?.kind ?? (id === "internet" ? "zone" : undefined)));
+    addedIds.get(id) ?? (removedIds.has(id) ? undefined : (v.ids.kind(id) ?? (id === "internet" ? "zone" : undefined)));
   const districtPop = (d: string) => {
     const f = fresh.find((x) => x.list === "districts" && x.value.id === d);
     if (f) return f.value.population as number;
@@ -658,7 +684,7 @@ function checkControl(v: Validated, control: CityModel["controls"][number], inde
   }
 }
 
-function modelWarnings(model: CityModel, ents: Entities, ids: Map<string, IdInfo>, warn: Report) {
+function modelWarnings(model: CityModel, ents: Entities, ids: IdTable, warn: Report) {
   // Assets that no service needs, directly or through other assets and services. Called on a valid model,
   // where ents[list][i] is raw entity i, so the id map leads straight to each entity's requirements.
   const seenAsset = new Uint8Array(model.assets.length);

@@ -40,52 +40,79 @@ const K_ASSET = ["asset"] as const;
 const K_SERVICE = ["service"] as const;
 const K_PERSON = ["person"] as const;
 
+// Where the reference being visited stands, kept in module state so that visiting allocates nothing:
+// the visitor calls `currentPath` (synchronously) only when it needs the path, for an error message.
+let at: (string | number)[] = [];
+const currentPath = () => [...at];
+
 function visitRequirements(requires: Requirement[] | undefined, visit: RefVisitor) {
   if (!requires) return;
   for (let j = 0; j < requires.length; j++) {
     const r = requires[j];
     const kinds = r.memberKind === "asset" ? K_ASSET : r.memberKind === "service" ? K_SERVICE : NODE_KINDS;
     for (let i = 0; i < r.members.length; i++) {
-      visit(r.members[i], kinds, () =>
-        r.memberKind ? ["requires", j, r.memberKind] : ["requires", j, r.kind === "k" ? "of" : r.kind, i],
-      );
+      at = r.memberKind ? ["requires", j, r.memberKind] : ["requires", j, r.kind === "k" ? "of" : r.kind, i];
+      visit(r.members[i], kinds, currentPath);
     }
   }
 }
 
-/** Visits every reference an entity of `list` makes. No allocation unless a path is asked for. */
+const P_ZONE = ["zone"];
+const P_VENDOR = ["vendor"];
+const P_FROM = ["from"];
+const P_TO = ["to"];
+const P_VIA = ["via"];
+const P_BACKUP = ["backup"];
+
+/** Visits every reference an entity of `list` makes. The path is built only if asked for. */
 // biome-ignore lint/suspicious/noExplicitAny: entities of every list pass through here
 export function forEachRef(list: keyof typeof KIND_OF_LIST, e: any, visit: RefVisitor): void {
   switch (list) {
     case "services": {
       const ds = e.districts as string[] | undefined;
-      if (ds) for (let i = 0; i < ds.length; i++) visit(ds[i], K_DISTRICT, () => ["districts", i]);
+      if (ds)
+        for (let i = 0; i < ds.length; i++) {
+          at = ["districts", i];
+          visit(ds[i], K_DISTRICT, currentPath);
+        }
       visitRequirements(e.requires, visit);
       break;
     }
     case "assets":
-      if (e.zone !== undefined) visit(e.zone, K_ZONE, () => ["zone"]);
-      if (e.vendor !== undefined) visit(e.vendor, K_VENDOR, () => ["vendor"]);
+      at = P_ZONE;
+      if (e.zone !== undefined) visit(e.zone, K_ZONE, currentPath);
+      at = P_VENDOR;
+      if (e.vendor !== undefined) visit(e.vendor, K_VENDOR, currentPath);
       visitRequirements(e.requires, visit);
       break;
     case "conduits":
-      if (e.from !== undefined) visit(e.from, K_ZONE, () => ["from"]);
-      if (e.to !== undefined) visit(e.to, K_ZONE, () => ["to"]);
-      if (e.via !== undefined) visit(e.via, K_ASSET, () => ["via"]);
+      at = P_FROM;
+      if (e.from !== undefined) visit(e.from, K_ZONE, currentPath);
+      at = P_TO;
+      if (e.to !== undefined) visit(e.to, K_ZONE, currentPath);
+      at = P_VIA;
+      if (e.via !== undefined) visit(e.via, K_ASSET, currentPath);
       break;
     case "vendors": {
       const ras = e.remote_access as { to: string; via?: string }[];
       for (let i = 0; i < ras.length; i++) {
-        if (ras[i].to !== undefined) visit(ras[i].to, K_ZONE, () => ["remote_access", i, "to"]);
+        at = ["remote_access", i, "to"];
+        if (ras[i].to !== undefined) visit(ras[i].to, K_ZONE, currentPath);
         const via = ras[i].via;
-        if (via !== undefined) visit(via, K_ASSET, () => ["remote_access", i, "via"]);
+        at = ["remote_access", i, "via"];
+        if (via !== undefined) visit(via, K_ASSET, currentPath);
       }
       break;
     }
     case "people": {
       const rs = e.responsible as string[];
-      for (let i = 0; i < rs.length; i++) if (rs[i] !== "all") visit(rs[i], K_SERVICE, () => ["responsible", i]);
-      if (e.backup !== undefined) visit(e.backup, K_PERSON, () => ["backup"]);
+      for (let i = 0; i < rs.length; i++)
+        if (rs[i] !== "all") {
+          at = ["responsible", i];
+          visit(rs[i], K_SERVICE, currentPath);
+        }
+      at = P_BACKUP;
+      if (e.backup !== undefined) visit(e.backup, K_PERSON, currentPath);
       break;
     }
     default:
