@@ -14,7 +14,9 @@
  * Skill s in [0, 1] bends it: p = 1 - (1 - base)^(2s) (s = 0.5 gives the base; stronger actors do better on every
  * weakness, weaker ones worse). A monitored asset multiplies p by 0.9 (the step may be seen and stopped).
  */
+
 import type { Asset } from "../model/model.ts";
+import { FIELD_DEVICE_KINDS } from "../model/primitives.ts";
 
 export type Weakness = { base: number; label: string; lateral: string; internet: string };
 
@@ -74,15 +76,6 @@ export function vendorAccessProbability(r: { mfa: boolean; always_on: boolean })
   return (r.mfa ? 0.3 : 0.9) * (r.always_on ? 1 : 0.6);
 }
 
-export const FIELD_KINDS = new Set([
-  "plc",
-  "rtu",
-  "ied",
-  "sensor",
-  "actuator",
-  "traffic-controller",
-  "camera",
-  "smart-meter",
-  "radio",
-]);
+/** Field devices an attacker with physical access can reach ([NET-1] physical entry). */
+export const FIELD_KINDS = FIELD_DEVICE_KINDS;
 export const REMOTE_PROTOCOLS = new Set(["rdp", "ssh", "vnc", "telnet", "smb"]);

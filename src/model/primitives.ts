@@ -184,6 +184,28 @@ export const ASSET_KINDS = [
   "other",
 ] as const;
 export const AssetKind = z.enum(ASSET_KINDS);
+
+/** Physical devices in the field (Purdue levels 0-1): controllers, instruments, field radios, cameras, meters. */
+export const FIELD_DEVICE_KINDS: ReadonlySet<string> = new Set<AssetKind>([
+  "plc",
+  "rtu",
+  "ied",
+  "sensor",
+  "actuator",
+  "traffic-controller",
+  "camera",
+  "smart-meter",
+  "radio",
+]);
+
+/** Devices that carry traffic: gateways (serial-to-Ethernet, protocol, LPWAN), firewalls, switches, routers, VPNs. */
+export const NETWORK_DEVICE_KINDS: ReadonlySet<string> = new Set<AssetKind>([
+  "gateway",
+  "firewall",
+  "switch",
+  "router",
+  "vpn",
+]);
 export type AssetKind = z.infer<typeof AssetKind>;
 
 /** A date written as YYYY-MM-DD (YAML 1.2 core schema keeps it a string). */

@@ -2,10 +2,18 @@
  * Binding a scenario to a model: ids become node numbers, selectors become asset lists and masks, weaknesses
  * become probabilities, crews become pools, objectives become flat arrays. Unknown ids are located errors.
  */
+
 import { buildIndex, type CityIndex } from "../model/graph.ts";
 import { formatPath, nearest } from "../model/issues.ts";
 import type { CityModel } from "../model/model.ts";
-import { type AssetKind, type Distribution, LAYERS, SECTORS } from "../model/primitives.ts";
+import {
+  type AssetKind,
+  type Distribution,
+  FIELD_DEVICE_KINDS,
+  LAYERS,
+  NETWORK_DEVICE_KINDS,
+  SECTORS,
+} from "../model/primitives.ts";
 import type { Action, Scenario, ScenarioIssue, Selector, Targets } from "./scenario.ts";
 import { stepChance, vendorChance } from "./weakness.ts";
 
@@ -34,22 +42,7 @@ export const DEFAULT_REBUILD: Partial<Record<AssetKind, number>> & { other: numb
   other: 48,
 };
 /** Physical devices: a destroyed one is replaced from spares (median hours; p90 = 3 x median). */
-export const SPARE_KINDS = new Set<string>([
-  "plc",
-  "rtu",
-  "ied",
-  "sensor",
-  "actuator",
-  "traffic-controller",
-  "camera",
-  "smart-meter",
-  "gateway",
-  "firewall",
-  "switch",
-  "router",
-  "vpn",
-  "radio",
-]);
+export const SPARE_KINDS: ReadonlySet<string> = new Set([...FIELD_DEVICE_KINDS, ...NETWORK_DEVICE_KINDS]);
 export const DEFAULT_SPARE = 72;
 
 export type CStep = {

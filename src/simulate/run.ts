@@ -11,18 +11,11 @@ import { Worker } from "node:worker_threads";
 import type { CityModel } from "../model/model.ts";
 import { type ChunkResult, type Job, SetRunner } from "./chunk.ts";
 
-export type Merged = {
+/** Every run's figures of one defence set, merged from the chunks in run order. */
+export type Merged = Omit<ChunkResult, "set" | "from" | "to" | "hist"> & {
   runs: number;
   services: number;
   objectives: number;
-  personHours: Float64Array;
-  downtime: Float64Array;
-  firstLoss: Float64Array;
-  met: Uint8Array;
-  attackSucceeded: Uint8Array;
-  compromised: Int32Array;
-  detectedAt: Float64Array;
-  endTime: Float64Array;
   hist: Map<number, Map<number, number>>;
 };
 

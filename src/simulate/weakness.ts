@@ -5,8 +5,10 @@
  * (the simulator models detection explicitly). Added here: phishing, and field devices that obey unauthenticated
  * industrial protocols when commanded from a held neighbour. Numbers in docs/simulate.md.
  */
+
 import { stepProbability, vendorAccessProbability, weaknessOf } from "../assess/weakness.ts";
 import type { Asset, RemoteAccess } from "../model/model.ts";
+import { FIELD_DEVICE_KINDS } from "../model/primitives.ts";
 
 export type StepHow = "lateral" | "exposed" | "phishing" | "command";
 
@@ -27,16 +29,11 @@ const INSECURE_PROTOCOLS = new Set([
   "ntcip",
   "mqtt",
 ]);
-const FIELD_KINDS = new Set([
-  "plc",
-  "rtu",
-  "ied",
-  "sensor",
-  "actuator",
-  "traffic-controller",
-  "gateway",
-  "smart-meter",
-]);
+/** Devices that act on commands sent in a cleartext protocol: field controllers and instruments, and the
+ * gateways that translate those protocols (not cameras or radios, which carry no process commands). */
+const FIELD_KINDS: ReadonlySet<string> = new Set(
+  [...FIELD_DEVICE_KINDS, "gateway"].filter((k) => k !== "camera" && k !== "radio"),
+);
 
 /** Probability that one attempt on `asset` succeeds, and the weakness it exploits. */
 export function stepChance(asset: Asset, how: StepHow): StepChance {
