@@ -3,7 +3,7 @@
  * then the levels engine figures (bench/levels.ts: the incremental update after one more asset goes down).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,6 +11,14 @@ import { fileURLToPath } from "node:url";
 import { generateFiles } from "../src/model/generate.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** The Node flags of bin/rampart's shebang line, so the fresh process is the one a user runs. */
+const CLI_NODE_FLAGS = (
+  readFileSync(join(here, "..", "bin", "rampart"), "utf8")
+    .split("\n")[0]
+    .match(/node (.*)$/)?.[1] ?? ""
+)
+  .split(" ")
+  .filter(Boolean);
 
 export async function run(): Promise<void> {
   const assets = Number(process.env.BENCH_ASSETS ?? 100_000);
@@ -27,9 +35,13 @@ export async function run(): Promise<void> {
     const times: number[] = [];
     let ok = false;
     for (let i = 0; i < 5; i++) {
-      const out = execFileSync(process.execPath, ["--import", "tsx", join(here, "_load-once.ts"), dir], {
-        encoding: "utf8",
-      });
+      const out = execFileSync(
+        process.execPath,
+        [...CLI_NODE_FLAGS, "--import", "tsx", join(here, "_load-once.ts"), dir],
+        {
+          encoding: "utf8",
+        },
+      );
       const r = JSON.parse(out.trim().split("\n").pop() as string) as { seconds: number; ok: boolean };
       times.push(r.seconds);
       ok = r.ok;
