@@ -9,7 +9,7 @@
  *  - step:   rate of change beyond the largest trained step
  *  - stuck:  a value frozen (within a tolerance) for longer than any trained run
  *  - season: deviation from a robust (median) daily / weekly profile
- *  - cusum:  two-sided CUSUM on the seasonal residual (slow drifts)
+ *  - cusum:  change detection: two-sided CUSUM on the seasonal residual, k/h/scale learned out of fold (slow drifts)
  *  - rel:    residual of a sparse ridge regression of a signal on the other signals (same time and one lag)
  *  - delta:  residual of a regression of a signal's change on the other signals (physical balance, e.g. a tank
  *            level change against the flows of the pumps that fill it); these catch replayed or spoofed readings
@@ -37,8 +37,10 @@ export interface DetectParams {
   ridge: number;
   /** EWMA factor on relation residuals (per reading). */
   alpha: number;
-  /** CUSUM allowance (in residual standard deviations). */
+  /** CUSUM slack, as a multiple of the standard deviation of the residual's daily means (at least 0.5). */
   cusumK: number;
+  /** CUSUM severity (statistic / h) at which the sums restart (after an alarm); fixed, not tied to `on`. */
+  cusumReset: number;
   /** Variance kept by the principal subspace. */
   pcaVariance: number;
   /** Range tolerance as a fraction of the trained span. */
@@ -65,6 +67,7 @@ export const DEFAULT_PARAMS: DetectParams = {
   ridge: 1e-3,
   alpha: 0.1,
   cusumK: 1.0,
+  cusumReset: 1.5,
   pcaVariance: 0.95,
   rangeTol: 0.05,
   stepTol: 1.25,
@@ -74,7 +77,7 @@ export const DEFAULT_PARAMS: DetectParams = {
   hold: 24,
   adapt: 0,
   folds: 4,
-  components: ["range", "step", "stuck", "season", "rel", "delta", "pca", "state"],
+  components: ["range", "step", "stuck", "season", "cusum", "rel", "delta", "pca", "state"],
 };
 
 export interface Relation {
@@ -107,8 +110,11 @@ export interface DetectorModel {
   buckets: number;
   season: number[];
   seasonQ: number[];
+  /** CUSUM on the seasonal residual: robust scale (z units), threshold h (0 = not applied), slack k, centre. */
   cusumScale: number[];
   cusumQ: number[];
+  cusumK?: number[];
+  cusumMu?: number[];
   relations: Relation[];
   pca: { k: number; comps: number[]; q: number } | null;
   /** Control-consistency rules (component "state"). */
@@ -256,31 +262,33 @@ export function train(signals: string[], segments: TrainSegment[], p: Partial<De
     }
   const seasonQ = new Array<number>(m).fill(1);
   const cusumScale = new Array<number>(m).fill(1);
-  const cusumQ = new Array<number>(m).fill(1);
+  const cusumQ = new Array<number>(m).fill(0);
+  const cusumK = new Array<number>(m).fill(0);
+  const cusumMu = new Array<number>(m).fill(0);
+  const block = Math.max(1, Math.round(86_400_000 / Math.max(periodMs, 1)));
+  const folds = Math.max(2, params.folds);
+  const foldOf = (i: number) => Math.min(folds - 1, Math.floor((i * folds) / n));
   for (let j = 0; j < m; j++) {
     const res = new Float64Array(n);
-    let s2 = 0;
-    for (let i = 0; i < n; i++) {
-      res[i] = z[i * m + j] - season[j * buckets + bucketOf(buckets, wall[i])];
-      s2 += res[i] * res[i];
-    }
+    for (let i = 0; i < n; i++) res[i] = z[i * m + j] - season[j * buckets + bucketOf(buckets, wall[i])];
     const abs = res.map(Math.abs);
     seasonQ[j] = Math.max(quantile(abs, params.quantile), 1e-3);
-    cusumScale[j] = Math.max(Math.sqrt(s2 / Math.max(1, n)), 1e-3);
-    let sp = 0;
-    let sn = 0;
-    const cs = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      if (segStart[i]) {
-        sp = 0;
-        sn = 0;
+    // the CUSUM is calibrated out of fold: residuals against a profile learned without the judged rows, so
+    // that the profile's own estimation error (a median of few weeks per hour of week) counts as normal
+    const oof = new Float64Array(n);
+    for (let f = 0; f < folds; f++) {
+      for (let bk = 0; bk < buckets; bk++) {
+        const vals: number[] = [];
+        for (const i of bucketRows[bk]) if (foldOf(i) !== f) vals.push(z[i * m + j]);
+        const med = vals.length ? quantile(vals, 0.5) : season[j * buckets + bk];
+        for (const i of bucketRows[bk]) if (foldOf(i) === f) oof[i] = z[i * m + j] - med;
       }
-      const e = res[i] / cusumScale[j];
-      sp = Math.max(0, sp + e - params.cusumK);
-      sn = Math.max(0, sn - e - params.cusumK);
-      cs[i] = Math.max(sp, sn);
     }
-    cusumQ[j] = Math.max(quantile(cs, params.quantile), 1);
+    const c = fitCusum(raw, j, m, oof, segStart, block, params);
+    cusumMu[j] = c.mu;
+    cusumScale[j] = c.scale;
+    cusumK[j] = c.k;
+    cusumQ[j] = c.h;
   }
   // 5. relations
   const relations = params.components.some((c) => c === "rel" || c === "delta") ? fitRelations(prep, params) : [];
@@ -307,10 +315,80 @@ export function train(signals: string[], segments: TrainSegment[], p: Partial<De
     seasonQ,
     cusumScale,
     cusumQ,
+    cusumK,
+    cusumMu,
     relations,
     pca,
     rules,
   };
+}
+
+/**
+ * Calibrates the per-signal two-sided CUSUM on the seasonal residual r (z units) from the training data alone:
+ *  - centre mu = median(r), scale = robust sd (1.4826 x MAD, floored at a quarter of the RMS deviation), so
+ *    e = (r - mu) / scale;
+ *  - slack k = max(0.5, cusumK x the standard deviation of daily means of e): a residual that wanders for
+ *    hours (a tank following its pump cycle) needs a larger slack than white noise (0.5 = a 1-sd shift);
+ *  - threshold h = the `quantile` of the two-sided statistic over the training data (restarted per segment).
+ * Signals with at most 4 distinct values (pump / valve status) are not given a CUSUM (h = 0): their level
+ * only reflects the schedule, which `state` and `stuck` judge.
+ */
+function fitCusum(
+  raw: Float64Array,
+  j: number,
+  m: number,
+  res: Float64Array,
+  segStart: Uint8Array,
+  block: number,
+  params: DetectParams,
+): { mu: number; scale: number; k: number; h: number } {
+  const n = res.length;
+  const off = { mu: 0, scale: 1, k: 0, h: 0 };
+  if (n < 2 * block) return off;
+  const distinct = new Set<number>();
+  for (let i = 0; i < n && distinct.size <= 4; i++) {
+    const v = raw[i * m + j];
+    if (Number.isFinite(v)) distinct.add(v);
+  }
+  if (distinct.size <= 4) return off;
+  const mu = quantile(res, 0.5);
+  const dev = new Float64Array(n);
+  let s2 = 0;
+  for (let i = 0; i < n; i++) {
+    dev[i] = Math.abs(res[i] - mu);
+    s2 += dev[i] * dev[i];
+  }
+  const rms = Math.sqrt(s2 / n);
+  const scale = Math.max(1.4826 * quantile(dev, 0.5), 0.25 * rms, 1e-3);
+  // daily means of e
+  let bs = 0;
+  let bs2 = 0;
+  let nb = 0;
+  for (let a = 0; a + block <= n; a += block) {
+    let t = 0;
+    for (let i = a; i < a + block; i++) t += (res[i] - mu) / scale;
+    t /= block;
+    bs += t;
+    bs2 += t * t;
+    nb++;
+  }
+  const sdDay = nb > 1 ? Math.sqrt(Math.max(0, bs2 / nb - (bs / nb) ** 2)) : 0;
+  const k = Math.max(0.5, params.cusumK * sdDay);
+  const stat = new Float64Array(n);
+  let sp = 0;
+  let sn = 0;
+  for (let i = 0; i < n; i++) {
+    if (segStart[i]) {
+      sp = 0;
+      sn = 0;
+    }
+    const e = (res[i] - mu) / scale;
+    sp = Math.max(0, sp + e - k);
+    sn = Math.max(0, sn - e - k);
+    stat[i] = Math.max(sp, sn);
+  }
+  const h = Math.max(quantile(stat, 1), 2 * k, 1);
+  return { mu, scale, k, h };
 }
 
 function fitRules(
@@ -600,8 +678,13 @@ export interface Finding {
   expected: number;
   /** Deviation in the signal's training standard deviations. */
   sigmas: number;
-  /** Wall time at which this signal's severity last crossed 1 (since when). */
+  /**
+   * Wall time at which this signal's severity last crossed 1 (since when); for `cusum`, the estimated change
+   * point (the reading at which the cumulative sum last left 0).
+   */
   since: number;
+  /** For `cusum`: the drift's direction. */
+  direction?: "up" | "down";
 }
 
 export interface Verdict {
@@ -627,6 +710,8 @@ export class Detector {
   private readonly seasonQ: Float64Array;
   private readonly cusumScale: Float64Array;
   private readonly cusumQ: Float64Array;
+  private readonly cusumK: Float64Array;
+  private readonly cusumMu: Float64Array;
   private readonly relTarget: Int32Array;
   private readonly relKind: Uint8Array;
   private readonly relOff: Int32Array;
@@ -648,6 +733,11 @@ export class Detector {
   private readonly run: Float64Array;
   private readonly cusP: Float64Array;
   private readonly cusN: Float64Array;
+  /** Wall time at which each side of the CUSUM last left 0 (the change point), and the side of the finding. */
+  private readonly cusFromP: Float64Array;
+  private readonly cusFromN: Float64Array;
+  private readonly cusSince: Float64Array;
+  private readonly cusDir: Int8Array;
   private readonly relEw: Float64Array;
   private readonly relBias: Float64Array;
   private readonly sevSig: Float64Array;
@@ -683,6 +773,8 @@ export class Detector {
     this.seasonQ = Float64Array.from(model.seasonQ, (q) => q * P.margin);
     this.cusumScale = Float64Array.from(model.cusumScale);
     this.cusumQ = Float64Array.from(model.cusumQ, (q) => q * P.margin);
+    this.cusumK = Float64Array.from(model.cusumK ?? model.cusumQ.map(() => P.cusumK));
+    this.cusumMu = Float64Array.from(model.cusumMu ?? model.cusumQ.map(() => 0));
     const R = model.relations.length;
     this.relTarget = Int32Array.from(model.relations, (r) => r.target);
     this.relKind = Uint8Array.from(model.relations, (r) => r.kind);
@@ -705,6 +797,10 @@ export class Detector {
     this.run = new Float64Array(m);
     this.cusP = new Float64Array(m);
     this.cusN = new Float64Array(m);
+    this.cusFromP = new Float64Array(m).fill(Number.NaN);
+    this.cusFromN = new Float64Array(m).fill(Number.NaN);
+    this.cusSince = new Float64Array(m).fill(Number.NaN);
+    this.cusDir = new Int8Array(m);
     this.relEw = new Float64Array(R);
     this.relBias = new Float64Array(R);
     this.sevSig = new Float64Array(m);
@@ -748,6 +844,8 @@ export class Detector {
     this.run.fill(0);
     this.cusP.fill(0);
     this.cusN.fill(0);
+    this.cusFromP.fill(Number.NaN);
+    this.cusFromN.fill(Number.NaN);
     this.relEw.fill(0);
   }
 
@@ -827,20 +925,30 @@ export class Detector {
           expected = this.center[j] + this.season[sIdx] * this.scale[j];
         }
       }
-      if (en.cusum) {
-        const e = res / this.cusumScale[j];
-        const k = P.cusumK;
-        let sp = this.cusP[j] + e - k;
-        let sn = this.cusN[j] - e - k;
-        sp = Math.max(sp, 0);
-        sn = Math.max(sn, 0);
+      if (en.cusum && this.cusumQ[j] > 0) {
+        const e = (res - this.cusumMu[j]) / this.cusumScale[j];
+        const k = this.cusumK[j];
+        const sp0 = this.cusP[j];
+        const sn0 = this.cusN[j];
+        let sp = Math.max(sp0 + e - k, 0);
+        let sn = Math.max(sn0 - e - k, 0);
+        if (sp0 === 0 && sp > 0) this.cusFromP[j] = wall;
+        if (sn0 === 0 && sn > 0) this.cusFromN[j] = wall;
+        const up = sp >= sn;
+        const r = (up ? sp : sn) / this.cusumQ[j];
+        // reset after an alarm: one drift raises one alert, and a drift that goes on raises it again
+        if (r > P.cusumReset) {
+          sp = 0;
+          sn = 0;
+        }
         this.cusP[j] = sp;
         this.cusN[j] = sn;
-        const r = Math.max(sp, sn) / this.cusumQ[j];
         if (r > s) {
           s = r;
           c = 4;
-          expected = this.center[j] + this.season[sIdx] * this.scale[j];
+          expected = this.center[j] + (this.season[sIdx] + this.cusumMu[j]) * this.scale[j];
+          this.cusDir[j] = up ? 1 : -1;
+          this.cusSince[j] = up ? this.cusFromP[j] : this.cusFromN[j];
         }
       }
       if (P.adapt > 0 && !this.flagOn) this.season[sIdx] += P.adapt * (res > 0 ? 1 : -1) * 0.1;
@@ -975,15 +1083,18 @@ export class Detector {
       if (s < min) continue;
       const observed = this.prevRaw[j];
       const expected = this.expSig[j];
-      out.push({
+      const cus = this.sevComp[j] === 4;
+      const f: Finding = {
         signal: this.model.signals[j],
         component: COMPONENTS[this.sevComp[j]],
         severity: s,
         observed,
         expected,
         sigmas: Number.isFinite(expected) ? (observed - expected) / this.scale[j] : 0,
-        since: this.since[j],
-      });
+        since: cus && Number.isFinite(this.cusSince[j]) ? this.cusSince[j] : this.since[j],
+      };
+      if (cus) f.direction = this.cusDir[j] > 0 ? "up" : "down";
+      out.push(f);
     }
     out.sort((a, b) => b.severity - a.severity || a.signal.localeCompare(b.signal));
     return out.slice(0, max);

@@ -165,6 +165,11 @@ export function checkModel(x: unknown, file: string): Result<DetectorModel> {
     if (!Array.isArray(v) || v.length !== m || !v.every((n) => typeof n === "number"))
       return bad(`${k} must be ${m} numbers`);
   }
+  for (const k of ["cusumK", "cusumMu"]) {
+    const v = o[k];
+    if (v !== undefined && (!Array.isArray(v) || v.length !== m || !v.every((n) => typeof n === "number")))
+      return bad(`${k} must be ${m} numbers when present`);
+  }
   if (!Array.isArray(o.relations) || !Array.isArray(o.season) || typeof o.params !== "object")
     return bad("missing relations, season or params");
   return { ok: true, value: x as DetectorModel };
