@@ -44,6 +44,27 @@ export const DEFAULT_REBUILD: Partial<Record<AssetKind, number>> & { other: numb
 /** Physical devices: a destroyed one is replaced from spares (median hours; p90 = 3 x median). */
 export const SPARE_KINDS: ReadonlySet<string> = new Set([...FIELD_DEVICE_KINDS, ...NETWORK_DEVICE_KINDS]);
 export const DEFAULT_SPARE = 72;
+/**
+ * Verify and restore a manipulated asset (median hours; lognormal, p90 = 3 x median): re-flash controller
+ * logic from a known-good copy and test it, recalibrate a sensor, check a server's configuration and set
+ * points against the last known-good one. Kinds not listed: `other`.
+ */
+export const DEFAULT_VERIFY: Partial<Record<AssetKind, number>> & { other: number } = {
+  plc: 6,
+  rtu: 6,
+  ied: 6,
+  actuator: 6,
+  "traffic-controller": 6,
+  gateway: 6,
+  sensor: 4,
+  "smart-meter": 4,
+  camera: 4,
+  hmi: 12,
+  "scada-server": 12,
+  "engineering-workstation": 12,
+  historian: 12,
+  other: 8,
+};
 
 export type CStep = {
   index: number;
@@ -94,6 +115,15 @@ export type Compiled = {
   /** Per asset: rebuild hours from the model, NaN = use the default distribution. */
   rebuild: Float64Array;
   defaultRebuild: Distribution[];
+  /** Per asset: crew time to verify and restore it after a manipulation (recovery.manipulate or DEFAULT_VERIFY). */
+  verify: Distribution[];
+  /**
+   * Requirements owned by assets that list an asset in another zone (ascending): the only ones an isolation
+   * can cut (docs/simulate.md "Containment and isolation").
+   */
+  crossReq: Int32Array;
+  /** Per asset: 1 if it is in the OT layer (its zone is isolated at containment if it is held). */
+  otLayer: Uint8Array;
   isSpare: Uint8Array;
   pool: Int32Array;
   poolSize: Int32Array;
@@ -335,7 +365,17 @@ export function bindScenario(
   const rebuild = new Float64Array(A).fill(Number.NaN);
   const isSpare = new Uint8Array(A);
   const defaultRebuild: Distribution[] = [];
+  const verify: Distribution[] = [];
+  const crossReq: number[] = [];
   for (let a = 0; a < A; a++) {
+    for (let r = index.reqStart[a]; r < index.reqStart[a + 1]; r++) {
+      let crosses = false;
+      for (let m = index.memberStart[r]; m < index.memberStart[r + 1] && !crosses; m++) {
+        const b = index.members[m];
+        crosses = b < A && index.assetZone[b] !== index.assetZone[a];
+      }
+      if (crosses) crossReq.push(r);
+    }
     const x = assets[a];
     monitored[a] = x.monitored ? 1 : 0;
     exposed[a] = x.exposed ? 1 : 0;
@@ -353,6 +393,8 @@ export function bindScenario(
     const med = isSpare[a] ? DEFAULT_SPARE : (DEFAULT_REBUILD[x.kind] ?? DEFAULT_REBUILD.other);
     const given = isSpare[a] ? scenario.recovery.spare : scenario.recovery.rebuild;
     defaultRebuild.push(given ?? { kind: "lognormal", median: med, p90: med * (isSpare[a] ? 3 : 2.5) });
+    const vm = DEFAULT_VERIFY[x.kind] ?? DEFAULT_VERIFY.other;
+    verify.push(scenario.recovery.manipulate ?? { kind: "lognormal", median: vm, p90: vm * 3 });
   }
 
   // crews
@@ -436,6 +478,9 @@ export function bindScenario(
       backupEvery,
       rebuild,
       defaultRebuild,
+      verify,
+      crossReq: Int32Array.from(crossReq),
+      otLayer: Uint8Array.from(assets, (x) => (x.layer === "ot" ? 1 : 0)),
       isSpare,
       pool,
       poolSize: Int32Array.from(poolSizes),

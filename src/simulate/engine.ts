@@ -38,6 +38,7 @@ const E_EFFECT_END = 9;
 const E_DETECT = 10;
 const E_CONTAIN = 11;
 const E_TASK_DONE = 12;
+const E_ISO_END = 13;
 
 export type TraceEntry = {
   t: number;
@@ -132,9 +133,19 @@ export class Simulator {
   private readonly repairDur: Float64Array;
   private readonly damagedList: number[] = [];
   private pendingRepair: number[] = [];
-  private readonly manipLevel: Float64Array;
-  private readonly manipOn: Uint8Array;
   private manipulated: number[] = [];
+  // isolation at containment (docs/simulate.md "Containment and isolation")
+  private readonly isoZone: Uint8Array;
+  private readonly isoCap: Float64Array;
+  private isoAssets: number[] = [];
+  private isoZones: number[] = [];
+  /** Hosts isolated alone (capped at 0: cut off and re-imaged), and the assets whose compromise took place. */
+  private isoHosts: number[] = [];
+  private readonly taken: number[] = [];
+  private readonly zoneTaken: Int32Array;
+  private readonly zoneOt: Uint8Array;
+  /** The zone a vendor access reached (-1: none). */
+  private vendorZone = -1;
   private detectAt = Number.POSITIVE_INFINITY;
   private detectGen = 0;
   private detectedAt = Number.NaN;
@@ -190,8 +201,10 @@ export class Simulator {
     this.damaged = new Uint8Array(this.A);
     this.damageCap = new Float64Array(this.A);
     this.repairDur = new Float64Array(this.A);
-    this.manipLevel = new Float64Array(this.A);
-    this.manipOn = new Uint8Array(this.A);
+    this.isoZone = new Uint8Array(ix.zoneCount);
+    this.isoCap = new Float64Array(this.A).fill(1);
+    this.zoneTaken = new Int32Array(ix.zoneCount);
+    this.zoneOt = new Uint8Array(ix.zoneCount);
     this.free = new Int32Array(c.poolSize.length);
     this.waiting = c.poolName.map(() => new PriorityHeap());
   }
@@ -269,8 +282,14 @@ export class Simulator {
     for (const a of this.damagedList) this.damaged[a] = 0;
     this.damagedList.length = 0;
     this.pendingRepair = [];
-    for (const a of this.manipulated) this.manipOn[a] = 0;
     this.manipulated = [];
+    for (const a of this.isoAssets) this.isoCap[a] = 1;
+    this.isoAssets = [];
+    for (const z of this.isoZones) this.isoZone[z] = 0;
+    this.isoZones = [];
+    this.isoHosts = [];
+    this.taken.length = 0;
+    this.vendorZone = -1;
     this.detectAt = Number.POSITIVE_INFINITY;
     this.detectGen++;
     this.detectedAt = Number.NaN;
@@ -452,6 +471,9 @@ export class Simulator {
       case E_TASK_DONE:
         this.taskDone(t, a, b);
         break;
+      case E_ISO_END:
+        this.liftIsolation(t);
+        break;
     }
   }
 
@@ -493,6 +515,7 @@ export class Simulator {
       if (best < 0) return;
       const acc = e.access[best];
       this.heldZone[acc.zone] = 1;
+      this.vendorZone = acc.zone;
       this.note(bestT, "entry", acc.label, "vendor remote access");
       if (acc.via >= 0) {
         this.markHeld(acc.via);
@@ -610,6 +633,7 @@ export class Simulator {
     if (this.contained) return;
     const c = this.c;
     this.compromisedCount++;
+    this.taken.push(a);
     this.note(t, "compromise", c.index.nodeId[a], k < 0 ? "initial foothold" : `step ${c.attack?.steps[k].label}`);
     const det = c.monitored[a] ? c.scenario.detection.monitored : c.scenario.detection.unmonitored;
     if (this.rng.next() < det.probability) this.scheduleDetect(t + sample(det.delay, this.rng));
@@ -674,13 +698,13 @@ export class Simulator {
         break;
       }
       case "manipulate": {
-        if (!Number.isNaN(this.detectedAt) || this.manipOn[a] || this.damaged[a]) return;
+        // integrity loss: the level stays reduced until a crew has verified and restored the asset, which
+        // starts at containment like every repair (docs/simulate.md "Steps")
+        if (!Number.isNaN(this.detectedAt) || this.damaged[a]) return;
         this.succeeded = 1;
-        this.note(t, "manipulate", id, `${st.label}; level ${st.level} until detected`);
-        this.manipOn[a] = 1;
-        this.manipLevel[a] = st.level;
+        this.note(t, "manipulate", id, `${st.label}; level ${st.level} until a crew restores it`);
         this.manipulated.push(a);
-        this.addHit(a, st.level);
+        this.damage(t, a, st.level, sample(st.restore ?? c.verify[a], rng));
         break;
       }
       default:
@@ -702,11 +726,8 @@ export class Simulator {
   private detect(t: number): void {
     this.detectedAt = t;
     this.note(t, "detected", "attack", "the incident is detected");
-    for (const a of this.manipulated) {
-      this.manipOn[a] = 0;
-      this.removeHit(a, this.manipLevel[a]);
-      this.note(t, "manipulation-ended", this.c.index.nodeId[a], "detected");
-    }
+    for (const a of this.manipulated)
+      this.note(t, "manipulation-found", this.c.index.nodeId[a], "to verify and restore after containment");
     this.manipulated = [];
     this.q.push(t + sample(this.c.scenario.containmentDelay, this.rng), E_CONTAIN, 0);
   }
@@ -714,9 +735,94 @@ export class Simulator {
   private contain(t: number): void {
     if (this.contained) return;
     this.contained = true;
-    this.note(t, "contained", "attack", "zones isolated; the attacker is out");
+    this.note(t, "contained", "attack", "the attacker's hosts or zones isolated; the attacker is out");
+    this.isolate(t);
     for (const a of this.pendingRepair) this.enqueueTask(t, a);
     this.pendingRepair = [];
+  }
+
+  /**
+   * Containment is proportionate to the intrusion. Per zone where the attacker has compromised assets: with at
+   * least `containment.zoneThreshold` of them there, or any of them in the OT layer, the zone is isolated;
+   * otherwise only those hosts are, each capped at 0 for the isolation (cut off and re-imaged; a repair of the
+   * same host runs alongside, so it is back at the later of the two). A zone a vendor access reached where no
+   * asset was compromised is isolated (there is no host to cut off). Both last one draw of
+   * `containment.isolation`. An isolated zone's conduits are cut. An asset's requirement is cut when the members it can still reach (assets in its own
+   * zone, assets in zones the cut leaves connected to it, services) can no longer meet it (all: any member
+   * across the cut; any: every member across; k-of-n: fewer than k left). Each asset with a cut requirement is
+   * capped at max(`containment.impact`, that requirement's `degrade`) (the lowest over its cut requirements)
+   * until the isolation is lifted.
+   */
+  private isolate(t: number): void {
+    const c = this.c;
+    const ix = c.index;
+    const A = this.A;
+    const thr = c.scenario.zoneThreshold;
+    const { zoneTaken, zoneOt, taken } = this;
+    for (const a of taken) {
+      const z = ix.assetZone[a];
+      zoneTaken[z]++;
+      if (c.otLayer[a]) zoneOt[z] = 1;
+    }
+    const vz = this.vendorZone;
+    if (vz >= 0 && vz !== ix.internetZone && zoneTaken[vz] === 0) {
+      this.isoZone[vz] = 1;
+      this.isoZones.push(vz);
+    }
+    for (const a of taken) {
+      const z = ix.assetZone[a];
+      if (z === ix.internetZone || this.isoZone[z] === 1) continue;
+      if (zoneTaken[z] >= thr || zoneOt[z] === 1) {
+        this.isoZone[z] = 1;
+        this.isoZones.push(z);
+      } else if (this.isoCap[a] === 1) {
+        this.isoHosts.push(a);
+        this.isoAssets.push(a);
+        this.isoCap[a] = 0;
+      }
+    }
+    for (const a of taken) {
+      zoneTaken[ix.assetZone[a]] = 0;
+      zoneOt[ix.assetZone[a]] = 0;
+    }
+    if (this.isoZones.length === 0 && this.isoHosts.length === 0) return;
+    const len = sample(c.scenario.isolation, this.rng);
+    const impact = c.scenario.isolationImpact;
+    const cr = c.crossReq;
+    for (let i = 0; i < cr.length; i++) {
+      const r = cr[i];
+      const x = ix.reqOwner[r];
+      const zx = ix.assetZone[x];
+      const xIso = this.isoZone[zx] === 1;
+      let n = 0;
+      let cut = 0;
+      for (let m = ix.memberStart[r]; m < ix.memberStart[r + 1]; m++) {
+        n++;
+        const b = ix.members[m];
+        if (b < A) {
+          const zb = ix.assetZone[b];
+          if (zb !== zx && (xIso || this.isoZone[zb] === 1)) cut++;
+        }
+      }
+      if (cut === 0 || n - cut >= ix.reqK[r]) continue;
+      const cap = Math.max(impact, ix.reqDegrade[r]);
+      if (cap >= 1) continue;
+      if (this.isoCap[x] === 1) this.isoAssets.push(x);
+      if (cap < this.isoCap[x]) this.isoCap[x] = cap;
+    }
+    const hrs = Math.round(len * 10) / 10;
+    for (const z of this.isoZones)
+      this.note(t, "isolated", ix.zoneId[z], `conduits cut for ${hrs}h; the attacker cannot cross them`);
+    for (const a of this.isoHosts) this.note(t, "isolated host", ix.nodeId[a], `cut off and re-imaged for ${hrs}h`);
+    for (const x of this.isoAssets) this.addHit(x, this.isoCap[x]);
+    this.q.push(t + len, E_ISO_END, 0);
+  }
+
+  private liftIsolation(t: number): void {
+    const ix = this.c.index;
+    for (const z of this.isoZones) this.note(t, "isolation-lifted", ix.zoneId[z], "conduits reconnected");
+    for (const a of this.isoHosts) this.note(t, "isolation-lifted host", ix.nodeId[a], "host reconnected");
+    for (const x of this.isoAssets) this.removeHit(x, this.isoCap[x]);
   }
 
   private priorityOf(a: number): number {

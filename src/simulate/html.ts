@@ -106,6 +106,11 @@ const KIND_COLOURS: Record<string, string> = {
   manipulate: "#e08214",
   detected: "#1b7837",
   contained: "#1b7837",
+  isolated: "#1b7837",
+  "isolation-lifted": "#2166ac",
+  "isolated host": "#1b7837",
+  "isolation-lifted host": "#2166ac",
+  "manipulation-found": "#1b7837",
   restored: "#2166ac",
 };
 

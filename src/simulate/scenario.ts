@@ -114,7 +114,10 @@ const Step = z.strictObject({
   level: Cap.optional(),
   /** deny only: the effect ends by itself after this (a DDoS), without crew work. */
   for: LengthDist.optional(),
-  /** deny only: crew work to restore after containment (default recovery.deny). */
+  /**
+   * deny and manipulate: crew work to restore after containment (default: recovery.deny; for manipulate
+   * recovery.manipulate, else the per-kind verify-and-restore time of bind.ts DEFAULT_VERIFY).
+   */
   restore: LengthDist.optional(),
   probability: Probability.optional(),
   why: z.string().optional(),
@@ -129,6 +132,16 @@ const Entry = z.strictObject({
   probability: Probability.optional(),
 });
 export type Entry = z.infer<typeof Entry>;
+
+const Level = z
+  .number({ error: (iss) => `expected a level (a number in [0, 1]), found ${describeValue(iss.input)}` })
+  .min(0, { error: (iss) => `expected a level in [0, 1], found ${describeValue(iss.input)}` })
+  .max(1, { error: (iss) => `expected a level in [0, 1], found ${describeValue(iss.input)}` });
+
+const ZoneThreshold = z
+  .number({ error: (iss) => `expected a number of assets (an integer >= 1), found ${describeValue(iss.input)}` })
+  .int({ error: (iss) => `expected a whole number of assets (an integer >= 1), found ${describeValue(iss.input)}` })
+  .min(1, { error: (iss) => `expected a number of assets >= 1, found ${describeValue(iss.input)}` });
 
 const DetectionOf = z.strictObject({ probability: Probability.optional(), delay: LengthDist.optional() });
 
@@ -146,9 +159,22 @@ export const ScenarioSchema = z.strictObject({
     })
     .optional(),
   detection: z.strictObject({ monitored: DetectionOf.optional(), unmonitored: DetectionOf.optional() }).optional(),
-  containment: z.strictObject({ delay: LengthDist.optional() }).optional(),
+  containment: z
+    .strictObject({
+      delay: LengthDist.optional(),
+      isolation: LengthDist.optional(),
+      impact: Level.optional(),
+      /** Held assets in a zone from which the whole zone is isolated (fewer: only the hosts). */
+      zoneThreshold: ZoneThreshold.optional(),
+    })
+    .optional(),
   recovery: z
-    .strictObject({ deny: LengthDist.optional(), rebuild: LengthDist.optional(), spare: LengthDist.optional() })
+    .strictObject({
+      deny: LengthDist.optional(),
+      rebuild: LengthDist.optional(),
+      spare: LengthDist.optional(),
+      manipulate: LengthDist.optional(),
+    })
     .optional(),
 });
 
@@ -165,6 +191,12 @@ export const DEFAULTS = {
     unmonitored: { probability: 0.005, delay: { kind: "lognormal", median: 7 * 24, p90: 30 * 24 } as Distribution },
   },
   containmentDelay: { kind: "lognormal", median: 8, p90: 48 } as Distribution,
+  /** How long the isolated zones stay cut off (docs/simulate.md "Containment and isolation"). */
+  isolation: { kind: "lognormal", median: 24, p90: 96 } as Distribution,
+  /** The cap on an asset whose requirement is cut by the isolation (its `degrade` if higher). */
+  isolationImpact: 0,
+  /** Held assets in a zone (none in the OT layer) from which the zone, not just the hosts, is isolated. */
+  zoneThreshold: 2,
   recovery: {
     deny: { kind: "lognormal", median: 4, p90: 24 } as Distribution,
   },
@@ -182,8 +214,17 @@ export type Scenario = {
     unmonitored: { probability: number; delay: Distribution };
   };
   containmentDelay: Distribution;
-  /** Absent rebuild/spare: the per-kind defaults of bind.ts apply. */
-  recovery: { deny: Distribution; rebuild?: Distribution; spare?: Distribution };
+  /** How long the zones isolated at containment stay cut off. */
+  isolation: Distribution;
+  /** Cap on an asset whose requirement is cut by an isolation (max with the requirement's degrade). */
+  isolationImpact: number;
+  /**
+   * At containment a zone is isolated when the attacker holds at least this many assets there or any OT asset
+   * there; otherwise only the held hosts are (docs/simulate.md "Containment and isolation").
+   */
+  zoneThreshold: number;
+  /** Absent rebuild/spare/manipulate: the per-kind defaults of bind.ts apply. */
+  recovery: { deny: Distribution; rebuild?: Distribution; spare?: Distribution; manipulate?: Distribution };
   /** Where a field path stands in the scenario's source (for binding errors). */
   where: (path: (string | number)[]) => { file: string; line: number; column: number };
   /** The raw object (serializable: built-ins and workers re-parse it). */
@@ -231,12 +272,14 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
     issues.push(issue([], "empty-scenario", "expected events: [...] or attack: {...}: this scenario does nothing"));
   if (s.attack) {
     s.attack.steps.forEach((st, i) => {
-      if ((st.for || st.restore) && st.action !== "deny")
+      if (st.for && st.action !== "deny")
+        issues.push(issue(["attack", "steps", i, "for"], "bad-step", "for applies to deny steps only", true));
+      if (st.restore && st.action !== "deny" && st.action !== "manipulate")
         issues.push(
           issue(
-            ["attack", "steps", i, st.for ? "for" : "restore"],
+            ["attack", "steps", i, "restore"],
             "bad-step",
-            `${st.for ? "for" : "restore"} applies to deny steps only`,
+            "restore applies to deny and manipulate steps only",
             true,
           ),
         );
@@ -276,10 +319,14 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
         },
       },
       containmentDelay: s.containment?.delay ?? DEFAULTS.containmentDelay,
+      isolation: s.containment?.isolation ?? DEFAULTS.isolation,
+      isolationImpact: s.containment?.impact ?? DEFAULTS.isolationImpact,
+      zoneThreshold: s.containment?.zoneThreshold ?? DEFAULTS.zoneThreshold,
       recovery: {
         deny: s.recovery?.deny ?? DEFAULTS.recovery.deny,
         rebuild: s.recovery?.rebuild,
         spare: s.recovery?.spare,
+        manipulate: s.recovery?.manipulate,
       },
       where: (path) => where(path),
       raw: clean,

@@ -86,7 +86,8 @@ describe.skipIf(!loaded.ok || !hasControl)(`Harborview HTML${reason ? `: skipped
     // the representative run shows failures, with their causes next to the levels they changed
     const run = html.slice(order[4]);
     expect(run).not.toMatch(/No service lost any level/);
-    expect(run).toMatch(/class="kind"[^>]*>encrypt</);
+    // what made the levels drop: an encryption, or the isolation at containment (docs/simulate.md "Containment and isolation")
+    expect(run).toMatch(/class="kind"[^>]*>(encrypt|isolated)</);
     expect(run).toMatch(/class="down"/);
     // svg text is readable: no font below 11px
     for (const m of html.matchAll(/font-size:(\d+(?:\.\d+)?)px/g)) expect(Number(m[1])).toBeGreaterThanOrEqual(11);
