@@ -166,23 +166,25 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     await page.click("header >> text=Monitoring");
     await page.waitForSelector("text=● live");
     const model = await page.evaluate(async () => (await fetch("/api/models/harborview/versions/latest")).json());
-    const asset =
-      (model.model.assets as { id: string; monitored: boolean }[]).find((a) => a.monitored)?.id ??
-      model.model.assets[0].id;
+    // a water sensor, as an operator would wire one (falls back to any monitored asset)
+    const assets = model.model.assets as { id: string; kind: string; monitored: boolean; zone: string }[];
+    const sensor = assets.find((a) => a.kind === "sensor" && a.id.startsWith("wtr")) ?? assets.find((a) => a.monitored);
+    const asset = (sensor ?? assets[0]).id;
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
     const t0 = Date.parse("2026-01-01T00:00:00Z");
     for (let i = 0; i < 300; i++) {
       await client.publishAsync(
-        `rampart/harborview/${asset}/pressure`,
+        `rampart/harborview/${asset}/turbidity`,
         JSON.stringify({ t: t0 + i * 60_000, v: 50 + (i % 10) }),
       );
     }
-    await client.publishAsync(`rampart/harborview/${asset}/pressure`, JSON.stringify({ t: t0 + 300 * 60_000, v: 900 }));
+    await client.publishAsync(`rampart/harborview/${asset}/turbidity`, JSON.stringify({ t: t0 + 300 * 60_000, v: 900 }));
     await client.endAsync();
     const li = page.locator(`.alerts li[data-asset="${asset}"]`).first();
     await li.waitFor({ timeout: 30_000 });
-    expect(await li.textContent()).toContain("pressure");
+    expect(await li.textContent()).toContain("turbidity");
     expect(await li.textContent()).toMatch(/Services at risk/);
+    expect(await li.textContent()).toContain(`zone ${(sensor ?? assets[0]).zone}`);
     await page.screenshot({ path: join(SHOTS, "monitoring.png"), fullPage: true });
   });
 

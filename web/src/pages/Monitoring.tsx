@@ -30,6 +30,7 @@ export function MonitoringPage({ ctx }: { ctx: Ctx }) {
     return close;
   }, []);
   const names = new Map([...ctx.model.services, ...ctx.model.assets].map((x) => [x.id, x.name]));
+  const zoneOf = new Map(ctx.model.assets.map((x) => [x.id, x.zone]));
   return (
     <section>
       <p className="muted">
@@ -44,6 +45,7 @@ export function MonitoringPage({ ctx }: { ctx: Ctx }) {
           <li key={a.id} className={`alert sev-${a.severity} ${a.ackedBy ? "acked" : ""}`} data-asset={a.assetId ?? ""}>
             <strong>{a.severity}</strong> {new Date(a.at).toLocaleString()} ·{" "}
             {a.assetId ? (names.get(a.assetId) ?? a.assetId) : "unknown asset"}
+            {a.assetId && zoneOf.get(a.assetId) ? ` · zone ${zoneOf.get(a.assetId)}` : ""}
             {a.signal ? ` · ${a.signal}` : ""}
             <div>{a.message}</div>
             <div className="muted">
