@@ -178,7 +178,10 @@ describe.skipIf(!enabled)("web UI end to end", () => {
         JSON.stringify({ t: t0 + i * 60_000, v: 50 + (i % 10) }),
       );
     }
-    await client.publishAsync(`rampart/harborview/${asset}/turbidity`, JSON.stringify({ t: t0 + 300 * 60_000, v: 900 }));
+    await client.publishAsync(
+      `rampart/harborview/${asset}/turbidity`,
+      JSON.stringify({ t: t0 + 300 * 60_000, v: 900 }),
+    );
     await client.endAsync();
     const li = page.locator(`.alerts li[data-asset="${asset}"]`).first();
     await li.waitFor({ timeout: 30_000 });
