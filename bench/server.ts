@@ -12,53 +12,22 @@
  *   drop that accumulation (`setupClient`); the bytes still cross the socket and are counted.
  * The load average is printed with each figure: other jobs share this machine.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import autocannon from "autocannon";
+import { spawnServer } from "../test/server/fixtures/spawn-server.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const PASSWORD = "bench admin password";
-
-async function startServer(dir: string): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "test", "server", "fixtures", "serve-child.ts"),
-      "serve",
-      "--demo",
-      "--port",
-      "0",
-      "--data",
-      dir,
-    ],
-    {
-      env: { ...process.env, RAMPART_ADMIN_PASSWORD: PASSWORD, RAMPART_WEB: "off" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const exited = new Promise((r) => child.once("exit", r));
-  const base = await new Promise<string>((res, rej) => {
-    let out = "";
-    const t = setTimeout(() => rej(new Error(`server did not start: ${out}`)), 60_000);
-    child.stdout?.on("data", (d) => {
-      out += d;
-      const m = /serving (http:\/\/[^/]+)\//.exec(out);
-      if (m) {
-        clearTimeout(t);
-        res(m[1]);
-      }
-    });
-  });
-  return { child, base, exited };
-}
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "rampart-bench-"));
-  const { child, base, exited } = await startServer(dir);
+  const { child, base, exited } = await spawnServer({
+    dataDir: dir,
+    password: PASSWORD,
+    args: ["--demo"],
+    env: { RAMPART_WEB: "off" },
+  });
   try {
     const login = await fetch(`${base}/api/auth/login`, {
       method: "POST",

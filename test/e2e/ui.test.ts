@@ -2,13 +2,14 @@
  * End to end in headless Chromium: log in, open Harborview, run a simulation and see its curves, publish
  * readings over MQTT and see the alert appear. Screenshots go to test-results/.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import mqtt from "mqtt";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { spawnServer } from "../server/fixtures/spawn-server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CI = process.env.CI === "true";
@@ -30,41 +31,17 @@ describe.skipIf(!enabled)("web UI end to end", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(ROOT, "test", "server", "fixtures", "serve-child.ts"),
-        "serve",
-        "--demo",
-        "--port",
-        "0",
-        "--mqtt-port",
-        "0",
-        "--data",
-        dir,
-      ],
-      { env: { ...process.env, RAMPART_ADMIN_PASSWORD: PASSWORD }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    exited = new Promise((r) => child.once("exit", r));
-    await new Promise<void>((res, rej) => {
-      let out = "";
-      const t = setTimeout(() => rej(new Error(`server did not start: ${out}`)), 90_000);
-      const on = (d: Buffer) => {
-        out += d;
-        const m = /serving (http:\/\/[^/]+)\//.exec(out);
-        const q = /MQTT broker on port (\d+)/.exec(out);
-        if (m && q) {
-          base = m[1];
-          mqttPort = Number(q[1]);
-          clearTimeout(t);
-          res();
-        }
-      };
-      child.stdout?.on("data", on);
-      child.stderr?.on("data", on);
+    const server = await spawnServer({
+      dataDir: dir,
+      password: PASSWORD,
+      args: ["--demo", "--mqtt-port", "0"],
+      waitFor: [/MQTT broker on port (\d+)/],
+      timeoutMs: 90_000,
     });
+    child = server.child;
+    exited = server.exited;
+    base = server.base;
+    mqttPort = Number(server.found[0]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

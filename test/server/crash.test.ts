@@ -1,52 +1,24 @@
 /** SIGKILL during writes: every write the server acknowledged is still there, and the audit chain holds. */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { openStore } from "../../src/store/index.ts";
+import { loginAdmin, spawnServer } from "./fixtures/spawn-server.ts";
 import { fixtureFiles } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-crash-"));
 const PASSWORD = "crash test admin password";
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "fixtures", "serve-child.ts"), "serve", "--port", "0", "--data", dir],
-    {
-      env: { ...process.env, RAMPART_ADMIN_PASSWORD: PASSWORD, RAMPART_WEB: "off" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const exited = new Promise((r) => child.once("exit", r));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    child.stdout?.on("data", (d) => {
-      out += d;
-      const m = /serving (http:\/\/[^/]+)\//.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ child, base: m[1], exited });
-      }
-    });
-    child.stderr?.on("data", (d) => {
-      out += d;
-    });
-  });
+function start() {
+  return spawnServer({ dataDir: dir, password: PASSWORD, env: { RAMPART_WEB: "off" }, timeoutMs: 30_000 });
 }
 
 async function login(base: string) {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: PASSWORD }),
-  });
+  const r = await loginAdmin(base, PASSWORD);
   expect(r.status).toBe(200);
-  const csrf = (await r.json()).csrfToken as string;
-  return { cookie: String(r.headers.get("set-cookie")).split(";")[0], csrf };
+  return { cookie: r.cookie, csrf: r.csrf };
 }
 
 describe("crash safety", () => {
