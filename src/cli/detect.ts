@@ -7,8 +7,11 @@ import type { Command } from "commander";
 import { csvCell, parseCsv, parseFlags, parseLabels, type Table } from "../detect/csv.ts";
 import type { DetectorModel } from "../detect/engine.ts";
 import { type DetectIssue, formatIssue } from "../detect/errors.ts";
+import type { nabCommand as NabCommand } from "../detect/io/nab.ts";
 import { checkModel, runModel, trainTables } from "../detect/pipeline.ts";
 import { flagMap, scoreBatadal } from "../detect/score.ts";
+
+type NabOptions = Parameters<typeof NabCommand>[0];
 
 class CliFailure extends Error {
   constructor(
@@ -195,20 +198,11 @@ export function registerDetect(program: Command): void {
     .option("--json", "print the score as JSON")
     .exitOverride(usageExit)
     .action(
-      guarded(
-        async (o: {
-          data: string;
-          out: string;
-          labels?: string;
-          profiles?: string;
-          score?: boolean;
-          json?: boolean;
-        }) => {
-          const { nabCommand } = await import("../detect/io/nab.ts");
-          const r = await nabCommand(o);
-          if (!r.ok) fail(r.issues);
-        },
-      ),
+      guarded(async (o: NabOptions) => {
+        const { nabCommand } = await import("../detect/io/nab.ts");
+        const r = await nabCommand(o);
+        if (!r.ok) fail(r.issues);
+      }),
     );
 
   detect

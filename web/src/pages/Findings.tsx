@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { Ctx } from "../main.tsx";
 import { num } from "../model.ts";
-import { useAssessment } from "./useAssessment.ts";
+import { NoAssessment, useAssessment } from "./useAssessment.tsx";
 
 const SEV = ["critical", "high", "medium", "low"];
 
@@ -12,17 +12,7 @@ export function FindingsPage({ ctx }: { ctx: Ctx }) {
   if (!ctx.engines.assess) return <p>The assessment engine is not available in this build.</p>;
   if (a.state === "loading" || a.state === "running") return <p>{a.state === "running" ? "Assessing…" : "Loading…"}</p>;
   if (a.state === "error") return <p className="error">{a.error}</p>;
-  if (!a.report)
-    return (
-      <p>
-        No assessment of this version yet.{" "}
-        {ctx.can("assessment.run") && (
-          <button type="button" onClick={a.run}>
-            Run assessment
-          </button>
-        )}
-      </p>
-    );
+  if (!a.report) return <NoAssessment ctx={ctx} run={a.run} />;
   const findings = a.report.findings.filter((f) => !fw || f.frameworks[fw].length > 0);
   const services = ctx.model.services;
   const cell = (s: string, sev: string) => findings.filter((f) => f.severity === sev && f.services.includes(s)).length;

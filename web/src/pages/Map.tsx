@@ -13,7 +13,7 @@ import {
   zoneView,
 } from "../layout.ts";
 import type { Ctx } from "../main.tsx";
-import { useAssessment } from "./useAssessment.ts";
+import { NoAssessment, useAssessment } from "./useAssessment.tsx";
 
 type View = { kind: "service" | "sector" | "zone" | "city"; value: string };
 
@@ -262,16 +262,7 @@ export function MapPage({ ctx, mode }: { ctx: Ctx; mode: "map" | "paths" }) {
       {mode === "paths" && (
         <div className="paths">
           {!ctx.engines.assess && <p>The assessment engine is not available in this build.</p>}
-          {a.state === "none" && (
-            <p>
-              No assessment of this version yet.{" "}
-              {ctx.can("assessment.run") && (
-                <button type="button" onClick={a.run}>
-                  Run assessment
-                </button>
-              )}
-            </p>
-          )}
+          {a.state === "none" && <NoAssessment ctx={ctx} run={a.run} />}
           {(a.state === "running" || a.state === "loading") && (
             <p>{a.state === "running" ? "Assessing…" : "Loading…"}</p>
           )}

@@ -64,3 +64,17 @@ export function useAssessment(ctx: Ctx, enabled = true) {
   };
   return { report, state, error, run };
 }
+
+/** "No assessment yet", with the button to run one for those allowed to. */
+export function NoAssessment({ ctx, run }: { ctx: Ctx; run: () => void }) {
+  return (
+    <p>
+      No assessment of this version yet.{" "}
+      {ctx.can("assessment.run") && (
+        <button type="button" onClick={run}>
+          Run assessment
+        </button>
+      )}
+    </p>
+  );
+}
