@@ -1,6 +1,6 @@
 /**
  * The Rampart HTTP server: API under /api, Prometheus metrics at /metrics, the web UI everywhere else.
- * Every /api route is declared in routes.ts with its permission and schemas; this file enforces sessions,
+ * Every /api route is declared in routes/<resource>.ts with its permission and schemas; this file enforces sessions,
  * roles, CSRF, limits and headers around them.
  */
 import { existsSync } from "node:fs";
@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Session, Store } from "../store/types.ts";
 import { AlertHub } from "./alerts.ts";
 import { LoginLimiter, safeEqual, tokenHash } from "./auth.ts";
+import { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./context.ts";
 import type { Engines } from "./engines.ts";
 import { securityHeaders } from "./headers.ts";
 import { type AnyRoute, type ErrorBody, HttpError, parsePart } from "./http.ts";
@@ -19,12 +20,13 @@ import { Metrics } from "./metrics.ts";
 import { Models } from "./models.ts";
 import { openApi } from "./openapi.ts";
 import { allowed } from "./roles.ts";
-import { apiRoutes } from "./routes.ts";
+import { apiRoutes } from "./routes/index.ts";
+import { SessionCache } from "./sessions.ts";
+import { ResultCache } from "./transport/cache.ts";
 
-export const SESSION_COOKIE = "rampart_session";
-export const CSRF_HEADER = "x-csrf-token";
-export const VERSION = "0.1.0";
+export { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./context.ts";
 export { CSP, securityHeaders } from "./headers.ts";
+export { SessionCache } from "./sessions.ts";
 
 export type ServerOptions = {
   store: Store;
@@ -53,52 +55,6 @@ export type Server = {
   metrics: Metrics;
   routes: AnyRoute[];
 };
-
-export type ServerContext = {
-  store: Store;
-  engines: Engines;
-  models: Models;
-  jobs: Jobs;
-  alerts: AlertHub;
-  metrics: Metrics;
-  limiter: LoginLimiter;
-  sessionHours: number;
-  sessions: SessionCache;
-  openapi: () => unknown;
-};
-
-/**
- * Sessions read from the store, kept in memory for a second, keyed by the token's sha256 (the store's key):
- * a burst of requests costs one store read. Expiry is checked on every hit; logout and user changes in this
- * process evict at once (another process sharing a PostgreSQL store sees them within the second).
- */
-export class SessionCache {
-  private readonly map = new Map<string, { s: Session; until: number; expires: number }>();
-  constructor(
-    private readonly store: Store,
-    private readonly ttlMs = 1000,
-  ) {}
-  async get(idHash: string): Promise<Session | null> {
-    const now = Date.now();
-    const hit = this.map.get(idHash);
-    if (hit && hit.until > now && hit.expires > now) return hit.s;
-    const s = await this.store.getSession(idHash);
-    const expires = s ? Date.parse(s.expiresAt) : 0;
-    if (!s || expires <= now) {
-      this.map.delete(idHash);
-      return null;
-    }
-    if (this.map.size > 10_000) this.map.clear();
-    this.map.set(idHash, { s, until: now + this.ttlMs, expires });
-    return s;
-  }
-  evict(idHash: string): void {
-    this.map.delete(idHash);
-  }
-  evictUser(username: string): void {
-    for (const [k, v] of this.map) if (v.s.username === username) this.map.delete(k);
-  }
-}
 
 /**
  * Path parameters validated once per distinct value: a valid parse is kept (bounded), so a re-read of the
@@ -158,6 +114,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
     limiter: opts.loginLimiter ?? new LoginLimiter(),
     sessionHours: opts.sessionHours ?? 12,
     sessions,
+    results: new ResultCache(),
     openapi: () => doc,
   };
   const routes = apiRoutes(ctx);

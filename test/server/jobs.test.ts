@@ -3,7 +3,7 @@
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadEngines } from "../../src/server/engines.ts";
-import { pickEncoding } from "../../src/server/routes.ts";
+import { pickEncoding } from "../../src/server/transport/encoding.ts";
 import { type Client, fixtureFiles, PASSWORD, type TestServer, testServer } from "./helpers.ts";
 
 let s: TestServer;

@@ -1,0 +1,33 @@
+/**
+ * What every route file receives: the store, the engines and the server's long-lived parts. Built once by
+ * app.ts; route files import only this type, never app.ts (no import cycle).
+ */
+import type { Store } from "../store/types.ts";
+import type { AlertHub } from "./alerts.ts";
+import type { LoginLimiter } from "./auth.ts";
+import type { Engines } from "./engines.ts";
+import type { Jobs } from "./jobs.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Models } from "./models.ts";
+import type { SessionCache } from "./sessions.ts";
+import type { ResultCache } from "./transport/cache.ts";
+
+export const SESSION_COOKIE = "rampart_session";
+export const CSRF_HEADER = "x-csrf-token";
+export const VERSION = "0.1.0";
+
+export type ServerContext = {
+  store: Store;
+  engines: Engines;
+  models: Models;
+  jobs: Jobs;
+  alerts: AlertHub;
+  metrics: Metrics;
+  limiter: LoginLimiter;
+  sessionHours: number;
+  sessions: SessionCache;
+  /** Finished results ready to send (dropped when a model is deleted). */
+  results: ResultCache;
+  /** The OpenAPI document (built after the routes). */
+  openapi: () => unknown;
+};

@@ -1,0 +1,28 @@
+/** Every /api route: each resource declares its routes (permission, schemas, handler) in its own file. */
+import type { ServerContext } from "../context.ts";
+import type { AnyRoute } from "../http.ts";
+import { alertsRoutes } from "./alerts.ts";
+import { assessmentsRoutes } from "./assessments.ts";
+import { auditRoutes } from "./audit.ts";
+import { authRoutes } from "./auth.ts";
+import { entitiesRoutes } from "./entities.ts";
+import { modelsRoutes } from "./models.ts";
+import { resultsRoutes } from "./results.ts";
+import { simulationsRoutes } from "./simulations.ts";
+import { systemRoutes } from "./system.ts";
+import { usersRoutes } from "./users.ts";
+
+export function apiRoutes(ctx: ServerContext): AnyRoute[] {
+  return [
+    ...systemRoutes(ctx),
+    ...authRoutes(ctx),
+    ...modelsRoutes(ctx),
+    ...entitiesRoutes(ctx),
+    ...assessmentsRoutes(ctx),
+    ...simulationsRoutes(ctx),
+    ...resultsRoutes(ctx),
+    ...alertsRoutes(ctx),
+    ...usersRoutes(ctx),
+    ...auditRoutes(ctx),
+  ];
+}
