@@ -15,6 +15,7 @@ import { registerDetect } from "./detect.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
 import { registerServe } from "./serve.ts";
 import { registerSimulate } from "./simulate.ts";
+import { registerTwin } from "./twin.ts";
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -178,6 +179,7 @@ function registerEngines(program: Command) {
   registerDetect(program);
   registerServe(program);
   registerAudit(program);
+  registerTwin(program);
 }
 
 /** Runs the CLI; returns the exit code. */

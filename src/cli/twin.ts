@@ -1,0 +1,263 @@
+/**
+ * `rampart twin ...`: the C-Town water-utility twin (docs/twin.md). `run` replays a .cpa scenario with the PLC
+ * logic in the loop and writes BATADAL-shaped readings; `dataset` generates labelled attack campaigns.
+ * Exit codes: 0 ok, 1 invalid input, 2 usage error.
+ */
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import { parseSeed } from "../model/rng.ts";
+import { parseStartDate, toBatadalCsv } from "../twin/csv.ts";
+import { planCampaign } from "../twin/dataset.ts";
+import { Twin, type TwinConfig, type TwinRow } from "../twin/engine.ts";
+import { formatTwinIssue, type TwinIssue } from "../twin/errors.ts";
+import { buildScenario, type Scenario } from "../twin/load.ts";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, UserError } from "./io.ts";
+
+export interface TwinRunOpts {
+  network: string;
+  cpa: string;
+  patterns?: string;
+  hours?: string;
+  seed?: string;
+  noise?: string;
+  round?: string;
+  scan?: string;
+  start?: string;
+  out: string;
+  truth?: string;
+}
+
+function printIssues(issues: TwinIssue[]): void {
+  for (const i of issues.slice(0, 50)) process.stderr.write(`${formatTwinIssue(i)}\n`);
+  if (issues.length > 50) process.stderr.write(`… and ${issues.length - 50} more\n`);
+}
+
+async function readOrFail(file: string, what: string): Promise<string> {
+  if (!existsSync(file)) throw new UserError(`${what} ${file}: no such file`, EXIT_INVALID);
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    throw new UserError(`${what} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? "error"})`, EXIT_INVALID);
+  }
+}
+
+/** A .cpa's patterns_file: beside the .cpa, else in a folder above it (epanetCPA keeps it at its root). */
+function findBeside(cpa: string, name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  let dir = dirname(resolve(cpa));
+  for (let i = 0; i < 4; i++) {
+    const f = resolve(dir, name);
+    if (existsSync(f)) return f;
+    dir = dirname(dir);
+  }
+  return resolve(dirname(cpa), name);
+}
+
+/** Reads the network, the .cpa and the patterns (the option, else the .cpa's patterns_file beside it). */
+export async function loadScenarioFiles(network: string, cpa: string, patterns?: string): Promise<Scenario> {
+  const netText = await readOrFail(network, "network");
+  const cpaText = await readOrFail(cpa, "cpa");
+  const first = buildScenario({ network: { file: network, text: netText }, cpa: { file: cpa, text: cpaText } });
+  if (!first.ok) {
+    printIssues(first.issues);
+    throw new UserError(`${first.issues.length} error${first.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+  }
+  const pfile = patterns ?? findBeside(cpa, first.value.cpa.options.patternsFile);
+  if (!pfile) return first.value;
+  const r = buildScenario({
+    network: { file: network, text: netText },
+    cpa: { file: cpa, text: cpaText },
+    patterns: { file: pfile, text: await readOrFail(pfile, "patterns") },
+  });
+  if (!r.ok) {
+    printIssues(r.issues);
+    throw new UserError(`${r.issues.length} error${r.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+  }
+  return r.value;
+}
+
+function numOption(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n < min || n > max)
+    throw new UserError(`option ${name}: expected a number from ${min} to ${max}, found "${v}"`, EXIT_USAGE);
+  return n;
+}
+
+function common(o: { hours?: string; seed?: string; noise?: string; round?: string; scan?: string; start?: string }) {
+  const hours = intOption("--hours", o.hours, 1, 8784);
+  let seed = 1;
+  if (o.seed !== undefined) {
+    const s = parseSeed(o.seed);
+    if (s === undefined)
+      throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${o.seed}"`, EXIT_USAGE);
+    seed = s;
+  }
+  const noiseSd = numOption("--noise", o.noise, 0, 100);
+  const round = intOption("--round", o.round, 0, 12);
+  const scan = intOption("--scan", o.scan, 1, 3600);
+  if (scan !== undefined && 3600 % scan !== 0)
+    throw new UserError(`option --scan: must divide 3600 seconds, found ${scan}`, EXIT_USAGE);
+  const start = parseStartDate(o.start ?? "2014-01-06");
+  if (start === undefined)
+    throw new UserError(`option --start: expected a date YYYY-MM-DD, found "${o.start}"`, EXIT_USAGE);
+  return { hours, seed, noiseSd, round, scan, start };
+}
+
+async function runTwin(config: TwinConfig): Promise<{ twin: Twin; rows: TwinRow[] }> {
+  const t = await Twin.create(config);
+  if (!t.ok) {
+    printIssues(t.issues);
+    throw new UserError(`${t.issues.length} error${t.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+  }
+  try {
+    return { twin: t.value, rows: t.value.runAll() };
+  } finally {
+    t.value.close();
+  }
+}
+
+async function writeOrFail(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, EXIT_INVALID);
+  }
+}
+
+export async function twinRunCommand(o: TwinRunOpts): Promise<number> {
+  const c = common(o);
+  const sc = await loadScenarioFiles(o.network, o.cpa, o.patterns);
+  const hours = c.hours ?? (sc.network.duration > 0 ? Math.floor(sc.network.duration / 3600) : 168);
+  const { twin, rows } = await runTwin({
+    ...sc,
+    hours,
+    seed: c.seed,
+    noiseSd: c.noiseSd,
+    round: c.round,
+    scanSeconds: c.scan,
+  });
+  await writeOrFail(o.out, toBatadalCsv(twin.columns, rows, c.start));
+  if (o.truth) await writeOrFail(o.truth, toBatadalCsv(twin.columns, rows, c.start, "truth"));
+  const attacked = rows.filter((r) => r.attack).length;
+  process.stderr.write(`${o.out}: ${rows.length} hours, ${twin.columns.length} columns, ${attacked} attack hours\n`);
+  for (const e of twin.events)
+    process.stderr.write(
+      `  attack ${e.type} ${e.target}: hour ${e.startHour}${e.endHour !== undefined ? ` to ${e.endHour}` : " to the end"}\n`,
+    );
+  return EXIT_OK;
+}
+
+export interface TwinDatasetOpts extends Omit<TwinRunOpts, "cpa" | "network"> {
+  network?: string;
+  cpa?: string;
+  attacks: string;
+  plan?: string;
+}
+
+export async function twinDatasetCommand(
+  o: TwinDatasetOpts,
+  defaults: { network?: string; cpa?: string },
+): Promise<number> {
+  const c = common(o);
+  const count = intOption("--attacks", o.attacks, 0, 1000) ?? 0;
+  const network = o.network ?? defaults.network;
+  const cpa = o.cpa ?? defaults.cpa;
+  if (!network || !cpa)
+    throw new UserError("--network and --cpa are required (no C-Town files found beside the checkout)", EXIT_USAGE);
+  const sc = await loadScenarioFiles(network, cpa, o.patterns);
+  if (sc.cpa.attacks.length)
+    throw new UserError(
+      `${cpa}: a dataset's .cpa must have no [CYBERATTACKS]; the campaign is drawn from the seed`,
+      EXIT_INVALID,
+    );
+  const hours = c.hours ?? 24 * 28;
+  const probe = await Twin.create({ ...sc, hours, seed: c.seed, scanSeconds: c.scan });
+  if (!probe.ok) {
+    printIssues(probe.issues);
+    throw new UserError(`${probe.issues.length} errors`, EXIT_INVALID);
+  }
+  const rules = probe.value.rules;
+  probe.value.close();
+  const plan = planCampaign(sc.network, sc.cpa, rules, count, hours, c.seed);
+  if (!plan.ok) throw new UserError(`option --attacks: ${plan.message}`, EXIT_USAGE);
+  const { twin, rows } = await runTwin({
+    ...sc,
+    hours,
+    seed: c.seed,
+    noiseSd: c.noiseSd ?? 0.01,
+    round: c.round,
+    scanSeconds: c.scan,
+    extraAttacks: plan.plan.flatMap((p) => p.attacks),
+  });
+  await writeOrFail(o.out, toBatadalCsv(twin.columns, rows, c.start));
+  if (o.truth) await writeOrFail(o.truth, toBatadalCsv(twin.columns, rows, c.start, "truth"));
+  if (o.plan)
+    await writeOrFail(
+      o.plan,
+      `${JSON.stringify(
+        plan.plan.map(({ attacks: _a, ...p }) => p),
+        null,
+        2,
+      )}\n`,
+    );
+  process.stderr.write(
+    `${o.out}: ${rows.length} hours, ${count} attacks, ${rows.filter((r) => r.attack).length} attack hours\n`,
+  );
+  for (const p of plan.plan) process.stderr.write(`  hours ${p.startHour}-${p.endHour}: ${p.kind}: ${p.description}\n`);
+  return EXIT_OK;
+}
+
+/** The C-Town files beside a checkout (../shared/data), when present: the defaults of `twin dataset`. */
+function ctownDefaults(): { network?: string; cpa?: string } {
+  const base = resolve(process.cwd(), "../shared/data/batadal/ctown");
+  const network = resolve(base, "CTOWN.INP");
+  const cpa = resolve(base, "epanetCPA/scenarios/ctown/no_attacks.cpa");
+  return existsSync(network) && existsSync(cpa) ? { network, cpa } : {};
+}
+
+export function registerTwin(program: Command): void {
+  const twin = program
+    .command("twin")
+    .description("a live water-utility twin: EPANET hydraulics with PLC logic in the loop");
+  const run =
+    <A extends unknown[]>(fn: (...a: A) => Promise<number>) =>
+    async (...a: A) => {
+      process.exitCode = await fn(...a);
+    };
+  twin
+    .command("run")
+    .description("replay a .cpa scenario on a network; write BATADAL-shaped hourly SCADA readings")
+    .requiredOption("--network <file>", "EPANET .inp network")
+    .requiredOption("--cpa <file>", ".cpa file: PLCs, links, attacks, options")
+    .option("--patterns <file>", "hourly demand multipliers CSV (default: the .cpa's patterns_file)")
+    .option("--hours <n>", "hours to simulate (default: the network's duration)")
+    .option("--seed <n>", "random seed (noise, replay noise)", "1")
+    .option("--noise <sd>", "standard deviation of measurement noise on analogue readings", "0")
+    .option("--round <digits>", "round readings to this many decimals")
+    .option("--scan <seconds>", "PLC scan interval (divides 3600; default: the network's hydraulic step)")
+    .option("--start <date>", "date of the first row, YYYY-MM-DD", "2014-01-06")
+    .requiredOption("--out <file>", "readings CSV to write (what SCADA saw)")
+    .option("--truth <file>", "also write the true values in the same shape")
+    .action(run(twinRunCommand));
+  twin
+    .command("dataset")
+    .description("generate a labelled attack campaign (ATT_FLAG exact) in the BATADAL shape")
+    .requiredOption("--attacks <n>", "number of attacks")
+    .option("--network <file>", "EPANET .inp network (default: C-Town beside the checkout)")
+    .option("--cpa <file>", ".cpa without attacks (default: C-Town's no_attacks.cpa)")
+    .option("--patterns <file>", "hourly demand multipliers CSV")
+    .option("--hours <n>", "hours to simulate", "672")
+    .option("--seed <n>", "random seed (campaign, noise)", "1")
+    .option("--noise <sd>", "measurement noise standard deviation", "0.01")
+    .option("--round <digits>", "round readings to this many decimals")
+    .option("--scan <seconds>", "PLC scan interval (divides 3600)")
+    .option("--start <date>", "date of the first row, YYYY-MM-DD", "2014-01-06")
+    .requiredOption("--out <file>", "readings CSV to write")
+    .option("--truth <file>", "also write the true values")
+    .option("--plan <file>", "also write the campaign (kinds, hours, targets) as JSON")
+    .action(run((o: TwinDatasetOpts) => twinDatasetCommand(o, ctownDefaults())));
+  void EXIT_USAGE;
+}

@@ -1,0 +1,73 @@
+/** Errors of the twin are data: they name where (file:line:col, or a parameter) and what was expected. */
+export interface TwinIssue {
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** An option or parameter name when the problem is not in a file. */
+  param?: string;
+}
+
+export type TwinResult<T> = { ok: true; value: T } | { ok: false; issues: TwinIssue[] };
+
+export function formatTwinIssue(i: TwinIssue): string {
+  let where = "";
+  if (i.file !== undefined) {
+    where = i.file;
+    if (i.line !== undefined) where += `:${i.line}`;
+    if (i.column !== undefined) where += `:${i.column}`;
+    where += ": ";
+  } else if (i.param !== undefined) where = `${i.param}: `;
+  return `${where}${i.code}: ${i.message}`;
+}
+
+/** A bounded text: too large or too many lines is an error, never an unbounded parse. */
+export const TEXT_LIMITS = { maxBytes: 8 * 1024 * 1024, maxLines: 200_000, maxLineLength: 4096 } as const;
+
+export interface Line {
+  /** 1-based line number. */
+  no: number;
+  text: string;
+}
+
+/** Splits a text into lines within TEXT_LIMITS, or returns the located reason it cannot. */
+export function boundedLines(text: string, file: string): TwinResult<Line[]> {
+  if (text.length > TEXT_LIMITS.maxBytes)
+    return fail(file, 1, 1, "TOO_LARGE", `file is larger than ${TEXT_LIMITS.maxBytes} characters`);
+  const raw = text.split(/\r\n|\n|\r/);
+  if (raw.length > TEXT_LIMITS.maxLines)
+    return fail(file, TEXT_LIMITS.maxLines + 1, 1, "TOO_MANY_LINES", `more than ${TEXT_LIMITS.maxLines} lines`);
+  const lines: Line[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const t = raw[i] as string;
+    if (t.length > TEXT_LIMITS.maxLineLength)
+      return fail(
+        file,
+        i + 1,
+        TEXT_LIMITS.maxLineLength + 1,
+        "LINE_TOO_LONG",
+        `line longer than ${TEXT_LIMITS.maxLineLength} characters`,
+      );
+    lines.push({ no: i + 1, text: t });
+  }
+  return { ok: true, value: lines };
+}
+
+export function fail<T>(file: string, line: number, column: number, code: string, message: string): TwinResult<T> {
+  return { ok: false, issues: [{ code, message, file, line, column }] };
+}
+
+/** Tokens of a line with their 1-based columns, split on whitespace (and commas when asked). */
+export function tokens(text: string, commas = false): { text: string; col: number }[] {
+  const out: { text: string; col: number }[] = [];
+  const re = commas ? /[^\s,]+/g : /\S+/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push({ text: m[0], col: m.index + 1 });
+  return out;
+}
+
+/** Removes a `;` comment, keeping columns. */
+export function stripComment(text: string): string {
+  const i = text.indexOf(";");
+  return i < 0 ? text : text.slice(0, i);
+}
