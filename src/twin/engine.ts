@@ -273,10 +273,10 @@ export class Twin {
       issues.push({
         code: "TWIN_SCAN",
         message: `scan interval must divide one hour (seconds), found ${scan}`,
-        param: "scanSeconds",
+        path: "scanSeconds",
       });
     if (!Number.isInteger(config.hours) || config.hours < 1 || config.hours > 24 * 366)
-      issues.push({ code: "TWIN_HOURS", message: "hours must be a whole number from 1 to 8784", param: "hours" });
+      issues.push({ code: "TWIN_HOURS", message: "hours must be a whole number from 1 to 8784", path: "hours" });
     if (issues.length || !rules.ok) return { ok: false, issues };
     let initialLevels: Map<string, number> | undefined;
     const ic = cpa.options.initialConditions;
@@ -318,7 +318,7 @@ export class Twin {
           {
             code: "TWIN_PATTERNS",
             message: `patterns have ${(config.patterns[0] as number[]).length} columns; the network has ${network.patterns.length} patterns`,
-            param: "patterns",
+            path: "patterns",
           },
         ],
       };

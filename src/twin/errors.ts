@@ -1,26 +1,10 @@
-/** Errors of the twin are data: they name where (file:line:col, or a parameter) and what was expected. */
-export interface TwinIssue {
-  code: string;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  /** An option or parameter name when the problem is not in a file. */
-  param?: string;
-}
+/** Errors of the twin are data, in the shape the detectors use: where (file:line:col, or `path` naming a
+ * parameter) and what was expected. */
+import { type DetectIssue, formatIssue } from "../detect/errors.ts";
 
+export type TwinIssue = DetectIssue;
 export type TwinResult<T> = { ok: true; value: T } | { ok: false; issues: TwinIssue[] };
-
-export function formatTwinIssue(i: TwinIssue): string {
-  let where = "";
-  if (i.file !== undefined) {
-    where = i.file;
-    if (i.line !== undefined) where += `:${i.line}`;
-    if (i.column !== undefined) where += `:${i.column}`;
-    where += ": ";
-  } else if (i.param !== undefined) where = `${i.param}: `;
-  return `${where}${i.code}: ${i.message}`;
-}
+export const formatTwinIssue = formatIssue;
 
 /** A bounded text: too large or too many lines is an error, never an unbounded parse. */
 export const TEXT_LIMITS = { maxBytes: 8 * 1024 * 1024, maxLines: 200_000, maxLineLength: 4096 } as const;
