@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import YAML from "yaml";
+import yaml from "js-yaml";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -194,7 +194,7 @@ const CAF_TITLES: Record<string, string> = {
 function buildCaf() {
   const path = join(data, "frameworks", "ncsc-caf-4.0.reference.yaml");
   if (!existsSync(path)) fail(`missing ${path}`);
-  const doc = YAML.parse(readFileSync(path, "utf8")) as {
+  const doc = yaml.load(readFileSync(path, "utf8"), { schema: yaml.CORE_SCHEMA }) as {
     objects?: { framework?: { requirement_nodes?: { depth?: number; ref_id?: string }[] } };
   };
   const nodes = doc.objects?.framework?.requirement_nodes ?? [];

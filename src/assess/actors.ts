@@ -1,7 +1,7 @@
 /**
  * Threat actors: who attacks, from where, and how well. A built-in library, extendable by the model (a top-level
- * `x-actors:` list in any model file) or by a file passed with `--actors FILE` (a YAML or JSON list, or
- * `{actors: [...]}`). An actor with the id of a built-in one replaces it.
+ * `x-actors:` list in any model file, validated by the loader: `model.extensions.actors`) or by a list given
+ * by the caller (the command line's `--actors FILE`). An actor with the id of a built-in one replaces it.
  *
  * Entries, each with the probability of gaining that foothold:
  * - internet:  the actor starts in the `internet` zone (exposed assets and conduits from the internet are reachable);
@@ -12,7 +12,7 @@
  * - insider:   an employee's own workstation, HMI or engineering workstation.
  * Skill in [0, 1] scales every exploitation step (docs/assess.md, "probability model").
  */
-import { z } from "zod";
+import { type ModelExtensions, ThreatActorSpec } from "../model/extensions.ts";
 
 export type EntryKind = "internet" | "phishing" | "vendor" | "physical" | "insider";
 export const ENTRY_KINDS: readonly EntryKind[] = ["internet", "phishing", "vendor", "physical", "insider"];
@@ -47,25 +47,6 @@ export const BUILT_IN_ACTORS: readonly Actor[] = [
   { id: "vendor", name: "Compromised vendor", skill: 0.7, entries: { vendor: 1 }, source: "built-in" },
 ];
 
-const Prob = z.number().min(0).max(1);
-const ActorSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected an id matching ^[a-z0-9][a-z0-9-]*$" }),
-  name: z.string().min(1),
-  skill: Prob,
-  entries: z
-    .strictObject({
-      internet: Prob.optional(),
-      phishing: Prob.optional(),
-      vendor: Prob.optional(),
-      physical: Prob.optional(),
-      insider: Prob.optional(),
-    })
-    .refine((e) => Object.values(e).some((v) => v !== undefined && v > 0), {
-      error: "expected at least one entry with a probability > 0",
-    }),
-  vendors: z.array(z.string()).optional(),
-});
-
 export type ActorIssue = { code: string; message: string; path: string };
 
 /** Reads a list of actors from parsed YAML/JSON data; problems come back as data. */
@@ -82,7 +63,7 @@ export function parseActors(data: unknown, source: "model" | "file"): { actors: 
   const actors: Actor[] = [];
   const issues: ActorIssue[] = [];
   list.forEach((el, i) => {
-    const r = ActorSchema.safeParse(el);
+    const r = ThreatActorSpec.safeParse(el);
     if (r.success) actors.push({ ...r.data, source });
     else
       for (const iss of r.error.issues)
@@ -101,4 +82,9 @@ export function mergeActors(...extra: Actor[][]): Actor[] {
   for (const a of BUILT_IN_ACTORS) byId.set(a.id, a);
   for (const l of extra) for (const a of l) byId.set(a.id, a);
   return [...byId.values()];
+}
+
+/** The actors a model declares (`x-actors`, already validated by the loader). */
+export function modelActors(ext: ModelExtensions | undefined): Actor[] {
+  return (ext?.actors ?? []).map((a) => ({ ...a, source: "model" as const }));
 }

@@ -3,7 +3,7 @@
  * date and the catalogues come in as options; `clock` (optional) only times the phases.
  */
 import type { CityIndex } from "../model/graph.ts";
-import { type Actor, mergeActors } from "./actors.ts";
+import { type Actor, mergeActors, modelActors } from "./actors.ts";
 import { attackPaths, buildAttackGraph, controlFixes } from "./attack.ts";
 import { indexKev, KEV_SNAPSHOT, type KevCatalogue, kevProductName, matchKev } from "./catalogue.ts";
 import { categorize, categorizeArrays, supportSets } from "./categorize.ts";
@@ -16,7 +16,7 @@ export type AssessOptions = {
   asOf: string;
   /** A KEV catalogue newer than the shipped snapshot. */
   kev?: KevCatalogue;
-  /** Actors added to (or replacing) the built-in library. */
+  /** Actors added to (or replacing) the built-in library, after the model's own (`x-actors`). */
   actors?: Actor[];
   /** Paths reported per actor, most likely first (default 25; 0 = every crown jewel). */
   maxPathsPerActor?: number;
@@ -71,7 +71,7 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
   const jewels: number[] = [];
   for (let a = 0; a < index.assetCount; a++)
     if (model.assets[a].layer === "ot" && (cat.integ[a] === 2 || cat.avail[a] === 2)) jewels.push(a);
-  const actors = mergeActors(opts.actors ?? []);
+  const actors = mergeActors(modelActors(model.extensions), opts.actors ?? []);
   const ag = buildAttackGraph(index, kevAssets, jewels);
   const atk = attackPaths(ag, actors, controlFixes(index), {
     maxPathsPerActor: opts.maxPathsPerActor,

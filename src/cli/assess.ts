@@ -4,16 +4,14 @@
  * 2 usage error. Bad input never prints a stack trace.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
-import YAML from "yaml";
+import yaml from "js-yaml";
 import { type Actor, parseActors } from "../assess/actors.ts";
 import { assess } from "../assess/assess.ts";
 import { type KevCatalogue, parseKevCatalogue } from "../assess/catalogue.ts";
 import { htmlReport } from "../assess/report-html.ts";
 import { textReport } from "../assess/report-text.ts";
 import { buildIndex } from "../model/graph.ts";
-import { modelFiles } from "../model/load.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
 
 type Opts = {
@@ -37,11 +35,6 @@ async function readInput(file: string, what: string): Promise<string> {
   } catch (e) {
     throw fileError(file, `cannot read the ${what} file: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
   }
-}
-
-function lineOf(text: string, key: string): number {
-  const i = text.search(new RegExp(`^${key}\\s*:`, "m"));
-  return i < 0 ? 1 : text.slice(0, i).split("\n").length;
 }
 
 async function readKev(file: string): Promise<KevCatalogue> {
@@ -70,32 +63,13 @@ async function readActorsFile(file: string): Promise<Actor[]> {
   const text = await readInput(file, "actors");
   let data: unknown;
   try {
-    data = YAML.parse(text);
+    data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
   } catch (e) {
-    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    throw fileError(file, `not valid YAML or JSON: ${(e as Error).message.split("\n")[0]}`, pos?.line, pos?.col);
+    const mark = e instanceof yaml.YAMLException ? e.mark : undefined;
+    const reason = e instanceof yaml.YAMLException ? e.reason : (e as Error).message;
+    throw fileError(file, `not valid YAML or JSON: ${reason}`, mark ? mark.line + 1 : 1, mark ? mark.column + 1 : 1);
   }
   return parseActorData(file, data, "file", 1);
-}
-
-/** Threat actors a model adds with a top-level `x-actors:` list in any of its files. */
-async function modelActors(path: string): Promise<Actor[]> {
-  const files = await modelFiles(path);
-  if (!Array.isArray(files)) return [];
-  const out: Actor[] = [];
-  for (const f of files) {
-    const text = await readInput(f, "model");
-    if (!/^x-actors\s*:/m.test(text)) continue;
-    let data: unknown;
-    try {
-      data = YAML.parse(text);
-    } catch {
-      continue; // the loader already reported it
-    }
-    const list = (data as Record<string, unknown> | null)?.["x-actors"];
-    if (list !== undefined) out.push(...parseActorData(f, list, "model", lineOf(text, "x-actors")));
-  }
-  return out;
 }
 
 export function registerAssess(program: Command): void {
@@ -125,9 +99,11 @@ async function runAssess(path: string, o: Opts): Promise<number> {
   const top = intOption("--top", o.top, 1, 1000) as number;
   const loaded = await loadOrExit(path, { json: o.json });
   const kev = o.kev ? await readKev(o.kev) : undefined;
-  const actors = [...(await modelActors(path)), ...(o.actors ? await readActorsFile(o.actors) : [])];
+  // the model's own actors (x-actors) come with the model from the loader, as they do on the server
+  const actors = o.actors ? await readActorsFile(o.actors) : [];
   const index = buildIndex(loaded.model);
-  const report = assess(index, { asOf, kev, actors, maxPathsPerActor: maxPaths, clock: () => performance.now() });
+  // no clock: the report is then byte for byte what the server stores for the same model and options
+  const report = assess(index, { asOf, kev, actors, maxPathsPerActor: maxPaths });
   if (o.html) {
     try {
       await writeFile(o.html, htmlReport(report));

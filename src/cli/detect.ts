@@ -2,13 +2,14 @@
  * `rampart detect ...`: train, run and score telemetry anomaly detectors; NAB benchmark; live MQTT watch.
  * Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error. Bad input never prints a stack trace.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { csvCell, parseCsv, parseFlags, parseLabels, type Table } from "../detect/csv.ts";
 import type { DetectorModel } from "../detect/engine.ts";
 import { type DetectIssue, formatIssue } from "../detect/errors.ts";
+import { readDetectorFile, readTextFile } from "../detect/io/files.ts";
 import type { nabCommand as NabCommand } from "../detect/io/nab.ts";
-import { checkModel, runModel, trainTables } from "../detect/pipeline.ts";
+import { runModel, trainTables } from "../detect/pipeline.ts";
 import { flagMap, scoreBatadal } from "../detect/score.ts";
 
 type NabOptions = Parameters<typeof NabCommand>[0];
@@ -27,12 +28,9 @@ function fail(issues: DetectIssue[], code: 1 | 2 = 1): never {
 }
 
 export function readText(file: string): string {
-  if (!existsSync(file)) fail([{ code: "FILE_NOT_FOUND", message: "no such file", file }]);
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    return fail([{ code: "FILE_UNREADABLE", message: (e as NodeJS.ErrnoException).code ?? "cannot read", file }]);
-  }
+  const r = readTextFile(file);
+  if (!r.ok) fail(r.issues);
+  return r.value;
 }
 
 export function loadTable(file: string, labelColumn?: string, requireLabel = true): Table {
@@ -42,14 +40,7 @@ export function loadTable(file: string, labelColumn?: string, requireLabel = tru
 }
 
 export function loadModelFile(file: string): DetectorModel {
-  let x: unknown;
-  try {
-    x = JSON.parse(readText(file));
-  } catch (e) {
-    if (e instanceof CliFailure) throw e;
-    fail([{ code: "DETECTOR_JSON", message: `not valid JSON: ${(e as Error).message}`, file }]);
-  }
-  const r = checkModel(x, file);
+  const r = readDetectorFile(file);
   if (!r.ok) fail(r.issues);
   return r.value;
 }

@@ -8,6 +8,7 @@ import { join, relative, resolve } from "node:path";
 import { Asset } from "./asset.ts";
 import { City, District } from "./city.ts";
 import { Control } from "./control.ts";
+import { isKnownExtension, KNOWN_EXTENSIONS, type ModelExtensions } from "./extensions.ts";
 import { formatPath, type ModelIssue, nearest } from "./issues.ts";
 import { type CityModel, LIST_KEYS, type ListKey } from "./model.ts";
 import { Crew, Person, Vendor } from "./party.ts";
@@ -234,6 +235,8 @@ function loadInner(
   }
   const loc = new Locator(sources);
   const raw: RawModel = { rampart: 1 };
+  const extensions: ModelExtensions = { actors: [] };
+  let hasExtensions = false;
   for (const k of LIST_KEYS) loc.chunks[k] = [];
   for (const src of sources) {
     const one = new Locator([src]);
@@ -255,7 +258,24 @@ function loadInner(
       );
     }
     for (const key of Object.keys(data)) {
-      if (key.startsWith("x-")) continue;
+      if (key.startsWith("x-")) {
+        if (!isKnownExtension(key)) continue; // the user's own
+        hasExtensions = true;
+        const list = data[key];
+        if (list === null) continue;
+        if (!Array.isArray(list)) {
+          push(one.issue("error", [key], "invalid-type", `expected ${key} to be a list`));
+          continue;
+        }
+        list.forEach((el, i) => {
+          const r = KNOWN_EXTENSIONS[key].safeParse(el);
+          if (r.success) extensions.actors.push(r.data);
+          else
+            for (const iss of convertZodIssues(r.error.issues, []))
+              push(one.issue("error", [key, i, ...iss.path], iss.code, iss.message, iss.atKey));
+        });
+        continue;
+      }
       if (!TOP_KEYS.has(key)) {
         const guess = nearest(key, TOP_KEYS);
         push(
@@ -302,6 +322,7 @@ function loadInner(
     checkControls: opts.checkControls ?? true,
   });
   if (issues.length > 0 || !v) return { ok: false, issues, warnings, files };
+  if (hasExtensions) v.extensions = extensions;
   return { ok: true, model: v, raw, warnings, files };
 }
 

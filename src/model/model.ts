@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Asset } from "./asset.ts";
 import { City, District } from "./city.ts";
 import { Control } from "./control.ts";
+import type { ModelExtensions } from "./extensions.ts";
 import { Crew, Person, Vendor } from "./party.ts";
 import { Service } from "./service.ts";
 import { Conduit, Zone } from "./zone.ts";
@@ -38,11 +39,14 @@ export const ModelSchema = z.strictObject({
 /** A loaded, validated model: durations in hours, defaults applied, `internet` zone present. */
 export type CityModel = Omit<z.infer<typeof ModelSchema>, "rampart" | "services"> & {
   services: (z.infer<typeof ModelSchema>["services"][number] & { population: number })[];
+  /** Known `x-` extensions the model's files declare (absent when none do); see extensions.ts. */
+  extensions?: ModelExtensions;
 };
 
 export type { Asset } from "./asset.ts";
 export type { City, District } from "./city.ts";
 export type { Control, PatchOp } from "./control.ts";
+export type { ModelExtensions, ThreatActorSpec } from "./extensions.ts";
 export type { Crew, Person, RemoteAccess, Vendor } from "./party.ts";
 export type { Requirement } from "./requirement.ts";
 export type { Fallback, Objectives, Service } from "./service.ts";

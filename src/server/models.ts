@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { resolve, sep } from "node:path";
-import YAML from "yaml";
+import yaml from "js-yaml";
 import type { ModelIssue } from "../model/issues.ts";
 import { loadModel, loadModelFromSources, type RawModel } from "../model/load.ts";
 import { type CityModel, LIST_KEYS } from "../model/model.ts";
@@ -136,7 +136,7 @@ export class Models {
     } else if (at >= 0) items[at] = { ...entity, id };
     else items.push({ ...entity, id });
     raw[list] = items;
-    const text = YAML.stringify({ ...raw, rampart: 1 }, { lineWidth: 0 });
+    const text = yaml.dump({ ...raw, rampart: 1 }, { lineWidth: -1, noRefs: true, skipInvalid: true });
     const verb = entity === null ? "remove" : at >= 0 ? "update" : "add";
     const sources = [{ file: `${modelId}.yaml`, text }];
     try {

@@ -4,7 +4,7 @@ import { formatIssue } from "../../src/detect/errors.ts";
 import { parseTimestamp } from "../../src/detect/time.ts";
 
 describe("CSV input", () => {
-  test("[DET-C1] a bad number is located at file:line:col", () => {
+  test("[DET-F1] a bad number is located at file:line:col", () => {
     const r = parseCsv("DATETIME,A,B\n01/01/17 00,1,2\n01/01/17 01,1,x2\n", "t.csv");
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -12,7 +12,7 @@ describe("CSV input", () => {
     expect(formatIssue(r.issues[0])).toMatch(/^t\.csv:3:15: CSV_NUMBER/);
   });
 
-  test("[DET-C2] wrong field count and bad timestamp are located", () => {
+  test("[DET-F2] wrong field count and bad timestamp are located", () => {
     const r = parseCsv("t,a\n2020-01-01T00:00:00Z,1,5\nnope,2\n", "u.csv");
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -22,7 +22,7 @@ describe("CSV input", () => {
     ]);
   });
 
-  test("[DET-C3] BATADAL leading spaces, label column kept out of the signals, -999 unknown", () => {
+  test("[DET-F3] BATADAL leading spaces, label column kept out of the signals, -999 unknown", () => {
     const r = parseCsv("DATETIME, L_T1, ATT_FLAG\n04/07/16 00, 2.44, -999\n04/07/16 01, 2.66, 1\n", "d4.csv", {
       labelColumn: "ATT_FLAG",
     });
@@ -33,7 +33,7 @@ describe("CSV input", () => {
     expect(r.value.rawTimes[0]).toBe("04/07/16 00");
   });
 
-  test("[DET-C4] timestamps: dd/mm/yy HH and ISO 8601 with offsets, independent of the host zone", () => {
+  test("[DET-F4] timestamps: dd/mm/yy HH and ISO 8601 with offsets, independent of the host zone", () => {
     expect(parseTimestamp("04/07/16 05")!.epoch).toBe(Date.UTC(2016, 6, 4, 5));
     expect(parseTimestamp("2014-04-10 07:15:00.000000")!.epoch).toBe(Date.UTC(2014, 3, 10, 7, 15));
     expect(parseTimestamp("2020-01-01T01:00:00+01:00")!.epoch).toBe(Date.UTC(2020, 0, 1, 0));

@@ -4,7 +4,7 @@ import { scoreBatadal } from "../../src/detect/score.ts";
 const hours = (n: number) => Array.from({ length: n }, (_, i) => `01/01/17 ${String(i).padStart(2, "0")}`);
 
 describe("BATADAL score", () => {
-  test("[DET-S1] perfect flags give S = 1", () => {
+  test("[DET-B2] perfect flags give S = 1", () => {
     const keys = hours(12);
     const labels = [0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0];
     const s = scoreBatadal(keys, labels, new Map(keys.map((k, i) => [k, labels[i]])));
@@ -14,7 +14,7 @@ describe("BATADAL score", () => {
     expect(s.attacksDetected).toBe(2);
   });
 
-  test("[DET-S2] hand-worked case: TTD/dT per attack, end inclusive; an undetected attack counts dT", () => {
+  test("[DET-B3] hand-worked case: TTD/dT per attack, end inclusive; an undetected attack counts dT", () => {
     const keys = hours(20);
     // attack A rows 2..5 (dT 4), first flag at row 4 -> TTD 2; attack B rows 10..11 (dT 2) never flagged
     const labels = Array(20).fill(0);
@@ -28,7 +28,7 @@ describe("BATADAL score", () => {
     expect(s.S).toBeCloseTo(0.5 * 0.25 + 0.5 * ((2 / 6 + 13 / 14) / 2), 12);
   });
 
-  test("[DET-S3] -999 and other labels are excluded from the confusion matrix and break attack runs", () => {
+  test("[DET-B4] -999 and other labels are excluded from the confusion matrix and break attack runs", () => {
     const keys = hours(6);
     const labels = [0, 1, -1, 1, 0, -1];
     const flags = [1, 1, 1, 0, 0, 1];
@@ -38,7 +38,7 @@ describe("BATADAL score", () => {
     expect(s.FP).toBe(1);
   });
 
-  test("[DET-S4] timestamps match after trimming spaces", () => {
+  test("[DET-B5] timestamps match after trimming spaces", () => {
     const keys = [" 01/01/17 00", " 01/01/17 01"];
     const s = scoreBatadal(keys, [1, 0], new Map([["01/01/17 00", 1]]));
     expect(s.TP).toBe(1);

@@ -20,6 +20,7 @@ import {
   Router,
 } from "../ingest.ts";
 import { type CityLookup, loadCityLookup } from "./city.ts";
+import { readDetectorFile } from "./files.ts";
 import { AlertStore } from "./store.ts";
 
 export interface LiveOptions {
@@ -282,12 +283,13 @@ export async function watchCommand(o: {
   const city = await loadCityLookup(o.modelPath);
   if (!city.ok) return city;
   const models = new Map<string, DetectorModel>();
-  const { loadModelFile } = await import("../../cli/detect.ts");
   for (const spec of o.detectors) {
     const eq = spec.indexOf("=");
     if (eq <= 0)
       return { ok: false, issues: [{ code: "USAGE", message: `--detector expects <asset>=<file>, got "${spec}"` }] };
-    models.set(spec.slice(0, eq), loadModelFile(spec.slice(eq + 1)));
+    const d = readDetectorFile(spec.slice(eq + 1));
+    if (!d.ok) return d;
+    models.set(spec.slice(0, eq), d.value);
   }
   const h = await startWatch({
     db: o.db,
