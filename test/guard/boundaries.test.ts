@@ -14,11 +14,9 @@ test("[ARCH-2] no engine (model, assess, simulate, detect outside io/, other dom
 });
 
 /**
- * Cycles that predate this check and are being removed by the routes split and the web contract work (issue
- * #18): the check fails on any other cycle, and on these once they grow. Delete an entry when its cycle goes.
+ * Cycles that predate this check and are being removed by the web contract work (issue #18): the check fails on any other cycle, and on these once they grow. Delete an entry when its cycle goes.
  */
 const PENDING: string[][] = [
-  ["src/server/app.ts", "src/server/routes.ts"],
   [
     "web/src/main.tsx",
     "web/src/pages/Findings.tsx",
