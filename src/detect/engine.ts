@@ -21,14 +21,29 @@
  * inconsistency (a replay) accumulates. The ensemble is the maximum severity, with alert hysteresis.
  */
 import { quantile, solveSpd, symEig } from "./linalg.ts";
+import { tailThreshold } from "./tail.ts";
 import { hourOfWeek } from "./time.ts";
 
 export const COMPONENTS = ["range", "step", "stuck", "season", "cusum", "rel", "delta", "pca", "state"] as const;
 export type Component = (typeof COMPONENTS)[number];
+const NC = COMPONENTS.length;
 
 export interface DetectParams {
-  /** Quantile of the normal (out-of-fold) severity that maps to 1. */
-  quantile: number;
+  /**
+   * Target false-alarm rate: the probability that one normal reading of one signal takes a component past
+   * severity 1. Each component's tolerance is the score its normal (out-of-fold) training behaviour exceeds
+   * with this probability, from a peaks-over-threshold tail model (`tail.ts`) when the rate is beyond the
+   * sample. [DET-P3]
+   */
+  far: number;
+  /** Per-signal false-alarm rates (signal name -> rate), overriding `far` for those signals. */
+  farBySignal?: Record<string, number>;
+  /** Older detector files: quantile of the normal severity mapped to 1 (`far` = 1 - quantile). */
+  quantile?: number;
+  /** Fewest effectively independent training readings a level-based component needs (range, level profile, pca, rel). */
+  minEffective: number;
+  /** Fewest on/off switches of a gate (each way) before its control-logic rules are learned. */
+  minSwitches: number;
   /** Multiplier applied to every learned tolerance. */
   margin: number;
   /** Inputs kept per relation after a first ridge fit. */
@@ -53,15 +68,27 @@ export interface DetectParams {
   on: number;
   off: number;
   hold: number;
-  /** Online adaptation rate of the seasonal baseline and residual biases (0 = frozen). */
+  /**
+   * Drift: per reading judged normal (no alert open and the signal's severity below `adaptGate`), the level
+   * profile bucket and the relation biases move this fraction of the way to the reading (0 = frozen). An
+   * anomalous reading never moves them, so an attack is not learned. [DET-D1]
+   */
   adapt: number;
+  /** Severity below which a reading counts as normal for adaptation. */
+  adaptGate: number;
   /** Contiguous folds used to calibrate residual tolerances out of sample. */
   folds: number;
   components: Component[];
 }
 
+// Each default says which protocol chose it (docs/detect.md "Validation"): V1 = BATADAL (train dataset03,
+// thresholds on dataset04's first half), V2 = NAB leave-one-category-out, V3 = short history (synthetic 1 Hz).
 export const DEFAULT_PARAMS: DetectParams = {
-  quantile: 0.9995,
+  far: 5e-4, // V1 (the 0.9995 quantile it replaces; 2e-4 and 1e-4 gave the same or lower S); V3 insensitive
+  minEffective: 60, // V3 (tune seeds 1-10): 30 -> false-alarm rate 0.44, 60 -> 0.30, 100 -> 0.23 but 4/6 attacks
+  minSwitches: 8, // V3 (tune seeds): rules from 1-2 cycles fired on most normal rows; V1 unaffected
+  // the rest were chosen on BATADAL dataset03 + dataset04 before the protocols existed (see docs/detect.md);
+  // V1 re-checked: cusumK 0.5-2 and on/hold are the protocol's own choice (validate.ts)
   margin: 1.0,
   relTopK: 12,
   ridge: 1e-3,
@@ -75,7 +102,8 @@ export const DEFAULT_PARAMS: DetectParams = {
   on: 1.5,
   off: 1.5,
   hold: 24,
-  adapt: 0,
+  adapt: 0, // V1: 0.02 lowered S 0.907 -> 0.869 (it followed the attacks' slow start); V3: no gain
+  adaptGate: 1,
   folds: 4,
   components: ["range", "step", "stuck", "season", "cusum", "rel", "delta", "pca", "state"],
 };
@@ -119,6 +147,21 @@ export interface DetectorModel {
   pca: { k: number; comps: number[]; q: number } | null;
   /** Control-consistency rules (component "state"). */
   rules: StateRule[];
+  /** Components switched off at training because the history could not support them ([DET-H1]). */
+  disabled?: DisabledComponent[];
+  /** Per signal, 1 when its level-based checks (range, level profile) are off for a too short history. */
+  levelOff?: number[];
+  /** Sensitivity per (signal, component), signal-major, from false-alarm feedback ([DET-A1]); absent = all 1. */
+  gain?: number[];
+  /** False alarms applied. */
+  feedback?: number;
+}
+
+/** A component (for one signal, or for all when `signal` is absent) that training switched off, and why. */
+export interface DisabledComponent {
+  component: Component;
+  signal?: string;
+  reason: string;
 }
 
 /**
@@ -161,9 +204,43 @@ interface Prepared {
   segStart: Uint8Array;
 }
 
+/**
+ * Effectively independent readings in a series, by batch means: the series is cut into `batches` contiguous
+ * blocks; n_eff = batches x var(series) / var(block means) (capped at the count). White noise gives about n,
+ * a series that wanders (a random walk, a slow cycle longer than a block) about `batches` or fewer.
+ * Non-finite values are skipped.
+ */
+export function effectiveSize(xs: ArrayLike<number>, batches = 20): number {
+  const v: number[] = [];
+  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i])) v.push(xs[i]);
+  const n = v.length;
+  if (n < 2 * batches) return n;
+  let s = 0;
+  for (const x of v) s += x;
+  const mean = s / n;
+  let vx = 0;
+  for (const x of v) vx += (x - mean) ** 2;
+  vx /= n;
+  if (!(vx > 0)) return n;
+  let vb = 0;
+  for (let b = 0; b < batches; b++) {
+    const a = Math.floor((b * n) / batches);
+    const e = Math.floor(((b + 1) * n) / batches);
+    let t = 0;
+    for (let i = a; i < e; i++) t += v[i];
+    vb += (t / (e - a) - mean) ** 2;
+  }
+  vb /= batches;
+  return vb > 0 ? Math.min(n, (batches * vx) / vb) : n;
+}
+
 export function train(signals: string[], segments: TrainSegment[], p: Partial<DetectParams> = {}): DetectorModel {
-  const params: DetectParams = { ...DEFAULT_PARAMS, ...p };
+  const far = p.far ?? (p.quantile !== undefined ? 1 - p.quantile : DEFAULT_PARAMS.far);
+  const params: DetectParams = { ...DEFAULT_PARAMS, ...p, far };
   const m = signals.length;
+  const farOf = (j: number) => params.farBySignal?.[signals[j]] ?? far;
+  const cal = (xs: ArrayLike<number>, j: number) => tailThreshold(xs, farOf(j)).threshold;
+  const disabled: DisabledComponent[] = [];
   // 1. gather normal rows
   let n = 0;
   for (const s of segments) n += s.wall.length;
@@ -226,6 +303,28 @@ export function train(signals: string[], segments: TrainSegment[], p: Partial<De
       z[i * m + j] = Number.isFinite(v) ? (v - center[j]) / scale[j] : i > 0 && !segStart[i] ? z[(i - 1) * m + j] : 0;
     }
   const prep: Prepared = { m, n, z, lagOk, wall, segStart };
+  // [DET-H1] level-based components need a history that covers the signal's normal wandering: a signal whose
+  // training readings are strongly autocorrelated has few effectively independent readings, and its seen range
+  // or profile says little about next hour's
+  const nEff = new Array<number>(m);
+  const levelOk = new Array<boolean>(m);
+  const col = new Float64Array(n);
+  for (let j = 0; j < m; j++) {
+    for (let i = 0; i < n; i++) col[i] = z[i * m + j];
+    nEff[j] = effectiveSize(col);
+    const values = new Set<number>();
+    for (let i = 0; i < n && values.size <= 4; i++) values.add(raw[i * m + j]);
+    // discrete signals (on/off status) keep their range: a value outside the few seen is evidence
+    levelOk[j] = values.size <= 4 || nEff[j] >= params.minEffective;
+    if (!levelOk[j])
+      for (const c of ["range", "season"] as const)
+        if (params.components.includes(c))
+          disabled.push({
+            component: c,
+            signal: signals[j],
+            reason: `${Math.round(nEff[j])} effectively independent readings in ${n} (need ${params.minEffective})`,
+          });
+  }
   // 3. step and stuck
   const maxStep = new Array<number>(m).fill(0);
   const maxRun = new Array<number>(m).fill(0);
@@ -252,6 +351,18 @@ export function train(signals: string[], segments: TrainSegment[], p: Partial<De
   let buckets = 1;
   if (periodMs <= 3_600_000 && spanMs >= 21 * 86_400_000) buckets = 168;
   else if (periodMs <= 3_600_000 && spanMs >= 3 * 86_400_000) buckets = 24;
+  const days = (spanMs / 86_400_000).toFixed(spanMs < 86_400_000 ? 3 : 1);
+  if (buckets < 168 && params.components.includes("season"))
+    disabled.push({
+      component: "season",
+      reason:
+        buckets === 24
+          ? `hour-of-week profile off: ${days} days of history (needs 21); hour-of-day profile used`
+          : `hour-of-week and hour-of-day profiles off: ${days} days of history at one reading per ${periodMs / 1000} s (need 21 / 3 days of hourly or finer readings); one level per signal`,
+    });
+  const block = Math.max(1, Math.round(86_400_000 / Math.max(periodMs, 1)));
+  if (n < 2 * block && params.components.includes("cusum"))
+    disabled.push({ component: "cusum", reason: `needs 2 days of history to learn its slack (${days} days given)` });
   const season = new Array<number>(m * buckets).fill(0);
   const bucketRows: number[][] = Array.from({ length: buckets }, () => []);
   for (let i = 0; i < n; i++) bucketRows[bucketOf(buckets, wall[i])].push(i);
@@ -265,14 +376,13 @@ export function train(signals: string[], segments: TrainSegment[], p: Partial<De
   const cusumQ = new Array<number>(m).fill(0);
   const cusumK = new Array<number>(m).fill(0);
   const cusumMu = new Array<number>(m).fill(0);
-  const block = Math.max(1, Math.round(86_400_000 / Math.max(periodMs, 1)));
   const folds = Math.max(2, params.folds);
   const foldOf = (i: number) => Math.min(folds - 1, Math.floor((i * folds) / n));
   for (let j = 0; j < m; j++) {
     const res = new Float64Array(n);
     for (let i = 0; i < n; i++) res[i] = z[i * m + j] - season[j * buckets + bucketOf(buckets, wall[i])];
     const abs = res.map(Math.abs);
-    seasonQ[j] = Math.max(quantile(abs, params.quantile), 1e-3);
+    seasonQ[j] = levelOk[j] ? Math.max(cal(abs, j), 1e-3) : 0;
     // the CUSUM is calibrated out of fold: residuals against a profile learned without the judged rows, so
     // that the profile's own estimation error (a median of few weeks per hour of week) counts as normal
     const oof = new Float64Array(n);
@@ -291,11 +401,26 @@ export function train(signals: string[], segments: TrainSegment[], p: Partial<De
     cusumQ[j] = c.h;
   }
   // 5. relations
-  const relations = params.components.some((c) => c === "rel" || c === "delta") ? fitRelations(prep, params) : [];
+  const relations = params.components.some((c) => c === "rel" || c === "delta")
+    ? fitRelations(prep, params, farOf, signals, disabled)
+    : [];
   // 6. pca
-  const pca = params.components.includes("pca") ? fitPca(prep, params) : null;
+  let pca: DetectorModel["pca"] = null;
+  if (params.components.includes("pca")) {
+    const short = signals.filter((_, j) => !levelOk[j]);
+    if (short.length)
+      disabled.push({
+        component: "pca",
+        reason: `signals with too short a history for their level: ${short.slice(0, 6).join(", ")}${short.length > 6 ? ", ..." : ""}`,
+      });
+    else pca = fitPca(prep, params, far);
+  }
   // 7. control logic
-  const rules = params.components.includes("state") ? fitRules(raw, n, m, lagOk, lo, hi, params) : [];
+  const rules = params.components.includes("state")
+    ? fitRules(raw, n, m, lagOk, lo, hi, params, signals, disabled)
+    : [];
+  // range: off for signals whose history is too short (their seen span is not their normal span)
+  const rangeOff = signals.map((_, j) => !levelOk[j]);
   return {
     format: "rampart.detector",
     version: 1,
@@ -320,6 +445,8 @@ export function train(signals: string[], segments: TrainSegment[], p: Partial<De
     relations,
     pca,
     rules,
+    disabled,
+    levelOff: rangeOff.some(Boolean) ? rangeOff.map((x) => (x ? 1 : 0)) : undefined,
   };
 }
 
@@ -399,6 +526,8 @@ function fitRules(
   lo: number[],
   hi: number[],
   params: DetectParams,
+  signals: string[],
+  disabled: DisabledComponent[],
 ): StateRule[] {
   const rules: StateRule[] = [];
   const binary: number[] = [];
@@ -412,7 +541,25 @@ function fitRules(
       else if (v === 1) c1++;
       else if (Number.isFinite(v)) other++;
     }
-    if (other === 0 && c0 >= 0.01 * n && c1 >= 0.01 * n) binary.push(j);
+    if (other === 0 && c0 >= 0.01 * n && c1 >= 0.01 * n) {
+      // [DET-H1] the ranges seen while on / off mean something only over several cycles
+      let up = 0;
+      let down = 0;
+      for (let i = 1; i < n; i++) {
+        if (!lagOk[i]) continue;
+        const a = raw[(i - 1) * m + j];
+        const b = raw[i * m + j];
+        if (a === 0 && b === 1) up++;
+        else if (a === 1 && b === 0) down++;
+      }
+      if (Math.min(up, down) >= params.minSwitches) binary.push(j);
+      else
+        disabled.push({
+          component: "state",
+          signal: signals[j],
+          reason: `${Math.min(up, down)} on/off cycles in the history (need ${params.minSwitches})`,
+        });
+    }
   }
   for (const g of binary) {
     for (let x = 0; x < m; x++) {
@@ -562,7 +709,13 @@ function forwardSelect(
   return chosen.sort((x, y) => x - y);
 }
 
-function fitRelations(prep: Prepared, params: DetectParams): Relation[] {
+function fitRelations(
+  prep: Prepared,
+  params: DetectParams,
+  farOf: (j: number) => number,
+  signals: string[],
+  disabled: DisabledComponent[],
+): Relation[] {
   const { m, n, z, lagOk } = prep;
   const kinds: (0 | 1)[] = [];
   if (params.components.includes("rel")) kinds.push(0);
@@ -615,21 +768,35 @@ function fitRelations(prep: Prepared, params: DetectParams): Relation[] {
       }
     });
   }
-  return specs.map((s, si) => {
+  const out: Relation[] = [];
+  specs.forEach((s, si) => {
+    // [DET-H1] a residual that wanders (out of fold) has too few independent readings to calibrate a
+    // tolerance from: the relation is not kept
+    const eff = effectiveSize(res[si]);
+    if (eff < params.minEffective) {
+      disabled.push({
+        component: s.kind === 0 ? "rel" : "delta",
+        signal: signals[s.target],
+        reason: `residual has ${Math.round(eff)} effectively independent readings out of fold (need ${params.minEffective})`,
+      });
+      return;
+    }
     const fit = ridgeFromGram(full.G, m, s.target, s.kind, s.feats, lambda);
-    return {
+    const far = farOf(s.target);
+    out.push({
       target: s.target,
       kind: s.kind,
       feats: s.feats,
       w: Array.from(fit.w),
       b: fit.b,
-      q: Math.max(quantile(res[si], params.quantile), 0.05),
-      qe: Math.max(quantile(resE[si], params.quantile), 0.02),
-    };
+      q: Math.max(tailThreshold(res[si], far).threshold, 0.05),
+      qe: Math.max(tailThreshold(resE[si], far).threshold, 0.02),
+    });
   });
+  return out;
 }
 
-function fitPca(prep: Prepared, params: DetectParams): { k: number; comps: number[]; q: number } | null {
+function fitPca(prep: Prepared, params: DetectParams, far: number): { k: number; comps: number[]; q: number } | null {
   const { m, n, z } = prep;
   if (n < 2 * m || m < 3) return null;
   const C = new Float64Array(m * m);
@@ -653,7 +820,7 @@ function fitPca(prep: Prepared, params: DetectParams): { k: number; comps: numbe
   const spe = new Float64Array(n);
   const proj = new Float64Array(k);
   for (let i = 0; i < n; i++) spe[i] = speOf(z.subarray(i * m, (i + 1) * m), comps, k, m, proj);
-  return { k, comps, q: Math.max(quantile(spe, params.quantile), 1e-6) };
+  return { k, comps, q: Math.max(tailThreshold(spe, far).threshold, 1e-6) };
 }
 
 function speOf(zrow: ArrayLike<number>, comps: ArrayLike<number>, k: number, m: number, proj: Float64Array): number {
@@ -708,6 +875,8 @@ export class Detector {
   private readonly runEps: Float64Array;
   private readonly season: Float64Array;
   private readonly seasonQ: Float64Array;
+  /** 1 where range and level profile are judged (off for signals whose history was too short). */
+  private readonly levelOn: Uint8Array;
   private readonly cusumScale: Float64Array;
   private readonly cusumQ: Float64Array;
   private readonly cusumK: Float64Array;
@@ -740,6 +909,13 @@ export class Detector {
   private readonly cusDir: Int8Array;
   private readonly relEw: Float64Array;
   private readonly relBias: Float64Array;
+  private readonly relErr: Float64Array;
+  /** Per (signal, component) sensitivity from false-alarm feedback. */
+  private readonly gain: Float64Array;
+  private readonly resid: Float64Array;
+  /** Severity of each relation and of each signal's level (range, profile, CUSUM) on the last row. */
+  private readonly relSev: Float64Array;
+  private readonly levelSev: Float64Array;
   private readonly sevSig: Float64Array;
   private readonly sevComp: Uint8Array;
   private readonly expSig: Float64Array;
@@ -771,6 +947,7 @@ export class Detector {
     this.runEps = Float64Array.from(model.runEps);
     this.season = Float64Array.from(model.season);
     this.seasonQ = Float64Array.from(model.seasonQ, (q) => q * P.margin);
+    this.levelOn = Uint8Array.from(model.seasonQ, (q, j) => (model.levelOff?.[j] === 1 || !(q > 0) ? 0 : 1));
     this.cusumScale = Float64Array.from(model.cusumScale);
     this.cusumQ = Float64Array.from(model.cusumQ, (q) => q * P.margin);
     this.cusumK = Float64Array.from(model.cusumK ?? model.cusumQ.map(() => P.cusumK));
@@ -803,6 +980,11 @@ export class Detector {
     this.cusDir = new Int8Array(m);
     this.relEw = new Float64Array(R);
     this.relBias = new Float64Array(R);
+    this.relErr = new Float64Array(R);
+    this.gain = model.gain?.length === m * NC ? Float64Array.from(model.gain) : new Float64Array(m * NC).fill(1);
+    this.resid = new Float64Array(m);
+    this.relSev = new Float64Array(R);
+    this.levelSev = new Float64Array(m);
     this.sevSig = new Float64Array(m);
     this.sevComp = new Uint8Array(m);
     this.expSig = new Float64Array(m);
@@ -862,6 +1044,7 @@ export class Detector {
     const started = this.started;
     const B = this.model.buckets;
     const b = bucketOf(B, wall);
+    const G = this.gain;
     // shift z(t) -> z(t-1)
     for (let j = 0; j < m; j++) z[m + j] = z[j];
     this.prevSwitch.set(this.prevRaw);
@@ -877,16 +1060,18 @@ export class Detector {
         }
       }
       const resj = this.res[j];
+      const gj = j * NC;
       const zj = (v - this.center[j]) / this.scale[j];
       z[j] = zj;
       let s = 0;
       let c = 0;
       let expected = this.center[j];
-      if (en.range) {
+      const levelOn = this.levelOn[j] === 1;
+      if (en.range && levelOn) {
         const span = this.hi[j] - this.lo[j];
         const tol = P.rangeTol * P.margin * span + this.runEps[j] + resj;
         const ex = v > this.hi[j] ? v - this.hi[j] : v < this.lo[j] ? this.lo[j] - v : 0;
-        const r = ex / tol;
+        const r = (ex / tol) * G[gj];
         if (r > s) {
           s = r;
           c = 0;
@@ -896,7 +1081,7 @@ export class Detector {
       if (started && Number.isFinite(prev)) {
         const d = Math.abs(v - prev);
         if (en.step) {
-          const r = d / this.stepTolAbs[j];
+          const r = (d / this.stepTolAbs[j]) * G[gj + 1];
           if (r > s) {
             s = r;
             c = 1;
@@ -907,7 +1092,7 @@ export class Detector {
         else this.run[j] = 0;
         // a coarse resolution hides real variation: frozen values are then not evidence
         if (en.stuck && resj < 0.25 * this.scale[j]) {
-          const r = this.run[j] / this.runTolN[j];
+          const r = (this.run[j] / this.runTolN[j]) * G[gj + 2];
           if (r > s) {
             s = r;
             c = 2;
@@ -917,8 +1102,10 @@ export class Detector {
       }
       const sIdx = j * B + b;
       const res = zj - this.season[sIdx];
-      if (en.season) {
-        const r = Math.abs(res) / (this.seasonQ[j] + resj / this.scale[j]);
+      let lev = 0;
+      if (en.season && levelOn) {
+        const r = (Math.abs(res) / (this.seasonQ[j] + resj / this.scale[j])) * G[gj + 3];
+        lev = r;
         if (r > s) {
           s = r;
           c = 3;
@@ -936,6 +1123,7 @@ export class Detector {
         if (sn0 === 0 && sn > 0) this.cusFromN[j] = wall;
         const up = sp >= sn;
         const r = (up ? sp : sn) / this.cusumQ[j];
+        if (r > lev) lev = r;
         // reset after an alarm: one drift raises one alert, and a drift that goes on raises it again
         if (r > P.cusumReset) {
           sp = 0;
@@ -943,15 +1131,16 @@ export class Detector {
         }
         this.cusP[j] = sp;
         this.cusN[j] = sn;
-        if (r > s) {
-          s = r;
+        if (r * G[gj + 4] > s) {
+          s = r * G[gj + 4];
           c = 4;
           expected = this.center[j] + (this.season[sIdx] + this.cusumMu[j]) * this.scale[j];
           this.cusDir[j] = up ? 1 : -1;
           this.cusSince[j] = up ? this.cusFromP[j] : this.cusFromN[j];
         }
       }
-      if (P.adapt > 0 && !this.flagOn) this.season[sIdx] += P.adapt * (res > 0 ? 1 : -1) * 0.1;
+      this.resid[j] = res;
+      this.levelSev[j] = lev;
       sev[j] = s;
       this.sevComp[j] = c;
       this.expSig[j] = expected;
@@ -973,14 +1162,15 @@ export class Detector {
         this.relEw[r] = ew;
         const a = Math.abs(e) / this.relQEff[r];
         const ae = Math.abs(ew) / this.relQeEff[r];
-        const sv = Math.max(a, ae);
+        const sv = Math.max(a, ae) * G[t * NC + 5 + kind];
         if (sv > sev[t]) {
           sev[t] = sv;
           this.sevComp[t] = kind === 0 ? 5 : 6;
           this.expSig[t] =
             kind === 0 ? this.center[t] + pred * this.scale[t] : this.prevRaw[t] + (pred - y) * this.scale[t];
         }
-        if (P.adapt > 0 && !this.flagOn) this.relBias[r] += P.adapt * e;
+        this.relErr[r] = e;
+        this.relSev[r] = sv;
       }
     }
     if (en.state && this.ruleF.length > 0) {
@@ -999,13 +1189,15 @@ export class Detector {
         const hi = this.ruleF[3 * r + 1];
         const ex = v > hi ? v - hi : v < lo ? lo - v : 0;
         if (ex <= 0) continue;
-        const sv = ex / (this.ruleF[3 * r + 2] + this.res[x]);
+        const sv0 = ex / (this.ruleF[3 * r + 2] + this.res[x]);
         // the inconsistency is reported on the switched signal (the actuator) and the reading it contradicts
+        let sv = sv0 * G[g * NC + 8];
         if (sv > sev[g]) {
           sev[g] = sv;
           this.sevComp[g] = 8;
           this.expSig[g] = 1 - st;
         }
+        sv = sv0 * G[x * NC + 8];
         if (sv > sev[x]) {
           sev[x] = sv;
           this.sevComp[x] = 8;
@@ -1028,8 +1220,9 @@ export class Detector {
             best = j;
           }
         }
-        if (spe > sev[best]) {
-          sev[best] = spe;
+        const sp = spe * G[best * NC + 7];
+        if (sp > sev[best]) {
+          sev[best] = sp;
           this.sevComp[best] = 7;
           let rec = 0;
           for (let c = 0; c < this.pcaK; c++) rec += this.pcaComps[c * m + best] * this.proj[c];
@@ -1037,6 +1230,7 @@ export class Detector {
         }
       }
     }
+    if (P.adapt > 0 && !this.flagOn && started) this.adaptBaselines(b);
     let score = 0;
     for (let j = 0; j < m; j++) {
       const s = sev[j];
@@ -1063,6 +1257,27 @@ export class Detector {
       }
     } else this.below = 0;
     return { score, flag: this.flagOn ? 1 : 0, edge };
+  }
+
+  /**
+   * [DET-D1] slow adaptation on readings judged normal: each signal's level-profile bucket moves towards the
+   * reading (the CUSUM keeps judging against it, so a new normal operating point stops re-alarming), and each
+   * relation's bias towards its residual, only where the signal's severity is below `adaptGate`.
+   */
+  private adaptBaselines(b: number): void {
+    const P = this.p;
+    const a = P.adapt;
+    const gate = P.adaptGate;
+    const B = this.model.buckets;
+    for (let j = 0; j < this.m; j++) {
+      if (this.levelSev[j] >= gate) continue;
+      this.season[j * B + b] += a * (this.resid[j] - this.cusumMu[j]);
+    }
+    if (this.relB.length && (this.enabled.rel || this.enabled.delta))
+      for (let r = 0; r < this.relB.length; r++) {
+        if (this.relSev[r] >= gate) continue;
+        this.relBias[r] += a * this.relErr[r];
+      }
   }
 
   /** Per-signal severity of the last row (read-only view). */
@@ -1099,6 +1314,32 @@ export class Detector {
     out.sort((a, b) => b.severity - a.severity || a.signal.localeCompare(b.signal));
     return out.slice(0, max);
   }
+}
+
+/** A user's verdict on an alert: its findings (signal, component, severity) were a false alarm. */
+export interface FalseAlarm {
+  findings: Pick<Finding, "signal" | "component" | "severity">[];
+}
+
+/**
+ * [DET-A1] alert feedback: returns a copy of the model in which every (signal, component) named by a finding
+ * of an alert marked false is made less sensitive, so that the same reading would score `margin` below the
+ * alert threshold `on` (gain = min(gain, on x margin / severity)). Never below `floor` (one false alarm cannot
+ * switch a check off); other signals and components are untouched. Pure.
+ */
+export function applyFalseAlarm(model: DetectorModel, fa: FalseAlarm, margin = 0.9, floor = 0.25): DetectorModel {
+  const m = model.signals.length;
+  const C = COMPONENTS.length;
+  const gain = model.gain ? [...model.gain] : new Array<number>(m * C).fill(1);
+  const on = model.params.on;
+  for (const f of fa.findings) {
+    const j = model.signals.indexOf(f.signal);
+    const c = COMPONENTS.indexOf(f.component);
+    if (j < 0 || c < 0 || !(f.severity > 0)) continue;
+    const want = (on * margin) / f.severity;
+    gain[j * C + c] = Math.max(floor, Math.min(gain[j * C + c], gain[j * C + c] * want));
+  }
+  return { ...model, gain, feedback: (model.feedback ?? 0) + 1 };
 }
 
 /** Resolution of a reading: 10^-d for the fewest decimals d (<= 6) that represent it, else 0. */

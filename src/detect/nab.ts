@@ -192,3 +192,53 @@ export const NAB_PROFILES: Record<string, CostMatrix> = {
   reward_low_FP_rate: { tpWeight: 1, fnWeight: 1, fpWeight: 0.22, tnWeight: 1 },
   reward_low_FN_rate: { tpWeight: 1, fnWeight: 2, fpWeight: 0.11, tnWeight: 1 },
 };
+
+/**
+ * Raw score of files at a fixed threshold (no optimisation), with the null and perfect raw scores of the same
+ * files: the pieces a held-out figure is normalised from. Same rules as `scoreNab`.
+ */
+export function fixedThresholdScore(
+  files: NabFile[],
+  cost: CostMatrix,
+  threshold: number,
+  probationPercent = 0.15,
+): { raw: number; nullScore: number; perfect: number; tp: number; fp: number; fn: number } {
+  let next = 0;
+  const best = new Map<number, number>();
+  const winIds = new Set<number>();
+  const top = new Map<number, number>();
+  let fpSum = 0;
+  let fp = 0;
+  for (const f of files) {
+    const { points } = sweepFile(f, cost, next, probationPercent);
+    next += f.windows.length;
+    for (const p of points) {
+      if (p.win >= 0) {
+        winIds.add(p.win);
+        const t = top.get(p.win);
+        if (t === undefined || p.sweep > t) top.set(p.win, p.sweep);
+      }
+      if (!(p.score >= threshold)) continue;
+      if (p.win < 0) {
+        fpSum += p.sweep;
+        fp++;
+      } else {
+        const prev = best.get(p.win);
+        if (prev === undefined || p.sweep > prev) best.set(p.win, p.sweep);
+      }
+    }
+  }
+  let tpSum = 0;
+  for (const v of best.values()) tpSum += v;
+  const missed = winIds.size - best.size;
+  let perfect = 0;
+  for (const v of top.values()) perfect += v;
+  return {
+    raw: tpSum + fpSum - missed * cost.fnWeight,
+    nullScore: -winIds.size * cost.fnWeight,
+    perfect,
+    tp: best.size,
+    fp,
+    fn: missed,
+  };
+}

@@ -4,6 +4,7 @@ import {
   Detector,
   type DetectorModel,
   type DetectParams,
+  type DisabledComponent,
   type Finding,
   hysteresis,
   runTable,
@@ -48,11 +49,14 @@ export interface TrainReport {
   thresholdsFromLabels: boolean;
   /** In-sample S on the labelled tables when thresholds were chosen from labels. */
   labelledS?: number;
+  /** Components switched off because the history was too short or too poor for them ([DET-H1]). */
+  disabled: DisabledComponent[];
 }
 
 export function trainTables(
   tables: Table[],
   params: Partial<DetectParams> = {},
+  opts: { chooseFromLabels?: boolean } = {},
 ): Result<{ model: DetectorModel; report: TrainReport }> {
   const issues: DetectIssue[] = [];
   const signals = tables[0].signals;
@@ -81,10 +85,15 @@ export function trainTables(
       ],
     };
   }
-  const report: TrainReport = { rows: model.trainedRows, attackRowsExcluded: attack, thresholdsFromLabels: false };
+  const report: TrainReport = {
+    rows: model.trainedRows,
+    attackRowsExcluded: attack,
+    thresholdsFromLabels: false,
+    disabled: model.disabled ?? [],
+  };
   // Labels may set thresholds: choose the alert threshold and hold that maximise BATADAL's S on labelled tables.
   const labelled = tables.map((t, i) => ({ t, v: segs[i].values })).filter(({ t }) => t.labels?.some((l) => l === 1));
-  if (labelled.length) {
+  if (labelled.length && opts.chooseFromLabels !== false) {
     const runs = labelled.map(({ t, v }) => ({ t, score: runTable(new Detector(model), t.wall, v).score }));
     let best = { S: -1, on: model.params.on, hold: model.params.hold };
     for (const on of [1, 1.25, 1.5, 2, 3, 5])
