@@ -71,6 +71,16 @@ export function guarded<A extends unknown[]>(fn: (...a: A) => Promise<void> | vo
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** `--params <json>`: detector parameters (advanced); not JSON is a usage error. */
+function parseParams(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fail([{ code: "USAGE", message: "--params must be JSON" }], 2);
+  }
+}
+
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0 || n > 65535)
@@ -96,14 +106,7 @@ export function registerDetect(program: Command): void {
     .action(
       guarded((o: { input: string[]; labelColumn?: string; out: string; params?: string }) => {
         if (o.input.length === 0) fail([{ code: "USAGE", message: "at least one --input is required" }], 2);
-        let params = {};
-        if (o.params) {
-          try {
-            params = JSON.parse(o.params);
-          } catch {
-            fail([{ code: "USAGE", message: "--params must be JSON" }], 2);
-          }
-        }
+        const params = parseParams(o.params);
         // the label column is optional per file (dataset03 has one, a plain history may not)
         const tables = o.input.map((f) => loadTable(f, o.labelColumn, false));
         const r = trainTables(tables, params);
@@ -214,14 +217,7 @@ export function registerDetect(program: Command): void {
         for (const p of o.only)
           if (!["batadal", "nab", "short"].includes(p))
             fail([{ code: "USAGE", message: `--only must be batadal, nab or short, got "${p}"` }], 2);
-        let params = {};
-        if (o.params) {
-          try {
-            params = JSON.parse(o.params);
-          } catch {
-            fail([{ code: "USAGE", message: "--params must be JSON" }], 2);
-          }
-        }
+        const params = parseParams(o.params);
         const { validateCommand } = await import("../detect/io/validate.ts");
         const r = validateCommand({ batadal: o.batadal, nab: o.nab, only: o.only, params });
         if (!r.ok) fail(r.issues);
