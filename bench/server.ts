@@ -41,9 +41,16 @@ export async function run(): Promise<void> {
       headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
       body: "{}",
     });
-    if (a.status !== 201) throw new Error(`assessment failed: ${a.status} ${await a.text()}`);
+    if (a.status !== 202) throw new Error(`assessment refused: ${a.status} ${await a.text()}`);
     const { id } = (await a.json()) as { id: string };
     const url = `${base}/api/results/${id}`;
+    // the assessment is a job: wait until it has ended
+    for (;;) {
+      const r = (await (await fetch(url, { headers: { cookie } })).json()) as { info: { status: string } };
+      if (r.info.status === "done") break;
+      if (r.info.status !== "running") throw new Error(`assessment ${r.info.status}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
     const browser = { cookie, "accept-encoding": "gzip, deflate, br, zstd" };
     const gzipOnly = { cookie, "accept-encoding": "gzip" };
     const sample = await fetch(url, { headers: gzipOnly });

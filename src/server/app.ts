@@ -14,7 +14,7 @@ import { LoginLimiter, safeEqual, tokenHash } from "./auth.ts";
 import { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./context.ts";
 import type { Engines } from "./engines.ts";
 import { securityHeaders } from "./headers.ts";
-import { type AnyRoute, type ErrorBody, HttpError, parsePart } from "./http.ts";
+import { type AnyRoute, type ErrorBody, HttpError, PreparedJson, parsePart } from "./http.ts";
 import { Jobs } from "./jobs.ts";
 import { Metrics } from "./metrics.ts";
 import { Models } from "./models.ts";
@@ -100,10 +100,11 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
 
   const metrics = new Metrics();
   const models = new Models(store, opts.importRoot ?? process.cwd());
-  const jobs = new Jobs(store, models, engines, metrics);
+  const results = new ResultCache();
+  const jobs = new Jobs(store, models, engines, metrics, results);
   const alerts = new AlertHub(store, metrics);
   const sessions = new SessionCache(store);
-  let doc: unknown;
+  let doc: Record<string, unknown> = {};
   const ctx: ServerContext = {
     store,
     engines,
@@ -114,7 +115,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
     limiter: opts.loginLimiter ?? new LoginLimiter(),
     sessionHours: opts.sessionHours ?? 12,
     sessions,
-    results: new ResultCache(),
+    results,
     openapi: () => doc,
   };
   const routes = apiRoutes(ctx);
@@ -208,6 +209,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
         const out = await r.handler({ req, reply, params, query, body, session });
         if (r.sse || reply.sent) return reply;
         if (r.status) reply.code(r.status);
+        if (out instanceof PreparedJson) return reply.type("application/json; charset=utf-8").send(out.text);
         if (typeof out === "string") return reply.type("application/json; charset=utf-8").send(out);
         return out ?? { ok: true };
       },

@@ -29,5 +29,5 @@ export type ServerContext = {
   /** Finished results ready to send (dropped when a model is deleted). */
   results: ResultCache;
   /** The OpenAPI document (built after the routes). */
-  openapi: () => unknown;
+  openapi: () => Record<string, unknown>;
 };

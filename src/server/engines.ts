@@ -4,37 +4,28 @@
  * out: nothing is faked).
  */
 import { Worker } from "node:worker_threads";
-import { assess } from "../assess/assess.ts";
+import type { AssessmentRequest, AssessReport } from "../contracts/assessment.ts";
+import type { Progress } from "../contracts/jobs.ts";
+import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
+import type { WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
 import { type LiveAlert, type LiveVerdict, parsePayload, parseTopic, Router } from "../detect/ingest.ts";
-import { buildIndex } from "../model/graph.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "../simulate/library.ts";
 
-export type Progress = { done: number; total: number; phase?: string };
+export type { Progress, SimulationRequest };
 
-export type SimulationRequest = {
-  scenario: string;
-  controls: string[];
-  /** Defence sets compared side by side with the baseline (each on top of `controls`). */
-  compare: string[][];
-  runs: number;
-  seed: number;
-};
+/** What a job's engine gets besides its input: a progress callback and a cancel signal. */
+export type JobHooks = { progress(p: Progress): void; signal: AbortSignal };
 
 export type AssessEngine = {
-  run(model: CityModel, raw: RawModel, opts: { asOf: string }): unknown;
+  run(model: CityModel, raw: RawModel, req: Required<AssessmentRequest>, hooks: JobHooks): Promise<AssessReport>;
 };
 
 export type SimulateEngine = {
   /** Scenarios offered for a model (id and name). */
-  scenarios(model: CityModel, raw: RawModel): { id: string; name: string; description?: string }[];
-  run(
-    model: CityModel,
-    raw: RawModel,
-    req: SimulationRequest,
-    hooks: { progress(p: Progress): void; signal: AbortSignal },
-  ): Promise<unknown>;
+  scenarios(model: CityModel, raw: RawModel): ScenarioInfo[];
+  run(model: CityModel, raw: RawModel, req: SimulationRequest, hooks: JobHooks): Promise<SimulationResult>;
 };
 
 /** A reading as it arrives over MQTT: topic and payload. */
@@ -59,16 +50,43 @@ export function available(e: Engines): { assess: boolean; simulate: boolean; det
   return { assess: !!e.assess, simulate: !!e.simulate, detect: !!e.detect };
 }
 
-function startWorker(data: unknown): Worker {
-  const url = new URL("./sim-worker.ts", import.meta.url);
+function startWorker(data: WorkerRequest): Worker {
+  const url = new URL("./worker.ts", import.meta.url);
   // the worker registers tsx itself: loader hooks of the parent thread are not always inherited
   const api = import.meta.resolve("tsx/esm/api");
   const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(boot, { eval: true, workerData: data });
 }
 
+/** Runs one job in its own thread: the event loop stays free, and cancelling terminates the thread. */
+function inWorker(data: WorkerRequest, hooks: JobHooks): Promise<Extract<WorkerMessage, { type: "done" }>> {
+  return new Promise((resolve, reject) => {
+    const w = startWorker(data);
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (!settled) {
+        settled = true;
+        f();
+        void w.terminate();
+      }
+    };
+    hooks.signal.addEventListener("abort", () => settle(() => reject(new Error("cancelled"))));
+    w.on("message", (m: WorkerMessage) => {
+      if (m.type === "progress") hooks.progress({ done: m.done, total: m.total, phase: m.phase });
+      else if (m.type === "error") settle(() => reject(new Error(m.message)));
+      else settle(() => resolve(m));
+    });
+    w.on("error", (e) => settle(() => reject(e)));
+    w.on("exit", () => settle(() => reject(new Error(`the ${data.kind} thread ended`))));
+  });
+}
+
 export const assessEngine: AssessEngine = {
-  run: (model, _raw, opts) => assess(buildIndex(model), { asOf: opts.asOf }),
+  run: async (model, raw, request, hooks) => {
+    const m = await inWorker({ kind: "assessment", model, raw, request }, hooks);
+    if (m.kind !== "assessment") throw new Error("the assessment thread answered with a simulation");
+    return m.result;
+  },
 };
 
 export const simulateEngine: SimulateEngine = {
@@ -77,34 +95,11 @@ export const simulateEngine: SimulateEngine = {
       const s = BUILT_IN[id] as { name?: string; description?: string };
       return { id, name: s.name ?? id, description: s.description };
     }),
-  run: (model, raw, req, hooks) =>
-    new Promise((resolve, reject) => {
-      const w = startWorker({
-        model,
-        raw,
-        scenario: req.scenario,
-        runs: req.runs,
-        seed: req.seed,
-        controls: req.controls,
-        compare: req.compare,
-      });
-      let settled = false;
-      const settle = (f: () => void) => {
-        if (!settled) {
-          settled = true;
-          f();
-          void w.terminate();
-        }
-      };
-      hooks.signal.addEventListener("abort", () => settle(() => reject(new Error("cancelled"))));
-      w.on("message", (m: { type: string; done?: number; total?: number; result?: unknown; message?: string }) => {
-        if (m.type === "progress") hooks.progress({ done: m.done ?? 0, total: m.total ?? 0 });
-        else if (m.type === "done") settle(() => resolve(m.result));
-        else if (m.type === "error") settle(() => reject(new Error(m.message)));
-      });
-      w.on("error", (e) => settle(() => reject(e)));
-      w.on("exit", () => settle(() => reject(new Error("the simulation thread ended"))));
-    }),
+  run: async (model, raw, request, hooks) => {
+    const m = await inWorker({ kind: "simulation", model, raw, request }, hooks);
+    if (m.kind !== "simulation") throw new Error("the simulation thread answered with an assessment");
+    return m.result;
+  },
 };
 
 function severityOf(score: number): Detection["severity"] {

@@ -3,7 +3,8 @@
  * enforces the role matrix and produces the OpenAPI document, so the three cannot drift apart.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
+import type { z } from "zod";
+import { ENDPOINTS, type Endpoint, type EndpointKey, type Endpoints } from "../contracts/api.ts";
 import type { Session } from "../store/types.ts";
 import type { Permission } from "./roles.ts";
 
@@ -43,6 +44,8 @@ export type RouteDef<P = unknown, Q = unknown, B = unknown> = {
   body?: z.ZodType<B>;
   /** Response schema, for the OpenAPI document. */
   response?: z.ZodType;
+  /** Schemas of the events of a text/event-stream route by name, for the OpenAPI document. */
+  events?: Record<string, z.ZodType>;
   /** Status of a successful answer (default 200). */
   status?: number;
   /** A text/event-stream route. */
@@ -56,6 +59,36 @@ export type AnyRoute = RouteDef<any, any, any>;
 
 export function route<P, Q, B>(def: RouteDef<P, Q, B>): AnyRoute {
   return def as AnyRoute;
+}
+
+/** A JSON text already serialized (a stored result spliced into its envelope): sent as it is. */
+export class PreparedJson {
+  constructor(readonly text: string) {}
+}
+
+type Part<K extends EndpointKey, P extends string> =
+  Endpoints[K] extends Record<P, infer S extends z.ZodType> ? S : undefined;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a handler may return: the response schema's input form, or an answer it sent itself. */
+type Answer<K extends EndpointKey> =
+  | (Part<K, "response"> extends z.ZodType ? z.input<Part<K, "response">> : undefined)
+  | PreparedJson
+  | FastifyReply
+  | undefined;
+
+/**
+ * A route declared against its contract key ("GET /api/results/:id"): method, path and schemas come from
+ * src/contracts/api.ts, and the handler's parameters and return value are typed by them.
+ */
+export function endpoint<K extends EndpointKey>(
+  key: K,
+  def: Pick<RouteDef, "summary" | "tag" | "permission" | "status" | "bodyLimit"> & {
+    handler: (ctx: Ctx<Out<Part<K, "params">>, Out<Part<K, "query">>, Out<Part<K, "body">>>) => Promise<Answer<K>>;
+  },
+): AnyRoute {
+  const [method, url] = key.split(" ") as [RouteDef["method"], string];
+  const shapes: Endpoint = ENDPOINTS[key];
+  return { method, url, ...shapes, sse: !!shapes.events, ...def } as AnyRoute;
 }
 
 /** Validates one part of a request; the first problem names its parameter (`query.limit`, `body.files[0].text`). */
@@ -80,32 +113,4 @@ function paramName(where: string, path: PropertyKey[]): string {
   return out;
 }
 
-// Shared parameter schemas. Ids follow the model's id rule, so no parameter can carry markup, quotes or paths.
-export const IdParam = z
-  .string()
-  .max(64, { error: "expected an id of at most 64 characters" })
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected an id: lowercase letters, digits and dashes" });
-export const VersionParam = z.union([
-  z.literal("latest"),
-  z
-    .string()
-    .regex(/^[1-9][0-9]{0,8}$/, { error: 'expected a version number (1, 2, ...) or "latest"' })
-    .transform(Number),
-]);
-export const UsernameSchema = z
-  .string()
-  .min(2, { error: "expected a username of 2 to 64 characters" })
-  .max(64, { error: "expected a username of 2 to 64 characters" })
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: "expected a username: lowercase letters, digits, dot, dash, underscore" });
-export const PasswordSchema = z
-  .string()
-  .min(12, { error: "expected a password of at least 12 characters" })
-  .max(256, { error: "expected a password of at most 256 characters" });
-export const Limit = z
-  .string()
-  .regex(/^[0-9]{1,4}$/, { error: "expected a number from 1 to 1000" })
-  .transform(Number)
-  .refine((n) => n >= 1 && n <= 1000, { error: "expected a number from 1 to 1000" });
-export const ErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), parameter: z.string().optional() }),
-});
+export { ErrorSchema, IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "../contracts/params.ts";

@@ -1,20 +1,24 @@
 /**
- * Simulation jobs: started on request, run in the background, progress pushed to subscribers (the SSE
- * route), cancellable. The result row is created at start and finished with the body, so a job that a
- * crash interrupted is visible and marked failed at the next start.
+ * Jobs: assessments and simulations, started on request, run in a worker thread in the background, progress
+ * pushed to subscribers (the SSE route), cancellable. The result row is created at start and finished with
+ * the body, so a job that a crash interrupted is visible and marked failed at the next start.
  */
 import { randomUUID } from "node:crypto";
+import type { AssessmentRequest } from "../contracts/assessment.ts";
+import type { JobEvent, Progress, ResultKind } from "../contracts/jobs.ts";
+import type { SimulationRequest } from "../contracts/simulation.ts";
 import type { Actor, ResultInfo, ResultStatus, Store } from "../store/types.ts";
-import type { Engines, Progress, SimulationRequest } from "./engines.ts";
+import type { Engines, JobHooks } from "./engines.ts";
 import { HttpError } from "./http.ts";
 import type { Metrics } from "./metrics.ts";
-import type { Models } from "./models.ts";
+import type { Loaded, Models } from "./models.ts";
+import { envelope, type ResultCache } from "./transport/cache.ts";
 
-export type JobEvent =
-  | { type: "progress"; done: number; total: number; phase?: string }
-  | { type: "status"; status: ResultStatus; error?: string | null };
+export type { JobEvent };
 
 type Job = { id: string; abort: AbortController; last: Progress; listeners: Set<(e: JobEvent) => void> };
+
+const NAMES: Record<ResultKind, string> = { assessment: "assessments", simulation: "simulations" };
 
 export class Jobs {
   private readonly jobs = new Map<string, Job>();
@@ -24,21 +28,41 @@ export class Jobs {
     private readonly models: Models,
     private readonly engines: Engines,
     private readonly metrics: Metrics,
+    private readonly results?: ResultCache,
     private readonly maxRunning = 4,
   ) {
-    metrics.gauge("rampart_jobs_running", "Simulation jobs running now.", () => this.jobs.size);
+    metrics.gauge("rampart_jobs_running", "Jobs (assessments and simulations) running now.", () => this.jobs.size);
   }
 
   get running(): number {
     return this.jobs.size;
   }
 
-  async start(modelId: string, version: number, req: SimulationRequest, actor: Actor): Promise<ResultInfo> {
+  /** Starts an assessment job (`asOf` already resolved). */
+  async startAssessment(
+    modelId: string,
+    version: number | "latest",
+    req: Required<AssessmentRequest>,
+    actor: Actor,
+  ): Promise<ResultInfo> {
+    const engine = this.engines.assess;
+    if (!engine) throw new HttpError(501, "engine-unavailable", "the assessment engine is not available in this build");
+    this.checkCapacity();
+    const loaded = await this.models.load(modelId, version);
+    return this.launch("assessment", loaded, req, 1, actor, (hooks) =>
+      engine.run(loaded.model, loaded.raw, req, hooks),
+    );
+  }
+
+  async startSimulation(
+    modelId: string,
+    version: number | "latest",
+    req: SimulationRequest,
+    actor: Actor,
+  ): Promise<ResultInfo> {
     const engine = this.engines.simulate;
     if (!engine) throw new HttpError(501, "engine-unavailable", "the simulation engine is not available in this build");
-    if (this.jobs.size >= this.maxRunning) {
-      throw new HttpError(429, "too-many-jobs", `${this.maxRunning} simulations are running; wait for one to end`);
-    }
+    this.checkCapacity();
     const loaded = await this.models.load(modelId, version);
     const known = new Set(engine.scenarios(loaded.model, loaded.raw).map((s) => s.id));
     if (!known.has(req.scenario)) {
@@ -59,14 +83,35 @@ export class Jobs {
         "body.controls",
       );
     }
+    return this.launch("simulation", loaded, req, req.runs, actor, (hooks) =>
+      engine.run(loaded.model, loaded.raw, req, hooks),
+    );
+  }
+
+  private checkCapacity() {
+    if (this.jobs.size >= this.maxRunning) {
+      throw new HttpError(429, "too-many-jobs", `${this.maxRunning} jobs are running; wait for one to end`);
+    }
+  }
+
+  private async launch(
+    kind: ResultKind,
+    loaded: Loaded,
+    params: unknown,
+    total: number,
+    actor: Actor,
+    run: (hooks: JobHooks) => Promise<unknown>,
+  ): Promise<ResultInfo> {
     const id = randomUUID();
+    const modelId = loaded.info.modelId;
     const info = await this.store.createResult(
-      { id, kind: "simulation", modelId, version: loaded.info.version, params: req, status: "running" },
+      { id, kind, modelId, version: loaded.info.version, params, status: "running" },
       actor,
     );
-    const job: Job = { id, abort: new AbortController(), last: { done: 0, total: req.runs }, listeners: new Set() };
+    const job: Job = { id, abort: new AbortController(), last: { done: 0, total }, listeners: new Set() };
     this.jobs.set(id, job);
-    this.metrics.inc("rampart_simulations_started_total", "Simulation jobs started.");
+    const name = NAMES[kind];
+    this.metrics.inc(`rampart_${name}_started_total`, `${kind} jobs started.`);
     const emit = (e: JobEvent) => {
       for (const l of job.listeners) l(e);
     };
@@ -77,7 +122,7 @@ export class Jobs {
       let body: string | null = null;
       let error: string | null = null;
       try {
-        const out = await engine.run(loaded.model, loaded.raw, req, {
+        const out = await run({
           signal: job.abort.signal,
           progress: (p) => {
             job.last = p;
@@ -90,18 +135,23 @@ export class Jobs {
         if (job.abort.signal.aborted) status = "cancelled";
         else {
           status = "failed";
-          error = e instanceof Error ? e.message.slice(0, 500) : "simulation failed";
+          error = e instanceof Error ? e.message.slice(0, 500) : `${kind} failed`;
         }
       }
       try {
         await this.store.finishResult(id, status, body, error);
+        // the first read is usually right after: have it compressed by then (errors surface on that read)
+        const finished = this.results && (await this.store.getResultInfo(id));
+        if (finished) this.results?.put(id, envelope(finished, body)).catch(() => {});
       } catch {
         status = "failed";
         error = "could not store the result";
       }
       this.jobs.delete(id);
-      this.metrics.inc(`rampart_simulations_${status}_total`, `Simulation jobs ended ${status}.`);
-      console.log(`simulation ${id} ${status} in ${Math.round(performance.now() - t0)} ms`);
+      this.metrics.inc(`rampart_${name}_${status}_total`, `${kind} jobs ended ${status}.`);
+      console.log(
+        `${kind} ${id} of ${modelId} v${loaded.info.version} ${status} in ${Math.round(performance.now() - t0)} ms`,
+      );
       emit({ type: "status", status, error });
     });
     return info;

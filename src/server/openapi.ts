@@ -43,7 +43,17 @@ export function openApi(routes: AnyRoute[], version: string): Json {
     const ok = String(r.status ?? 200);
     const responses: Json = {
       [ok]: r.sse
-        ? { description: "server-sent events", content: { "text/event-stream": { schema: { type: "string" } } } }
+        ? {
+            description: "server-sent events",
+            content: { "text/event-stream": { schema: { type: "string" } } },
+            ...(r.events
+              ? {
+                  "x-events": Object.fromEntries(
+                    Object.entries(r.events).map(([name, schema]) => [name, schemaOf(schema, "output")]),
+                  ),
+                }
+              : {}),
+          }
         : {
             description: "success",
             ...(r.response ? { content: { "application/json": { schema: schemaOf(r.response, "output") } } } : {}),

@@ -5,6 +5,7 @@
  * recorded ([DEP-9]: a change at t holds from t on). Pure and deterministic: the run's seeded stream is
  * passed in.
  */
+import type { TraceEntry } from "../contracts/simulation.ts";
 import { servicesAtRisk } from "../model/graph.ts";
 import type { Rng } from "../model/rng.ts";
 import { type Compiled, OBJ_MTD, OBJ_RESTORE, OBJ_RPO, OBJ_RTO } from "./bind.ts";
@@ -40,15 +41,7 @@ const E_CONTAIN = 11;
 const E_TASK_DONE = 12;
 const E_ISO_END = 13;
 
-export type TraceEntry = {
-  t: number;
-  kind: string;
-  id: string;
-  /** For level changes: from and to. */
-  from?: number;
-  to?: number;
-  detail?: string;
-};
+export type { TraceEntry };
 
 /** Per-run results, written into arrays shared by a chunk of runs (run r at offset r * width). */
 export class RunSink {

@@ -2,16 +2,17 @@
  * The simulator's entry point for the CLI and the server: resolves a scenario (built-in id or file), applies
  * controls ([CTL-1]) for `--with` and each `--compare` set, runs the Monte Carlo and builds the report.
  */
+
+import type { Representative, SimulationReport, TraceEntry } from "../contracts/simulation.ts";
 import { formatPath, type ModelIssue, nearest } from "../model/issues.ts";
 import { type RawModel, validateRaw } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { applyPatch } from "../model/patch.ts";
 import { bindScenario, GRID_POINTS } from "./bind.ts";
-import type { TraceEntry } from "./engine.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "./library.ts";
 import { monteCarlo } from "./run.ts";
 import { parseScenarioObject, parseScenarioText, type Scenario, type ScenarioResult } from "./scenario.ts";
-import { type CompareOut, compareSets, representativeRun, type SetOut, summarize } from "./stats.ts";
+import { compareSets, representativeRun, type SetOut, summarize } from "./stats.ts";
 
 export { BUILT_IN_IDS };
 
@@ -113,19 +114,7 @@ export type SimulateOptions = {
   trace?: boolean;
 };
 
-export type SimulationReport = {
-  scenario: { id: string; name: string; deterministic: boolean };
-  model: { name: string; assets: number; services: number };
-  runs: number;
-  seed: number;
-  horizonHours: number;
-  grid: { points: number; stepHours: number };
-  controls: string[];
-  totals: SetOut["totals"];
-  services: SetOut["services"];
-  compare: CompareOut[];
-  warnings: string[];
-};
+export type { SimulationReport };
 
 export type SimulateOutcome =
   | {
@@ -133,7 +122,7 @@ export type SimulateOutcome =
       report: SimulationReport;
       /** Summaries per defence set: baseline first, then each --compare set. */
       sets: SetOut[];
-      representative?: { run: number; trace: TraceEntry[] };
+      representative?: Representative;
     }
   | { ok: false; issues?: ModelIssue[]; error?: ControlError };
 

@@ -4,11 +4,12 @@
  * the level quantile curves read exactly from the per-grid-point level histograms.
  */
 
+import type { CompareOut, CurvePoint, ObjectiveOut, ServiceOut, SetOut, Stat } from "../contracts/simulation.ts";
 import type { Compiled } from "./bind.ts";
 import { OBJ_KINDS } from "./bind.ts";
 import type { Merged } from "./run.ts";
 
-export type Stat = { mean: number; p10: number; p50: number; p90: number };
+export type { CompareOut, CurvePoint, ObjectiveOut, ServiceOut, SetOut, Stat };
 
 const round = (x: number, d = 3) => {
   if (!Number.isFinite(x)) return x;
@@ -101,8 +102,6 @@ export function representativeRun(m: Merged): number {
   return order[Math.min(order.length, Math.max(1, Math.ceil(0.5 * order.length))) - 1] ?? 0;
 }
 
-export type CurvePoint = { t: number; p10: number; p50: number; p90: number };
-
 function curve(c: Compiled, m: Merged, s: number): CurvePoint[] {
   const G = c.grid.length;
   const out: CurvePoint[] = [];
@@ -123,38 +122,6 @@ function curve(c: Compiled, m: Merged, s: number): CurvePoint[] {
   }
   return out;
 }
-
-export type ObjectiveOut = {
-  kind: string;
-  target: number;
-  level?: number;
-  probabilityMet: number;
-  ci95: [number, number];
-};
-
-export type ServiceOut = {
-  id: string;
-  name: string;
-  sector: string;
-  population: number;
-  personHours: Stat;
-  downtimeHours: Stat;
-  firstLossHours: { probability: number; p10: number | null; p50: number | null; p90: number | null };
-  objectives: ObjectiveOut[];
-  curve: CurvePoint[];
-};
-
-export type SetOut = {
-  controls: string[];
-  totals: {
-    personHours: Stat;
-    attackSuccessProbability: number;
-    detectedProbability: number;
-    compromisedMean: number;
-    objectivesMetProbability: number | null;
-  };
-  services: ServiceOut[];
-};
 
 function objectivesOf(c: Compiled, m: Merged, s: number): ObjectiveOut[] {
   const out: ObjectiveOut[] = [];
@@ -222,20 +189,6 @@ export function summarize(c: Compiled, m: Merged, controls: string[]): SetOut {
     services,
   };
 }
-
-export type CompareOut = {
-  controls: string[];
-  totals: {
-    personHours: Stat & { diff: { mean: number; ci95: [number, number] } };
-    attackSuccessProbability: number;
-    attackSuccessDiff: { mean: number; ci95: [number, number] };
-  };
-  services: {
-    id: string;
-    personHours: { mean: number; diff: { mean: number; ci95: [number, number] } };
-    objectives: (ObjectiveOut & { diff: { mean: number; ci95: [number, number] } })[];
-  }[];
-};
 
 /** A defence set against the baseline, run for run on the same seeds. */
 export function compareSets(

@@ -3,6 +3,25 @@
  * written together with its audit entry in one transaction, so the audit log and the data never disagree.
  */
 
+import type { Alert, AlertSeverity, NewAlert } from "../contracts/alerts.ts";
+import type { AuditEntry, AuditProblem, AuditVerify, ModelInfo, VersionInfo } from "../contracts/api.ts";
+import type { ResultInfo, ResultKind, ResultStatus } from "../contracts/jobs.ts";
+
+// Shapes the API serves are declared once, in the contract.
+export type {
+  Alert,
+  AlertSeverity,
+  AuditEntry,
+  AuditProblem,
+  AuditVerify,
+  ModelInfo,
+  NewAlert,
+  ResultInfo,
+  ResultKind,
+  ResultStatus,
+};
+export type ModelVersionInfo = VersionInfo;
+
 export type Role = "admin" | "analyst" | "operator" | "viewer";
 export const ROLES: readonly Role[] = ["admin", "analyst", "operator", "viewer"];
 
@@ -34,76 +53,11 @@ export type SourceFile = { file: string; text: string };
 /** Counts only: what may be logged and listed without showing model content. */
 export type ModelCounts = Record<string, number>;
 
-export type ModelInfo = {
-  id: string;
-  name: string;
-  latestVersion: number;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type ModelVersionInfo = {
-  modelId: string;
-  version: number;
-  sha256: string;
-  message: string;
-  counts: ModelCounts;
-  createdBy: string;
-  createdAt: string;
-};
-
-export type ModelVersion = ModelVersionInfo & {
+export type ModelVersion = VersionInfo & {
   sources: SourceFile[];
   /** The merged raw model (JSON text), as the loader returned it. */
   rawJson: string;
 };
-
-export type ResultKind = "assessment" | "simulation";
-export type ResultStatus = "queued" | "running" | "done" | "failed" | "cancelled";
-
-export type ResultInfo = {
-  id: string;
-  kind: ResultKind;
-  modelId: string;
-  version: number;
-  status: ResultStatus;
-  /** Parameters of the run (scenario, controls, runs, seed). */
-  params: unknown;
-  error: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type AlertSeverity = "info" | "warning" | "critical";
-export type NewAlert = {
-  at: string;
-  source: string;
-  modelId: string | null;
-  assetId: string | null;
-  signal: string | null;
-  severity: AlertSeverity;
-  score: number;
-  message: string;
-  /** Service ids at risk (through the dependency graph). */
-  services: string[];
-};
-export type Alert = NewAlert & { id: number; ackedBy: string | null; ackedAt: string | null };
-
-export type AuditEntry = {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  /** Ids and counts only, never model content or secrets. */
-  details: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-};
-
-export type AuditProblem = { seq: number; code: "bad-hash" | "bad-link" | "gap" | "head-mismatch"; message: string };
-export type AuditVerify = { ok: boolean; entries: number; head: string; problems: AuditProblem[] };
 
 export type Page = { limit?: number; before?: number };
 

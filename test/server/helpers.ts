@@ -95,6 +95,18 @@ export async function testServer(o: { engines?: Engines; limiter?: LoginLimiter;
   return t;
 }
 
+/** Polls a job's result until it has ended (done, failed or cancelled); returns the result's body. */
+export async function finished(s: TestServer, c: Client, id: string, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const g = await s.req(c, "GET", `/api/results/${id}`);
+    if (g.status !== 200) throw new Error(`result ${id}: ${g.status} ${g.text}`);
+    if (!["queued", "running"].includes(String(g.json.info.status))) return g;
+    if (Date.now() > until) throw new Error(`result ${id} still ${g.json.info.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** What a refused request must not change: row counts of every table and the audit head. */
 export async function snapshot(store: SqlStore): Promise<string> {
   const out: unknown[] = [];

@@ -4,7 +4,7 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadEngines } from "../../src/server/engines.ts";
 import { pickEncoding } from "../../src/server/transport/encoding.ts";
-import { type Client, fixtureFiles, PASSWORD, type TestServer, testServer } from "./helpers.ts";
+import { type Client, finished, fixtureFiles, PASSWORD, type TestServer, testServer } from "./helpers.ts";
 
 let s: TestServer;
 let base: string;
@@ -59,11 +59,14 @@ async function events(c: Client, path: string, stop: (event: string, data: SseDa
 }
 
 describe("engines through the API", () => {
-  test("[API-8] an assessment is stored and read back as the engine reported it", async () => {
+  test("[API-8] an assessment runs as a job, streams its status, and is read back as the engine reported it", async () => {
     const r = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", { asOf: "2026-06-01" });
-    expect(r.status).toBe(201);
-    expect(r.json.status).toBe("done");
-    const g = await s.req(s.as.viewer, "GET", `/api/results/${r.json.id}`);
+    expect(r.status).toBe(202);
+    expect(r.json).toMatchObject({ kind: "assessment", status: "running", params: { asOf: "2026-06-01" } });
+    const seen = await events(s.as.viewer, `/api/results/${r.json.id}/events`, (ev) => ev === "status");
+    expect(seen.at(-1)).toEqual(["status", { type: "status", status: "done", error: null }]);
+    const g = await finished(s, s.as.viewer, String(r.json.id));
+    expect(g.json.kind).toBe("assessment");
     expect(g.json.info).toMatchObject({ kind: "assessment", modelId: "tiny", version: 1 });
     expect(g.json.result.model.services).toBe(2);
     expect(Array.isArray(g.json.result.findings)).toBe(true);
@@ -142,6 +145,7 @@ describe("engines through the API", () => {
 describe("finished results served as prepared", () => {
   test("[API-11] a finished result is the same report in brotli, gzip or plain; its ETag revalidates with 304", async () => {
     const r = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", { asOf: "2026-06-01" });
+    await finished(s, s.as.analyst, String(r.json.id));
     const url = `/api/results/${r.json.id}`;
     const plain = await s.app.inject({ method: "GET", url, headers: { cookie: s.as.viewer.cookie } });
     expect(plain.headers["content-encoding"]).toBeUndefined();
@@ -183,6 +187,7 @@ describe("finished results served as prepared", () => {
 
   test("[SEC-1] a prepared result still needs a live session: none, or one logged out, gets 401", async () => {
     const r = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", { asOf: "2026-06-01" });
+    await finished(s, s.as.analyst, String(r.json.id));
     const url = `/api/results/${r.json.id}`;
     const login = await s.req(null, "POST", "/api/auth/login", { username: "viewer", password: PASSWORD });
     const c: Client = {

@@ -1,2 +1,3 @@
+/// <reference types="vite/client" />
 /** Vite imports of stylesheets. */
 declare module "*.css";

@@ -1,6 +1,8 @@
 import { StrictMode, useCallback, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { ApiError, api, type Me, setCsrf } from "./api.ts";
+import type { EnginesAvailable, ModelInfo } from "../../src/contracts/api.ts";
+import { ApiError, call, type Me, setCsrf } from "./api.ts";
+import type { Ctx } from "./context.ts";
 import type { CityModel } from "./model.ts";
 import { AuditPage } from "./pages/Audit.tsx";
 import { FindingsPage } from "./pages/Findings.tsx";
@@ -11,18 +13,6 @@ import { OverviewPage } from "./pages/Overview.tsx";
 import { SimulationPage } from "./pages/Simulation.tsx";
 import { UsersPage } from "./pages/Users.tsx";
 import "./styles.css";
-
-type Engines = { assess: boolean; simulate: boolean; detect: boolean };
-export type Ctx = {
-  me: Me;
-  modelId: string;
-  version: number;
-  model: CityModel;
-  engines: Engines;
-  can: (p: string) => boolean;
-  /** Re-reads the model list and shows this model's latest version (after an import or an edit). */
-  reload: (modelId: string) => void;
-};
 
 function Login({ onDone }: { onDone: (m: Me) => void }) {
   const [username, setU] = useState("");
@@ -35,7 +25,7 @@ function Login({ onDone }: { onDone: (m: Me) => void }) {
         e.preventDefault();
         setError("");
         try {
-          onDone(await api<Me>("POST", "/api/auth/login", { username, password }));
+          onDone(await call("POST /api/auth/login", { body: { username, password } }));
         } catch (err) {
           setError((err as Error).message);
         }
@@ -81,15 +71,15 @@ type PageId = (typeof PAGES)[number][0];
 
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [models, setModels] = useState<{ id: string; name: string; latestVersion: number }[]>([]);
+  const [models, setModels] = useState<ModelInfo[]>([]);
   const [modelId, setModelId] = useState<string>("");
   const [loaded, setLoaded] = useState<{ model: CityModel; version: number } | null>(null);
-  const [engines, setEngines] = useState<Engines>({ assess: false, simulate: false, detect: false });
+  const [engines, setEngines] = useState<EnginesAvailable>({ assess: false, simulate: false, detect: false });
   const [page, setPage] = useState<PageId>(() => (location.hash.slice(1) as PageId) || "overview");
   const [error, setError] = useState("");
 
   useEffect(() => {
-    api<Me>("GET", "/api/auth/me")
+    call("GET /api/auth/me")
       .then((m) => {
         setCsrf(m.csrfToken);
         setMe(m);
@@ -97,21 +87,21 @@ function App() {
       .catch(() => setMe(null));
   }, []);
   const loadModels = useCallback(() => {
-    api<{ models: { id: string; name: string; latestVersion: number }[] }>("GET", "/api/models").then((r) => {
+    call("GET /api/models").then((r) => {
       setModels(r.models);
       if (r.models.length)
         setModelId((cur) => cur || (r.models.find((m) => m.id === "harborview")?.id ?? r.models[0].id));
     });
   }, []);
   const loadLatest = useCallback((id: string) => {
-    api<{ model: CityModel; version: { version: number } }>("GET", `/api/models/${id}/versions/latest`).then(
+    call("GET /api/models/:model/versions/:version", { params: { model: id, version: "latest" } }).then(
       (r) => setLoaded({ model: r.model, version: r.version.version }),
       (e: Error) => setError(e.message),
     );
   }, []);
   useEffect(() => {
     if (!me) return;
-    api<Engines>("GET", "/api/engines").then(setEngines, () => {});
+    call("GET /api/engines").then(setEngines, () => {});
     loadModels();
   }, [me, loadModels]);
   useEffect(() => {
@@ -173,7 +163,7 @@ function App() {
           <button
             type="button"
             onClick={async () => {
-              await api("POST", "/api/auth/logout").catch(() => {});
+              await call("POST /api/auth/logout").catch(() => {});
               setMe(null);
             }}
           >

@@ -1,19 +1,11 @@
 /** Logging in and out, the session's user and the role matrix. */
 
-import { z } from "zod";
 import type { Session } from "../../store/types.ts";
 import { dummyHash, newToken, tokenHash, verifyPassword } from "../auth.ts";
 import { SESSION_COOKIE, type ServerContext } from "../context.ts";
-import { type AnyRoute, HttpError, route } from "../http.ts";
+import { type AnyRoute, endpoint, HttpError } from "../http.ts";
 import { MATRIX, PERMISSIONS } from "../roles.ts";
 import { actorOf } from "./common.ts";
-
-const Me = z.object({
-  username: z.string(),
-  role: z.string(),
-  permissions: z.array(z.string()),
-  csrfToken: z.string(),
-});
 
 const me = (s: Session) => ({
   username: s.username,
@@ -25,23 +17,10 @@ const me = (s: Session) => ({
 export function authRoutes(ctx: ServerContext): AnyRoute[] {
   const { store, metrics, limiter, sessions } = ctx;
   return [
-    route({
-      method: "POST",
-      url: "/api/auth/login",
+    endpoint("POST /api/auth/login", {
       tag: "auth",
       summary: "Log in: sets an HttpOnly, SameSite=Strict session cookie and returns the CSRF token.",
       permission: null,
-      body: z.strictObject({
-        username: z
-          .string()
-          .min(1, { error: "expected a username" })
-          .max(64, { error: "expected a username of at most 64 characters" }),
-        password: z
-          .string()
-          .min(1, { error: "expected a password" })
-          .max(256, { error: "expected a password of at most 256 characters" }),
-      }),
-      response: Me,
       handler: async ({ req, reply, body }) => {
         const username = body.username.toLowerCase();
         const wait = limiter.retryAfter(req.ip, username);
@@ -83,9 +62,7 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
         return me(session);
       },
     }),
-    route({
-      method: "POST",
-      url: "/api/auth/logout",
+    endpoint("POST /api/auth/logout", {
       tag: "auth",
       summary: "Log out: ends the session.",
       permission: "session.self",
@@ -98,18 +75,13 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
         return { ok: true };
       },
     }),
-    route({
-      method: "GET",
-      url: "/api/auth/me",
+    endpoint("GET /api/auth/me", {
       tag: "auth",
       summary: "The logged-in user, their permissions and the CSRF token.",
       permission: "session.self",
-      response: Me,
       handler: async ({ session }) => me(session as Session),
     }),
-    route({
-      method: "GET",
-      url: "/api/roles",
+    endpoint("GET /api/roles", {
       tag: "auth",
       summary: "The role and permission matrix.",
       permission: "session.self",

@@ -1,8 +1,7 @@
-/** Helpers and schemas shared by several route files. */
+/** Helpers shared by several route files (their schemas are in src/contracts/api.ts). */
 import type { FastifyRequest } from "fastify";
-import { z } from "zod";
 import { type Actor, type Session, StoreError } from "../../store/types.ts";
-import { HttpError, IdParam, VersionParam } from "../http.ts";
+import { HttpError } from "../http.ts";
 
 export const actorOf = (req: FastifyRequest, s: Session | null): Actor => ({
   user: s?.username ?? "anonymous",
@@ -20,27 +19,3 @@ export async function guard<T>(p: Promise<T>, parameter?: string): Promise<T> {
     throw e;
   }
 }
-
-export const ModelParams = z.strictObject({ model: IdParam });
-export const VersionParams = z.strictObject({ model: IdParam, version: VersionParam });
-export const VersionInfo = z.object({
-  modelId: z.string(),
-  version: z.number(),
-  sha256: z.string(),
-  message: z.string(),
-  counts: z.record(z.string(), z.number()),
-  createdBy: z.string(),
-  createdAt: z.string(),
-});
-export const ResultInfoOut = z.object({
-  id: z.string(),
-  kind: z.enum(["assessment", "simulation"]),
-  modelId: z.string(),
-  version: z.number(),
-  status: z.enum(["queued", "running", "done", "failed", "cancelled"]),
-  params: z.unknown(),
-  error: z.string().nullable(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});

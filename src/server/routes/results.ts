@@ -1,32 +1,20 @@
 /** Stored results (assessments and simulations): list, read, follow, cancel. */
 
-import { z } from "zod";
+import type { Session } from "../../store/types.ts";
 import type { ServerContext } from "../context.ts";
-import { type AnyRoute, HttpError, IdParam, Limit, route } from "../http.ts";
-import { sendReady } from "../transport/cache.ts";
+import { type AnyRoute, endpoint, HttpError, PreparedJson } from "../http.ts";
+import { allowed } from "../roles.ts";
+import { envelope, sendReady } from "../transport/cache.ts";
 import { headersOf, openSse } from "../transport/sse.ts";
-import { actorOf, ResultInfoOut } from "./common.ts";
+import { actorOf } from "./common.ts";
 
 export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
   const { store, jobs } = ctx;
   return [
-    route({
-      method: "GET",
-      url: "/api/results",
+    endpoint("GET /api/results", {
       tag: "results",
       summary: "List results (newest first).",
       permission: "result.read",
-      query: z.strictObject({
-        model: IdParam.optional(),
-        kind: z.enum(["assessment", "simulation"], { error: "expected assessment or simulation" }).optional(),
-        version: z
-          .string()
-          .regex(/^[1-9][0-9]{0,8}$/, { error: "expected a version number" })
-          .transform(Number)
-          .optional(),
-        limit: Limit.optional(),
-      }),
-      response: z.object({ results: z.array(ResultInfoOut) }),
       handler: async ({ query }) => ({
         results: await store.listResults({
           modelId: query.model,
@@ -36,13 +24,10 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
         }),
       }),
     }),
-    route({
-      method: "GET",
-      url: "/api/results/:id",
+    endpoint("GET /api/results/:id", {
       tag: "results",
       summary: "A result: its status and, when done, its body (the engine's report).",
       permission: "result.read",
-      params: z.strictObject({ id: z.uuid({ error: "expected a result id (a UUID)" }) }),
       handler: async ({ req, reply, params }) => {
         let hit = ctx.results.get(params.id);
         if (!hit) {
@@ -50,22 +35,19 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
           if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
           const body = info.status === "done" ? await store.getResultBody(params.id) : null;
           // the stored body is spliced in as it is: no parse and re-serialize on the read path
-          const text = `{"info":${JSON.stringify(info)},"result":${body ?? "null"}}`;
+          const text = envelope(info, body);
           // a finished result never changes: keep it ready to send, plain and compressed
-          if (info.status !== "done" && info.status !== "failed" && info.status !== "cancelled") return text;
+          if (info.status !== "done" && info.status !== "failed" && info.status !== "cancelled")
+            return new PreparedJson(text);
           hit = await ctx.results.put(params.id, text);
         }
         return sendReady(req, reply, hit);
       },
     }),
-    route({
-      method: "GET",
-      url: "/api/results/:id/events",
+    endpoint("GET /api/results/:id/events", {
       tag: "results",
-      summary: "Progress of a simulation job as server-sent events (progress, then status).",
+      summary: "Progress of a job (assessment or simulation) as server-sent events (progress, then status).",
       permission: "result.read",
-      sse: true,
-      params: z.strictObject({ id: z.uuid({ error: "expected a result id (a UUID)" }) }),
       handler: async ({ req, reply, params }) => {
         const info = await store.getResultInfo(params.id);
         if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
@@ -83,20 +65,20 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
         sse.onClose(sub.off);
       },
     }),
-    route({
-      method: "POST",
-      url: "/api/results/:id/cancel",
+    endpoint("POST /api/results/:id/cancel", {
       tag: "results",
-      summary: "Cancel a running simulation job.",
+      summary: "Cancel a running job (simulations need simulation.run, assessments assessment.run).",
       permission: "simulation.run",
-      params: z.strictObject({ id: z.uuid({ error: "expected a result id (a UUID)" }) }),
       handler: async ({ req, params, session }) => {
         const info = await store.getResultInfo(params.id);
         if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
+        const role = (session as Session).role;
+        if (info.kind === "assessment" && !allowed(role, "assessment.run"))
+          throw new HttpError(403, "forbidden", `role ${role} may not assessment.run`);
         const ok = jobs.cancel(params.id);
         if (!ok)
           throw new HttpError(409, "not-running", `result ${params.id} is ${info.status}, not running`, "path.id");
-        await store.audit("simulation.cancel", `results/${params.id}`, {}, actorOf(req, session));
+        await store.audit(`${info.kind}.cancel`, `results/${params.id}`, {}, actorOf(req, session));
         return { ok: true };
       },
     }),

@@ -1,45 +1,24 @@
 /** User management. */
-
-import { z } from "zod";
-import { ROLES, type Role, type Session } from "../../store/types.ts";
+import type { Session } from "../../store/types.ts";
 import { hashPassword } from "../auth.ts";
 import type { ServerContext } from "../context.ts";
-import { type AnyRoute, HttpError, PasswordSchema, route, UsernameSchema } from "../http.ts";
+import { type AnyRoute, endpoint, HttpError } from "../http.ts";
 import { actorOf, guard } from "./common.ts";
-
-const UserOut = z.object({
-  username: z.string(),
-  role: z.enum(ROLES as [Role, ...Role[]]),
-  disabled: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 export function usersRoutes(ctx: ServerContext): AnyRoute[] {
   const { store, sessions } = ctx;
   return [
-    route({
-      method: "GET",
-      url: "/api/users",
+    endpoint("GET /api/users", {
       tag: "users",
       summary: "List users.",
       permission: "user.manage",
-      response: z.object({ users: z.array(UserOut) }),
       handler: async () => ({ users: await store.listUsers() }),
     }),
-    route({
-      method: "POST",
-      url: "/api/users",
+    endpoint("POST /api/users", {
       tag: "users",
       summary: "Create a user.",
       permission: "user.manage",
       status: 201,
-      body: z.strictObject({
-        username: UsernameSchema,
-        password: PasswordSchema,
-        role: z.enum(ROLES as [Role, ...Role[]], { error: `expected a role: ${ROLES.join(", ")}` }),
-      }),
-      response: UserOut,
       handler: async ({ req, body, session }) =>
         guard(
           store.createUser(
@@ -49,21 +28,10 @@ export function usersRoutes(ctx: ServerContext): AnyRoute[] {
           "body.username",
         ),
     }),
-    route({
-      method: "PATCH",
-      url: "/api/users/:username",
+    endpoint("PATCH /api/users/:username", {
       tag: "users",
       summary: "Change a user's role, password or disabled flag (ends their sessions).",
       permission: "user.manage",
-      params: z.strictObject({ username: UsernameSchema }),
-      body: z
-        .strictObject({
-          role: z.enum(ROLES as [Role, ...Role[]], { error: `expected a role: ${ROLES.join(", ")}` }).optional(),
-          password: PasswordSchema.optional(),
-          disabled: z.boolean({ error: "expected true or false" }).optional(),
-        })
-        .refine((b) => Object.keys(b).length > 0, { error: "expected role, password or disabled" }),
-      response: UserOut,
       handler: async ({ req, params, body, session }) => {
         const s = session as Session;
         if (params.username === s.username && (body.disabled || (body.role && body.role !== "admin"))) {
@@ -88,13 +56,10 @@ export function usersRoutes(ctx: ServerContext): AnyRoute[] {
         return u;
       },
     }),
-    route({
-      method: "DELETE",
-      url: "/api/users/:username",
+    endpoint("DELETE /api/users/:username", {
       tag: "users",
       summary: "Delete a user (ends their sessions).",
       permission: "user.manage",
-      params: z.strictObject({ username: UsernameSchema }),
       handler: async ({ req, params, session }) => {
         const s = session as Session;
         if (params.username === s.username) {

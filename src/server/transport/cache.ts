@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, gzip, constants as zc } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ResultInfo } from "../../contracts/jobs.ts";
 import { pickEncoding } from "./encoding.ts";
 
 const gzipAsync = promisify(gzip);
@@ -80,4 +81,12 @@ export function sendReady(req: FastifyRequest, reply: FastifyReply, hit: Ready):
   reply.type("application/json; charset=utf-8");
   if (body !== hit.plain) reply.header("content-encoding", body === hit.br ? "br" : "gzip");
   return reply.send(body);
+}
+
+/**
+ * The body of `GET /api/results/{id}` (contract `ResultBody`): the stored result text is spliced in as it is,
+ * with no parse and re-serialize on the read path.
+ */
+export function envelope(info: ResultInfo, body: string | null): string {
+  return `{"kind":${JSON.stringify(info.kind)},"info":${JSON.stringify(info)},"result":${body ?? "null"}}`;
 }

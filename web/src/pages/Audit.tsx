@@ -1,31 +1,18 @@
 import { useEffect, useState } from "react";
-import { api } from "../api.ts";
-
-type Entry = {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  details: Record<string, unknown>;
-  hash: string;
-};
+import type { AuditEntry, AuditVerify } from "../../../src/contracts/api.ts";
+import { call } from "../api.ts";
 
 /** The audit log and a check of its hash chain. */
 export function AuditPage() {
-  const [entries, setEntries] = useState<Entry[]>([]);
-  const [verify, setVerify] = useState<{
-    ok: boolean;
-    entries: number;
-    problems: { seq: number; message: string }[];
-  } | null>(null);
+  const [entries, setEntries] = useState<AuditEntry[]>([]);
+  const [verify, setVerify] = useState<AuditVerify | null>(null);
   useEffect(() => {
-    api<{ entries: Entry[] }>("GET", "/api/audit?limit=300").then((r) => setEntries(r.entries));
+    call("GET /api/audit", { query: { limit: 300 } }).then((r) => setEntries(r.entries));
   }, []);
   return (
     <section>
       <div className="filters">
-        <button type="button" onClick={async () => setVerify(await api("GET", "/api/audit/verify"))}>
+        <button type="button" onClick={async () => setVerify(await call("GET /api/audit/verify"))}>
           Verify the hash chain
         </button>
         {verify && (

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { Ctx } from "../main.tsx";
+import type { Ctx } from "../context.ts";
 import { num } from "../model.ts";
 import { NoAssessment, useAssessment } from "./useAssessment.tsx";
 

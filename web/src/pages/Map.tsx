@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
-import { api } from "../api.ts";
+import { call } from "../api.ts";
+import type { Ctx } from "../context.ts";
 import { GraphView, type NodeState } from "../GraphView.tsx";
 import {
   cityView,
@@ -12,7 +13,6 @@ import {
   subsetView,
   zoneView,
 } from "../layout.ts";
-import type { Ctx } from "../main.tsx";
 import { NoAssessment, useAssessment } from "./useAssessment.tsx";
 
 type View = { kind: "service" | "sector" | "zone" | "city"; value: string };
@@ -21,10 +21,7 @@ type View = { kind: "service" | "sector" | "zone" | "city"; value: string };
 function useOpenAlerts(modelId: string): Map<string, number> {
   const [m, setM] = useState<Map<string, number>>(new Map());
   useEffect(() => {
-    api<{ alerts: { assetId: string | null; services: string[] }[] }>(
-      "GET",
-      `/api/alerts?open=true&model=${modelId}&limit=500`,
-    ).then(
+    call("GET /api/alerts", { query: { open: true, model: modelId, limit: 500 } }).then(
       (r) => {
         const out = new Map<string, number>();
         for (const a of r.alerts)

@@ -1,15 +1,9 @@
 import { useEffect, useRef, useState } from "react";
-import { api } from "../api.ts";
-import type { Ctx } from "../main.tsx";
+import type { VersionInfo } from "../../../src/contracts/api.ts";
+import { call } from "../api.ts";
+import type { Ctx } from "../context.ts";
 import { FieldError, type FieldErrors, fieldErrors } from "./Forms.tsx";
 
-type Version = {
-  version: number;
-  message: string;
-  createdBy: string;
-  createdAt: string;
-  counts: Record<string, number>;
-};
 type Picked = { file: string; text: string };
 
 /** A model id from a file or folder name, following the id rule. */
@@ -70,15 +64,7 @@ function Import({ ctx }: { ctx: Ctx }) {
         }
         setBusy(true);
         try {
-          const r = await api<{ version: { modelId: string; version: number }; warnings: number }>(
-            "POST",
-            "/api/models",
-            {
-              id,
-              message,
-              files,
-            },
-          );
+          const r = await call("POST /api/models", { body: { id, message, files } });
           setDone(`imported ${r.version.modelId} v${r.version.version} (${r.warnings} warnings)`);
           ctx.reload(r.version.modelId);
         } catch (err) {
@@ -225,11 +211,7 @@ function EntityForm({
         setErrors(errs);
         if (Object.keys(errs).length) return;
         try {
-          const r = await api<{ version: { version: number } }>(
-            "PUT",
-            `/api/models/${ctx.modelId}/${list}/${id}`,
-            body,
-          );
+          const r = await call(`PUT /api/models/:model/${list}/:id`, { params: { model: ctx.modelId, id }, body });
           onDone(`${list} ${id} saved as version ${r.version.version}`);
           ctx.reload(ctx.modelId);
         } catch (err) {
@@ -349,7 +331,9 @@ function EntityList({ ctx, list }: { ctx: Ctx; list: "controls" | "people" }) {
                     onClick={async () => {
                       if (!window.confirm(`Remove ${x.id}? (a new version)`)) return;
                       try {
-                        await api("DELETE", `/api/models/${ctx.modelId}/${list}/${x.id}`);
+                        await call(`DELETE /api/models/:model/${list}/:id`, {
+                          params: { model: ctx.modelId, id: x.id },
+                        });
                         setNote(`${x.id} removed`);
                         ctx.reload(ctx.modelId);
                       } catch (e) {
@@ -371,9 +355,9 @@ function EntityList({ ctx, list }: { ctx: Ctx; list: "controls" | "people" }) {
 
 /** Models: import, versions, and the controls and people of the current model. */
 export function ModelsPage({ ctx }: { ctx: Ctx }) {
-  const [versions, setVersions] = useState<Version[]>([]);
+  const [versions, setVersions] = useState<VersionInfo[]>([]);
   useEffect(() => {
-    api<{ versions: Version[] }>("GET", `/api/models/${ctx.modelId}/versions`).then(
+    call("GET /api/models/:model/versions", { params: { model: ctx.modelId } }).then(
       (r) => setVersions(r.versions),
       () => {},
     );

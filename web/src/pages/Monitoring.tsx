@@ -1,32 +1,24 @@
 import { useEffect, useState } from "react";
-import { api, stream } from "../api.ts";
-import type { Ctx } from "../main.tsx";
-
-type Alert = {
-  id: number;
-  at: string;
-  assetId: string | null;
-  signal: string | null;
-  severity: string;
-  score: number;
-  message: string;
-  services: string[];
-  ackedBy: string | null;
-};
+import type { Alert } from "../../../src/contracts/alerts.ts";
+import { call, stream } from "../api.ts";
+import type { Ctx } from "../context.ts";
 
 /** Live alerts, tied to the asset and the services at risk. */
 export function MonitoringPage({ ctx }: { ctx: Ctx }) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [live, setLive] = useState(false);
   useEffect(() => {
-    api<{ alerts: Alert[] }>("GET", "/api/alerts?limit=200").then((r) => setAlerts(r.alerts));
-    const close = stream("/api/alerts/stream", {
-      ready: () => setLive(true),
-      alert: (data) => {
-        const a = data as Alert;
-        setAlerts((xs) => [a, ...xs.filter((x) => x.id !== a.id)].slice(0, 500));
+    call("GET /api/alerts", { query: { limit: 200 } }).then((r) => setAlerts(r.alerts));
+    const close = stream(
+      "GET /api/alerts/stream",
+      {},
+      {
+        ready: () => setLive(true),
+        alert: (a) => {
+          setAlerts((xs) => [a, ...xs.filter((x) => x.id !== a.id)].slice(0, 500));
+        },
       },
-    });
+    );
     return close;
   }, []);
   const names = new Map([...ctx.model.services, ...ctx.model.assets].map((x) => [x.id, x.name]));
@@ -58,7 +50,7 @@ export function MonitoringPage({ ctx }: { ctx: Ctx }) {
                 <button
                   type="button"
                   onClick={async () => {
-                    const x = await api<Alert>("POST", `/api/alerts/${a.id}/ack`);
+                    const x = await call("POST /api/alerts/:id/ack", { params: { id: a.id } });
                     setAlerts((xs) => xs.map((y) => (y.id === x.id ? x : y)));
                   }}
                 >

@@ -1,19 +1,17 @@
 import { useEffect, useState } from "react";
-import { api } from "../api.ts";
-import type { Ctx } from "../main.tsx";
+import { call } from "../api.ts";
+import type { Ctx } from "../context.ts";
 import { hours, num } from "../model.ts";
 
 /** Services, their state (open alerts put them at risk) and their objectives. */
 export function OverviewPage({ ctx }: { ctx: Ctx }) {
   const [atRisk, setAtRisk] = useState<Map<string, number>>(new Map());
   useEffect(() => {
-    api<{ alerts: { services: string[] }[] }>("GET", `/api/alerts?open=true&model=${ctx.modelId}&limit=500`).then(
-      (r) => {
-        const m = new Map<string, number>();
-        for (const a of r.alerts) for (const s of a.services) m.set(s, (m.get(s) ?? 0) + 1);
-        setAtRisk(m);
-      },
-    );
+    call("GET /api/alerts", { query: { open: true, model: ctx.modelId, limit: 500 } }).then((r) => {
+      const m = new Map<string, number>();
+      for (const a of r.alerts) for (const s of a.services) m.set(s, (m.get(s) ?? 0) + 1);
+      setAtRisk(m);
+    });
   }, [ctx.modelId]);
   const m = ctx.model;
   return (

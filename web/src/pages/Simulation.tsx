@@ -1,35 +1,20 @@
 import { useEffect, useMemo, useState } from "react";
-import { api, stream } from "../api.ts";
+import type {
+  CurvePoint,
+  ObjectiveOut,
+  ScenarioInfo,
+  SimulationResult,
+  TraceEntry,
+} from "../../../src/contracts/simulation.ts";
+import { call, stream } from "../api.ts";
+import type { Ctx } from "../context.ts";
 import { GraphView, type NodeState } from "../GraphView.tsx";
 import { indexModel, subsetView } from "../layout.ts";
-import type { Ctx } from "../main.tsx";
 import { hours, num } from "../model.ts";
 
-type Point = { t: number; p10: number; p50: number; p90: number };
-type Objective = { kind: string; target: number; probabilityMet: number; level?: number };
-type SvcOut = {
-  id: string;
-  name: string;
-  personHours: { mean: number };
-  curve: Point[];
-  objectives?: Objective[];
-  firstLossHours?: { probability: number; p50: number };
-};
-type SetOut = {
-  controls: string[];
-  totals: {
-    personHours: { mean: number; p90: number };
-    attackSuccessProbability: number;
-    objectivesMetProbability: number | null;
-  };
-  services: SvcOut[];
-};
-type TraceEntry = { t: number; kind: string; id: string; from?: number; to?: number; detail?: string };
-type Result = {
-  report: { scenario: { name: string }; runs: number; horizonHours: number };
-  sets: SetOut[];
-  representative?: { run?: number; trace: TraceEntry[] };
-};
+type Point = CurvePoint;
+type Objective = ObjectiveOut;
+type Result = SimulationResult;
 
 /** Ticks for a time axis in hours: whole hours up to 3 days, whole days beyond. */
 export function timeTicks(horizon: number): { t: number; label: string }[] {
@@ -262,7 +247,7 @@ function Cascade({ ctx, trace, horizon }: { ctx: Ctx; trace: TraceEntry[]; horiz
 
 /** Pick a scenario and defences, follow the job live, compare resilience curves side by side, replay the cascade. */
 export function SimulationPage({ ctx }: { ctx: Ctx }) {
-  const [scenarios, setScenarios] = useState<{ id: string; name: string; description?: string }[]>([]);
+  const [scenarios, setScenarios] = useState<ScenarioInfo[]>([]);
   const [scenario, setScenario] = useState("");
   const [defences, setDefences] = useState<string[]>([]);
   const [runs, setRuns] = useState(200);
@@ -274,21 +259,17 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
 
   useEffect(() => {
     if (!ctx.engines.simulate) return;
-    api<{ scenarios: { id: string; name: string; description?: string }[] }>(
-      "GET",
-      `/api/models/${ctx.modelId}/versions/${ctx.version}/scenarios`,
-    ).then((r) => {
+    call("GET /api/models/:model/versions/:version/scenarios", {
+      params: { model: ctx.modelId, version: ctx.version },
+    }).then((r) => {
       setScenarios(r.scenarios);
       setScenario(r.scenarios[0]?.id ?? "");
     });
   }, [ctx.modelId, ctx.version, ctx.engines.simulate]);
 
   const load = async (id: string) => {
-    const r = await api<{ info: { status: string; error: string | null }; result: Result | null }>(
-      "GET",
-      `/api/results/${id}`,
-    );
-    if (r.result) {
+    const r = await call("GET /api/results/:id", { params: { id } });
+    if (r.kind === "simulation" && r.result) {
       setResult(r.result);
       const worst = [...r.result.sets[0].services].sort((a, b) => b.personHours.mean - a.personHours.mean)[0];
       setService(worst?.id ?? "");
@@ -299,26 +280,26 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
     setError("");
     setResult(null);
     try {
-      const info = await api<{ id: string }>("POST", `/api/models/${ctx.modelId}/versions/${ctx.version}/simulations`, {
-        scenario,
-        runs,
-        seed: 1,
-        compare: defences.length ? [defences] : [],
+      const info = await call("POST /api/models/:model/versions/:version/simulations", {
+        params: { model: ctx.modelId, version: ctx.version },
+        body: { scenario, runs, seed: 1, compare: defences.length ? [defences] : [] },
       });
       setJob({ id: info.id, done: 0, total: runs, status: "running" });
-      const close = stream(`/api/results/${info.id}/events`, {
-        progress: (data) => {
-          const p = data as { done: number; total: number };
-          setJob((j) => (j ? { ...j, done: p.done, total: p.total } : j));
+      const close = stream(
+        "GET /api/results/:id/events",
+        { params: { id: info.id } },
+        {
+          progress: (p) => {
+            setJob((j) => (j ? { ...j, done: p.done, total: p.total } : j));
+          },
+          status: (s) => {
+            close();
+            setJob((j) => (j ? { ...j, status: s.status } : j));
+            if (s.status === "done") void load(info.id);
+            else if (s.error) setError(s.error);
+          },
         },
-        status: (data) => {
-          const s = data as { status: string; error?: string | null };
-          close();
-          setJob((j) => (j ? { ...j, status: s.status } : j));
-          if (s.status === "done") void load(info.id);
-          else if (s.error) setError(s.error);
-        },
-      });
+      );
     } catch (e) {
       setError((e as Error).message);
     }
@@ -359,7 +340,10 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
           <span className="muted">Your role cannot start simulations.</span>
         )}
         {job?.status === "running" && ctx.can("simulation.run") && (
-          <button type="button" onClick={() => api("POST", `/api/results/${job.id}/cancel`).catch(() => {})}>
+          <button
+            type="button"
+            onClick={() => call("POST /api/results/:id/cancel", { params: { id: job.id } }).catch(() => {})}
+          >
             Cancel
           </button>
         )}
@@ -429,7 +413,7 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
                     horizon={shownHours}
                     label={label}
                     objectives={svc.objectives ?? []}
-                    from={svc.firstLossHours && svc.firstLossHours.probability > 0 ? svc.firstLossHours.p50 : 0}
+                    from={svc.firstLossHours.probability > 0 ? (svc.firstLossHours.p50 ?? 0) : 0}
                   />
                   <p>
                     Person-hours lost: {num(set.totals.personHours.mean)} (p90 {num(set.totals.personHours.p90)}) ·

@@ -1,27 +1,35 @@
 import { useCallback, useEffect, useState } from "react";
-import { api } from "../api.ts";
-import type { Ctx } from "../main.tsx";
+import type { PublicUser } from "../../../src/contracts/api.ts";
+import { call } from "../api.ts";
+import type { Ctx } from "../context.ts";
 import { FieldError, type FieldErrors, fieldErrors } from "./Forms.tsx";
 
-type User = { username: string; role: string; disabled: boolean; createdAt: string; updatedAt: string };
-const ROLES = ["viewer", "operator", "analyst", "admin"];
+type User = PublicUser;
+type Role = User["role"];
+const ROLES: Role[] = ["viewer", "operator", "analyst", "admin"];
+/** The role a select's value names (the select only offers ROLES). */
+const roleOf = (v: string): Role => ROLES.find((r) => r === v) ?? "viewer";
 
 /** User management (admins): create, change role, disable or enable, delete. */
 export function UsersPage({ ctx }: { ctx: Ctx }) {
   const [users, setUsers] = useState<User[]>([]);
-  const [form, setForm] = useState({ username: "", password: "", role: "viewer" });
+  const [form, setForm] = useState<{ username: string; password: string; role: Role }>({
+    username: "",
+    password: "",
+    role: "viewer",
+  });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [rowError, setRowError] = useState<{ user: string; message: string } | null>(null);
   const [note, setNote] = useState("");
-  const load = useCallback(() => api<{ users: User[] }>("GET", "/api/users").then((r) => setUsers(r.users)), []);
+  const load = useCallback(() => call("GET /api/users").then((r) => setUsers(r.users)), []);
   useEffect(() => {
     load().catch(() => {});
   }, [load]);
 
-  const change = async (u: User, patch: Partial<{ role: string; disabled: boolean }>) => {
+  const change = async (u: User, patch: Partial<{ role: Role; disabled: boolean }>) => {
     setRowError(null);
     try {
-      await api("PATCH", `/api/users/${u.username}`, patch);
+      await call("PATCH /api/users/:username", { params: { username: u.username }, body: patch });
       setNote(`${u.username}: ${patch.role ? `role ${patch.role}` : patch.disabled ? "disabled" : "enabled"}`);
       await load();
     } catch (e) {
@@ -39,7 +47,7 @@ export function UsersPage({ ctx }: { ctx: Ctx }) {
           e.preventDefault();
           setErrors({});
           try {
-            await api("POST", "/api/users", form);
+            await call("POST /api/users", { body: form });
             setNote(`user ${form.username} created`);
             setForm({ username: "", password: "", role: "viewer" });
             await load();
@@ -72,7 +80,11 @@ export function UsersPage({ ctx }: { ctx: Ctx }) {
         </label>
         <label>
           Role
-          <select name="new-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>
+          <select
+            name="new-role"
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: roleOf(e.target.value) })}
+          >
             {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}
@@ -109,7 +121,7 @@ export function UsersPage({ ctx }: { ctx: Ctx }) {
                     aria-label={`role of ${u.username}`}
                     value={u.role}
                     disabled={self}
-                    onChange={(e) => change(u, { role: e.target.value })}
+                    onChange={(e) => change(u, { role: roleOf(e.target.value) })}
                   >
                     {ROLES.map((r) => (
                       <option key={r}>{r}</option>
@@ -130,7 +142,7 @@ export function UsersPage({ ctx }: { ctx: Ctx }) {
                       onClick={async () => {
                         if (!window.confirm(`Delete user ${u.username}?`)) return;
                         try {
-                          await api("DELETE", `/api/users/${u.username}`);
+                          await call("DELETE /api/users/:username", { params: { username: u.username } });
                           await load();
                         } catch (e) {
                           setRowError({ user: u.username, message: (e as Error).message });

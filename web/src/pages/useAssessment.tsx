@@ -1,30 +1,10 @@
 /** The latest stored assessment of a model version; runs one on request (analysts). */
 import { useCallback, useEffect, useState } from "react";
-import { api } from "../api.ts";
-import type { Ctx } from "../main.tsx";
+import type { AssessReport } from "../../../src/contracts/assessment.ts";
+import { call, stream } from "../api.ts";
+import type { Ctx } from "../context.ts";
 
-export type Report = {
-  findings: {
-    rule: string;
-    severity: string;
-    targets: string[];
-    services: string[];
-    frameworks: { csf: string[]; caf: string[]; iec62443: string[] };
-    message: string;
-    remediation: string;
-  }[];
-  criticality: { id: string; personHoursPerDay: number; spof: boolean; services: string[] }[];
-  paths: {
-    actor: string;
-    entry: string;
-    target: string;
-    probability: number;
-    steps: { asset: string; techniqueName: string; weakness: string }[];
-    services: string[];
-  }[];
-  chokepoints: { actor: string; ids: string[]; pathsCut: number }[];
-  actors: { id: string; name: string }[];
-};
+export type Report = AssessReport;
 
 /** `enabled` false: no request (pages that only sometimes need the report). */
 export function useAssessment(ctx: Ctx, enabled = true) {
@@ -32,16 +12,19 @@ export function useAssessment(ctx: Ctx, enabled = true) {
   const [state, setState] = useState<"loading" | "none" | "ready" | "running" | "error">("loading");
   const [error, setError] = useState("");
   const load = useCallback(async () => {
-    const r = await api<{ results: { id: string; status: string }[] }>(
-      "GET",
-      `/api/results?model=${ctx.modelId}&kind=assessment&version=${ctx.version}&limit=5`,
-    );
+    const r = await call("GET /api/results", {
+      query: { model: ctx.modelId, kind: "assessment", version: ctx.version, limit: 5 },
+    });
     const done = r.results.find((x) => x.status === "done");
     if (!done) {
       setState("none");
       return;
     }
-    const g = await api<{ result: Report }>("GET", `/api/results/${done.id}`);
+    const g = await call("GET /api/results/:id", { params: { id: done.id } });
+    if (g.kind !== "assessment" || !g.result) {
+      setState("none");
+      return;
+    }
     setReport(g.result);
     setState("ready");
   }, [ctx.modelId, ctx.version]);
@@ -55,7 +38,24 @@ export function useAssessment(ctx: Ctx, enabled = true) {
   const run = async () => {
     setState("running");
     try {
-      await api("POST", `/api/models/${ctx.modelId}/versions/${ctx.version}/assessments`, {});
+      const job = await call("POST /api/models/:model/versions/:version/assessments", {
+        params: { model: ctx.modelId, version: ctx.version },
+        body: {},
+      });
+      // the assessment runs as a job: wait for its status event, then read it
+      await new Promise<void>((resolve, reject) => {
+        const close = stream(
+          "GET /api/results/:id/events",
+          { params: { id: job.id } },
+          {
+            status: (s) => {
+              close();
+              if (s.status === "done") resolve();
+              else reject(new Error(s.error ?? `the assessment ${s.status}`));
+            },
+          },
+        );
+      });
       await load();
     } catch (e) {
       setError(String((e as Error).message));

@@ -1,0 +1,151 @@
+/**
+ * Simulation results: what the simulator returns per defence set, the comparison against the baseline, the
+ * report, and what a simulation job stores (`SimulationResult`). The schemas are the single source; the
+ * engine's types are inferred from them.
+ */
+import { z } from "zod";
+import { IdParam } from "./params.ts";
+
+/**
+ * A number that may be NaN in memory (e.g. a comparison of objectives that differ between sets). JSON writes
+ * NaN as null; parsing turns null back into NaN, so the type stays `number` on both sides.
+ */
+export const Real = z.preprocess((v) => (v === null ? Number.NaN : v), z.number());
+
+export const Stat = z.object({ mean: z.number(), p10: z.number(), p50: z.number(), p90: z.number() });
+export type Stat = z.infer<typeof Stat>;
+
+export const CurvePoint = z.object({ t: z.number(), p10: z.number(), p50: z.number(), p90: z.number() });
+export type CurvePoint = z.infer<typeof CurvePoint>;
+
+export const ObjectiveOut = z.object({
+  kind: z.string(),
+  target: z.number(),
+  level: z.number().optional(),
+  probabilityMet: z.number(),
+  ci95: z.tuple([z.number(), z.number()]),
+});
+export type ObjectiveOut = z.infer<typeof ObjectiveOut>;
+
+export const ServiceOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  sector: z.string(),
+  population: z.number(),
+  personHours: Stat,
+  downtimeHours: Stat,
+  firstLossHours: z.object({
+    probability: z.number(),
+    p10: z.number().nullable(),
+    p50: z.number().nullable(),
+    p90: z.number().nullable(),
+  }),
+  objectives: z.array(ObjectiveOut),
+  curve: z.array(CurvePoint),
+});
+export type ServiceOut = z.infer<typeof ServiceOut>;
+
+export const SetTotals = z.object({
+  personHours: Stat,
+  attackSuccessProbability: z.number(),
+  detectedProbability: z.number(),
+  compromisedMean: z.number(),
+  objectivesMetProbability: z.number().nullable(),
+});
+
+/** One defence set's summary over all runs. */
+export const SetOut = z.object({
+  controls: z.array(z.string()),
+  totals: SetTotals,
+  services: z.array(ServiceOut),
+});
+export type SetOut = z.infer<typeof SetOut>;
+
+/** A paired difference (other minus baseline, run for run on the same seeds) with its normal 95 % interval. */
+export const Diff = z.object({ mean: Real, ci95: z.tuple([Real, Real]) });
+export type Diff = z.infer<typeof Diff>;
+
+/** A defence set against the baseline. */
+export const CompareOut = z.object({
+  controls: z.array(z.string()),
+  totals: z.object({
+    personHours: Stat.extend({ diff: Diff }),
+    attackSuccessProbability: z.number(),
+    attackSuccessDiff: Diff,
+  }),
+  services: z.array(
+    z.object({
+      id: z.string(),
+      personHours: z.object({ mean: z.number(), diff: Diff }),
+      objectives: z.array(ObjectiveOut.extend({ diff: Diff })),
+    }),
+  ),
+});
+export type CompareOut = z.infer<typeof CompareOut>;
+
+export const SimulationReport = z.object({
+  scenario: z.object({ id: z.string(), name: z.string(), deterministic: z.boolean() }),
+  model: z.object({ name: z.string(), assets: z.number(), services: z.number() }),
+  runs: z.number(),
+  seed: z.number(),
+  horizonHours: z.number(),
+  grid: z.object({ points: z.number(), stepHours: z.number() }),
+  controls: z.array(z.string()),
+  totals: SetTotals,
+  services: z.array(ServiceOut),
+  compare: z.array(CompareOut),
+  warnings: z.array(z.string()),
+});
+export type SimulationReport = z.infer<typeof SimulationReport>;
+
+/** One event of a traced run (the representative run). */
+export const TraceEntry = z.object({
+  t: z.number(),
+  kind: z.string(),
+  id: z.string(),
+  /** For level changes: from and to. */
+  from: z.number().optional(),
+  to: z.number().optional(),
+  detail: z.string().optional(),
+});
+export type TraceEntry = z.infer<typeof TraceEntry>;
+
+export const Representative = z.object({ run: z.number(), trace: z.array(TraceEntry) });
+export type Representative = z.infer<typeof Representative>;
+
+/** What a simulation job stores and `GET /api/results/{id}` serves as `result`. */
+export const SimulationResult = z.object({
+  report: SimulationReport,
+  /** Summaries per defence set: baseline first, then each compared set. */
+  sets: z.array(SetOut),
+  representative: Representative.optional(),
+});
+export type SimulationResult = z.infer<typeof SimulationResult>;
+
+/** What a client asks of a simulation run (the server's request body, defaults applied). */
+export const SimulationRequest = z.strictObject({
+  scenario: IdParam,
+  controls: z.array(IdParam).max(100, { error: "expected at most 100 controls" }).default([]),
+  /** Defence sets compared side by side with the baseline (each on top of `controls`). */
+  compare: z
+    .array(z.array(IdParam).max(100, { error: "expected at most 100 controls per set" }))
+    .max(4, { error: "expected at most 4 defence sets to compare" })
+    .default([]),
+  runs: z
+    .number({ error: "expected a number of runs" })
+    .int({ error: "expected a whole number of runs" })
+    .min(1, { error: "expected runs from 1 to 100000" })
+    .max(100_000, { error: "expected runs from 1 to 100000" })
+    .default(200),
+  seed: z
+    .number({ error: "expected a seed (a whole number)" })
+    .int({ error: "expected a whole-number seed" })
+    .min(0, { error: "expected a seed >= 0" })
+    .max(2 ** 32 - 1, { error: "expected a seed < 2^32" })
+    .default(1),
+});
+export type SimulationRequest = z.output<typeof SimulationRequest>;
+
+/** A scenario a model offers for simulation. */
+export const ScenarioInfo = z.object({ id: z.string(), name: z.string(), description: z.string().optional() });
+export type ScenarioInfo = z.infer<typeof ScenarioInfo>;

@@ -1,0 +1,24 @@
+/** Messages between the server and a job's worker thread. */
+import { z } from "zod";
+import type { RawModel } from "../model/load.ts";
+import type { CityModel } from "../model/model.ts";
+import { AssessmentRequest, AssessReport } from "./assessment.ts";
+import { SimulationRequest, SimulationResult } from "./simulation.ts";
+
+const Loaded = { model: z.custom<CityModel>(), raw: z.custom<RawModel>() };
+
+/** The worker's `workerData`: the validated model, its raw form and what to run. */
+export const WorkerRequest = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("simulation"), ...Loaded, request: SimulationRequest }),
+  z.object({ kind: z.literal("assessment"), ...Loaded, request: AssessmentRequest.required() }),
+]);
+export type WorkerRequest = z.infer<typeof WorkerRequest>;
+
+/** What the worker posts back: progress, then one `done` or `error`. */
+export const WorkerMessage = z.union([
+  z.object({ type: z.literal("progress"), done: z.number(), total: z.number(), phase: z.string().optional() }),
+  z.object({ type: z.literal("done"), kind: z.literal("simulation"), result: SimulationResult }),
+  z.object({ type: z.literal("done"), kind: z.literal("assessment"), result: AssessReport }),
+  z.object({ type: z.literal("error"), message: z.string() }),
+]);
+export type WorkerMessage = z.infer<typeof WorkerMessage>;

@@ -1,0 +1,63 @@
+/**
+ * One job (an assessment or a simulation) in its own thread: the server stays responsive, and cancelling
+ * terminates the thread. Input and messages are the contract's `WorkerRequest` and `WorkerMessage`.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { assess } from "../assess/assess.ts";
+import type { WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
+import { buildIndex } from "../model/graph.ts";
+import { resolveScenario, simulate } from "../simulate/index.ts";
+
+const input = workerData as WorkerRequest;
+const port = parentPort as NonNullable<typeof parentPort>;
+const post = (m: WorkerMessage) => port.postMessage(m);
+
+async function runSimulation(input: Extract<WorkerRequest, { kind: "simulation" }>) {
+  const req = input.request;
+  // built-in scenarios only: the server never reads a scenario file named by a request
+  const sc = await resolveScenario(req.scenario, async () => {
+    throw new Error("scenario files are not read by the server");
+  });
+  if (!sc.ok) {
+    post({ type: "error", message: sc.issues[0]?.message ?? "unknown scenario" });
+    return;
+  }
+  let last = 0;
+  const out = await simulate({ model: input.model, raw: input.raw }, sc.scenario, {
+    runs: req.runs,
+    seed: req.seed,
+    workers: 1,
+    with: req.controls,
+    compare: req.compare,
+    trace: true,
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (now - last > 100 || done === total) {
+        last = now;
+        post({ type: "progress", done, total });
+      }
+    },
+  });
+  if (!out.ok) {
+    post({ type: "error", message: out.error?.message ?? out.issues?.[0]?.message ?? "the simulation was refused" });
+    return;
+  }
+  post({
+    type: "done",
+    kind: "simulation",
+    result: { report: out.report, sets: out.sets, representative: out.representative },
+  });
+}
+
+function runAssessment(input: Extract<WorkerRequest, { kind: "assessment" }>) {
+  post({ type: "progress", done: 0, total: 1, phase: "assess" });
+  const report = assess(buildIndex(input.model), { asOf: input.request.asOf });
+  post({ type: "done", kind: "assessment", result: report });
+}
+
+async function main() {
+  if (input.kind === "simulation") await runSimulation(input);
+  else runAssessment(input);
+}
+
+main().catch((e) => post({ type: "error", message: e instanceof Error ? e.message : String(e) }));
