@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { loadModelFromSources } from "../../src/model/load.ts";
 import { assessEngine } from "../../src/server/engines.ts";
-import { testServer } from "../server/helpers.ts";
+import { finished, testServer } from "../server/helpers.ts";
 
 const MODEL = `rampart: 1
 city: { name: Paritytown, population: 8000 }
@@ -54,9 +54,9 @@ test("[CLI-1] the same model gives byte-identical assessment JSON through the CL
     const run = await s.req(s.as.analyst, "POST", "/api/models/parity/versions/latest/assessments", {
       asOf: "2026-06-01",
     });
-    expect(run.status).toBe(201);
-    const got = await s.req(s.as.viewer, "GET", `/api/results/${run.json.id}`);
-    expect(got.status).toBe(200);
+    expect(run.status).toBe(202);
+    const got = await finished(s, s.as.viewer, String(run.json.id));
+    expect(got.json.info.status).toBe("done");
     // the stored report is JSON.stringify(report): compare it byte for byte with the CLI's, re-serialized compactly
     const api = got.text.slice(got.text.indexOf(',"result":') + 10, -1);
     const fromCli = JSON.stringify(JSON.parse(cli.stdout));

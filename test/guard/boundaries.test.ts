@@ -13,28 +13,10 @@ test("[ARCH-2] no engine (model, assess, simulate, detect outside io/, other dom
   expect(boundaryViolations(g)).toEqual([]);
 });
 
-/**
- * Cycles that predate this check and are being removed by the web contract work (issue #18): the check fails on any other cycle, and on these once they grow. Delete an entry when its cycle goes.
- */
-const PENDING: string[][] = [
-  [
-    "web/src/main.tsx",
-    "web/src/pages/Findings.tsx",
-    "web/src/pages/Map.tsx",
-    "web/src/pages/Models.tsx",
-    "web/src/pages/Monitoring.tsx",
-    "web/src/pages/Overview.tsx",
-    "web/src/pages/Simulation.tsx",
-    "web/src/pages/Users.tsx",
-    "web/src/pages/useAssessment.tsx",
-  ],
-];
-
 test("[ARCH-3] no import cycles in src/ or web/src/ (type-only imports count)", () => {
   const g = importGraph(root, ["src", "web/src"]);
   expect(g.size).toBeGreaterThan(60);
-  const pending = new Set(PENDING.map((c) => c.join(" ")));
-  expect(importCycles(g).filter((c) => !pending.has(c.join(" ")))).toEqual([]);
+  expect(importCycles(g)).toEqual([]);
 });
 
 const tmp = mkdtempSync(join(tmpdir(), "rampart-guard-"));
