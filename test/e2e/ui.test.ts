@@ -139,6 +139,14 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     await page.setViewportSize({ width: 1600, height: 1000 });
   });
 
+  test("[UI-9] run an assessment from the findings page: it runs as a job and its findings appear when it ends", async () => {
+    await page.click("header >> text=Findings & risk");
+    await page.click("text=Run assessment", { timeout: 30_000 });
+    await page.waitForSelector("text=/^\\d+ findings$/", { timeout: 120_000 });
+    const n = Number((await page.locator("text=/^\\d+ findings$/").textContent())?.split(" ")[0]);
+    expect(n).toBeGreaterThan(0);
+  });
+
   test("[UI-3] publish readings over MQTT and see the alert appear with the services at risk", async () => {
     await page.click("header >> text=Monitoring");
     await page.waitForSelector("text=● live");
