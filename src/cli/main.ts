@@ -14,6 +14,7 @@ import { registerAudit } from "./audit.ts";
 import { registerDetect } from "./detect.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
 import { registerServe } from "./serve.ts";
+import { registerShare } from "./share.ts";
 import { registerSimulate } from "./simulate.ts";
 import { registerTwin } from "./twin.ts";
 
@@ -180,6 +181,7 @@ function registerEngines(program: Command) {
   registerServe(program);
   registerAudit(program);
   registerTwin(program);
+  registerShare(program);
 }
 
 /** Runs the CLI; returns the exit code. */

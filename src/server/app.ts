@@ -21,6 +21,7 @@ import { Models } from "./models.ts";
 import { openApi } from "./openapi.ts";
 import { allowed } from "./roles.ts";
 import { apiRoutes } from "./routes/index.ts";
+import { registerTaxii, type TaxiiOptions } from "./routes/taxii.ts";
 import { SessionCache } from "./sessions.ts";
 import { ResultCache } from "./transport/cache.ts";
 
@@ -45,6 +46,8 @@ export type ServerOptions = {
   bodyLimit?: number;
   uploadLimit?: number;
   loginLimiter?: LoginLimiter;
+  /** TAXII 2.1 under /taxii2/ (src/server/routes/taxii.ts). */
+  taxii?: TaxiiOptions;
 };
 
 export type Server = {
@@ -119,6 +122,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
     openapi: () => doc,
   };
   const routes = apiRoutes(ctx);
+  await registerTaxii(app, ctx, opts.taxii);
   doc = openApi(routes, VERSION);
 
   const isSecure = (req: FastifyRequest) => req.protocol === "https";

@@ -34,9 +34,7 @@ export type ExportInput = {
   alerts?: readonly AlertLike[];
 };
 
-export type ExportResult =
-  | { ok: true; bundle: Bundle; counts: Record<string, number> }
-  | { ok: false; leaks: Term[] };
+export type ExportResult = { ok: true; bundle: Bundle; counts: Record<string, number> } | { ok: false; leaks: Term[] };
 
 /** Pattern language of telemetry indicators: `kind = 'plc'`, `asset = 'id' AND signal = 'flow'` ([SHR-5]). */
 export const TELEMETRY_PATTERN = "rampart-telemetry";
@@ -182,8 +180,8 @@ export function exportBundle(input: ExportInput): ExportResult {
   for (const p of report.paths)
     for (const s of p.steps) {
       const ap = attackPattern(s.technique, s.techniqueName);
-      let set = techniqueOnAsset.get(s.asset);
-      if (!set) techniqueOnAsset.set(s.asset, (set = new Set()));
+      const set = techniqueOnAsset.get(s.asset) ?? new Set<string>();
+      techniqueOnAsset.set(s.asset, set);
       set.add(ap.id);
     }
 
@@ -301,7 +299,9 @@ export function exportBundle(input: ExportInput): ExportResult {
       type: "indicator",
       id: stixId("indicator", `${seed}|telemetry|${pattern}`),
       ...common(),
-      name: safe ? `Telemetry anomaly on a ${kind}` : `Telemetry anomaly on ${al.assetId}${al.signal ? ` ${al.signal}` : ""}`,
+      name: safe
+        ? `Telemetry anomaly on a ${kind}`
+        : `Telemetry anomaly on ${al.assetId}${al.signal ? ` ${al.signal}` : ""}`,
       indicator_types: ["anomalous-activity"],
       pattern,
       pattern_type: TELEMETRY_PATTERN,
@@ -380,7 +380,8 @@ export function controlSummary(c: Control, model: CityModel): string {
       }
     } else {
       const s = op.set;
-      if (s.auth === "mfa" || s.auth === "certificate" || s.mfa === true) acts.add(`strong authentication on a ${kind}`);
+      if (s.auth === "mfa" || s.auth === "certificate" || s.mfa === true)
+        acts.add(`strong authentication on a ${kind}`);
       else if (s.auth) acts.add(`change authentication on a ${kind}`);
       if (s.exposed === false) acts.add(`take a ${kind} off the internet`);
       if (s.monitored === true) acts.add(`monitor a ${kind}`);

@@ -16,16 +16,32 @@ export function sensitiveTerms(model: CityModel): Term[] {
     if (t && t.trim().length >= 3) out.push({ term: t.trim(), what });
   };
   add(model.city.name, "city");
-  for (const d of model.districts) add(d.id, "district id"), add(d.name, "district name");
+  for (const d of model.districts) {
+    add(d.id, "district id");
+    add(d.name, "district name");
+  }
   for (const a of model.assets) {
     add(a.id, "asset id");
     add(a.name, "asset name");
-    if (a.location) add(`${a.location.lat}`, "asset location"), add(`${a.location.lon}`, "asset location");
+    if (a.location) {
+      add(`${a.location.lat}`, "asset location");
+      add(`${a.location.lon}`, "asset location");
+    }
   }
-  for (const z of model.zones) if (z.id !== "internet") add(z.id, "zone id"), add(z.name, "zone name");
+  for (const z of model.zones) {
+    if (z.id === "internet") continue;
+    add(z.id, "zone id");
+    add(z.name, "zone name");
+  }
   for (const c of model.conduits) add(c.id, "conduit id");
-  for (const c of model.controls) add(c.id, "control id"), add(c.name, "control name");
-  for (const p of model.people) add(p.id, "person id"), add(p.name, "person name");
+  for (const c of model.controls) {
+    add(c.id, "control id");
+    add(c.name, "control name");
+  }
+  for (const p of model.people) {
+    add(p.id, "person id");
+    add(p.name, "person name");
+  }
   const seen = new Set<string>();
   return out
     .filter((t) => {

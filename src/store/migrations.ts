@@ -3,6 +3,7 @@
  * schema_migrations. A migration is never edited once released: changes come as a new one.
  */
 import type { Driver, Sql } from "./driver.ts";
+import { SHARE_MIGRATION } from "./share.ts";
 
 export type Migration = { version: number; name: string; sql: (kind: Driver["kind"]) => string[] };
 
@@ -86,6 +87,11 @@ export const MIGRATIONS: Migration[] = [
         hash TEXT NOT NULL)`,
       `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${"0".repeat(64)}')`,
     ],
+  },
+  {
+    version: 2,
+    name: "share: STIX objects, TAXII collections, partners, rights, status",
+    sql: (kind) => SHARE_MIGRATION(serial(kind)),
   },
 ];
 

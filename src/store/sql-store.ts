@@ -2,6 +2,7 @@
 import { entryHash, verifyChain } from "./audit.ts";
 import type { Driver, Sql } from "./driver.ts";
 import { migrate } from "./migrations.ts";
+import { type ShareStore, SqlShareStore } from "./share.ts";
 import {
   type Actor,
   type Alert,
@@ -119,8 +120,16 @@ export class SqlStore implements Store {
   readonly kind: Driver["kind"];
   private applied: number[] = [];
 
+  readonly share: ShareStore;
+
   private constructor(readonly db: Driver) {
     this.kind = db.kind;
+    this.share = new SqlShareStore(
+      db,
+      (fn) => this.writeTx(fn),
+      (t, actor, action, target, details) => this.appendAudit(t, actor, action, target, details),
+      now,
+    );
   }
 
   static async open(db: Driver): Promise<SqlStore> {

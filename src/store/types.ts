@@ -21,6 +21,7 @@ export type {
   ResultStatus,
 };
 export type ModelVersionInfo = VersionInfo;
+import type { ShareStore } from "./share.ts";
 
 export type Role = "admin" | "analyst" | "operator" | "viewer";
 export const ROLES: readonly Role[] = ["admin", "analyst", "operator", "viewer"];
@@ -63,6 +64,8 @@ export type Page = { limit?: number; before?: number };
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** Shared threat information: STIX objects, TAXII collections, partners and rights (src/store/share.ts). */
+  readonly share: ShareStore;
   close(): Promise<void>;
   /** Applied migration versions, in order. */
   migrations(): Promise<number[]>;

@@ -17,7 +17,10 @@ function load() {
   ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
   addFormats(ajv);
   // ajv-formats has no idn-hostname: labels of letters (any script), digits and hyphens, dot-separated
-  ajv.addFormat("idn-hostname", /^(?=.{1,253}$)([\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)*[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u);
+  ajv.addFormat(
+    "idn-hostname",
+    /^(?=.{1,253}$)([\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)*[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u,
+  );
   for (const dir of ["common", "sdos", "sros", "observables"]) {
     for (const f of readdirSync(join(SCHEMAS, "schemas", dir))) {
       if (!f.endsWith(".json")) continue;
@@ -35,7 +38,10 @@ export function objectErrors(o: { type?: unknown }): string[] {
   const type = String(o.type);
   const dir = ["relationship", "sighting"].includes(type)
     ? "sros"
-    : type === "marking-definition" || type === "bundle" || type === "extension-definition" || type === "language-content"
+    : type === "marking-definition" ||
+        type === "bundle" ||
+        type === "extension-definition" ||
+        type === "language-content"
       ? "common"
       : existsSync(join(SCHEMAS, "schemas/sdos", `${type}.json`))
         ? "sdos"
@@ -46,7 +52,9 @@ export function objectErrors(o: { type?: unknown }): string[] {
   const v = a.getSchema(id) as Validate | undefined;
   if (!v) return [`no schema ${id}`];
   if (v(o)) return [];
-  return ((v.errors as { instancePath: string; message: string }[]) ?? []).map((e) => `${type} ${e.instancePath} ${e.message}`);
+  return ((v.errors as { instancePath: string; message: string }[]) ?? []).map(
+    (e) => `${type} ${e.instancePath} ${e.message}`,
+  );
 }
 
 /** Schema errors of a bundle: the bundle schema, then every object's own schema. */

@@ -1,6 +1,7 @@
 /** One suite, both stores: SQLite always; PostgreSQL when reachable (always under CI=true). */
 import { afterAll, describe, expect, test } from "vitest";
 import { diffModels } from "../../src/store/diff.ts";
+import { MIGRATIONS } from "../../src/store/migrations.ts";
 import { type SqlStore, StoreError } from "../../src/store/index.ts";
 import { type Backend, CI, PG_URL, pgBackend, pgReachable, sqliteBackend } from "./helpers.ts";
 
@@ -33,7 +34,7 @@ for (const [name, make, enabled] of backends) {
 
     test("[STO-1] migrations apply once and are recorded", async () => {
       const s = await open();
-      expect(await s.migrations()).toEqual([1]);
+      expect(await s.migrations()).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await s.ping()).toBe(true);
       await s.close();
     });
