@@ -39,6 +39,9 @@ export type ExportResult = { ok: true; bundle: Bundle; counts: Record<string, nu
 /** Pattern language of telemetry indicators: `kind = 'plc'`, `asset = 'id' AND signal = 'flow'` ([SHR-5]). */
 export const TELEMETRY_PATTERN = "rampart-telemetry";
 
+/** CVEs linked per KEV finding, newest first (Windows alone matches hundreds; the count is in the text). */
+export const MAX_CVES = 20;
+
 const TITLES = new Map(RULES.map((r) => [r.id, r.title]));
 
 /** Well-known ports of the protocols a model names (for indicators on internet-exposed services). */
@@ -198,9 +201,12 @@ export function exportBundle(input: ExportInput): ExportResult {
       ...f.frameworks.iec62443.map((id) => ({ source_name: "iec-62443-3-3", external_id: id })),
     ];
     const what = describeTargets(f.targets);
+    const kevNote = f.kev
+      ? ` ${f.kev.count} known exploited CVEs (${f.kev.ransomware} used by ransomware) in ${f.kev.kevProducts.join(", ")}.`
+      : "";
     const description = safe
-      ? `${title}. Severity ${f.severity}.${what ? ` Affects ${what}.` : ""}${sectors.length ? ` Services at risk in the ${sectors.join(", ")} sector${sectors.length === 1 ? "" : "s"}.` : ""}`
-      : `${f.message} ${f.remediation}`;
+      ? `${title}.${kevNote} Severity ${f.severity}.${what ? ` Affects ${what}.` : ""}${sectors.length ? ` Services at risk in the ${sectors.join(", ")} sector${sectors.length === 1 ? "" : "s"}.` : ""}`
+      : `${f.message} ${f.remediation}${kevNote}`;
     const o = put({
       type: "vulnerability",
       id: stixId("vulnerability", `${seed}|finding|${f.rule}|${f.targets.join(",")}|${f.kev?.software ?? ""}`),
@@ -215,7 +221,7 @@ export function exportBundle(input: ExportInput): ExportResult {
       ...(safe || !f.services.length ? {} : { x_rampart_services: f.services }),
     });
     findingObjs.push({ f, o });
-    for (const cve of f.kev?.cves ?? []) {
+    for (const cve of (f.kev?.cves ?? []).slice(0, MAX_CVES)) {
       let v = cves.get(cve);
       if (!v) {
         v = put({
