@@ -114,7 +114,7 @@ export const versionOf = (o: StixObject): string =>
   typeof o.modified === "string" ? o.modified : typeof o.created === "string" ? o.created : "";
 
 /**
- * Parses STIX JSON text: a bundle `{type: "bundle", objects}` or a TAXII envelope `{objects}`. Too large ->
+ * Parses STIX JSON text: a bundle `{type: "bundle", objects}`, a TAXII envelope `{objects}` or one object. Too large ->
  * 413; not JSON, too deep, or any object invalid -> 400 with every issue (up to 100), and nothing is kept.
  */
 export function parseStix(text: string, limits: ParseLimits = DEFAULT_LIMITS): ParseResult {
@@ -140,9 +140,9 @@ export function parseStixValue(data: unknown, limits: ParseLimits = DEFAULT_LIMI
       status: 400,
       issues: [{ path: "", message: "expected a STIX bundle or a TAXII envelope (an object)" }],
     };
-  const d = data as Record<string, unknown>;
-  if (d.type !== undefined && d.type !== "bundle")
-    return { ok: false, status: 400, issues: [{ path: "type", message: `expected "bundle", found ${show(d.type)}` }] };
+  let d = data as Record<string, unknown>;
+  // a file may hold one STIX object rather than a bundle
+  if (d.type !== undefined && d.type !== "bundle") d = { objects: [d] };
   if (d.objects === undefined) return { ok: true, objects: [], repeats: 0 };
   if (!Array.isArray(d.objects))
     return { ok: false, status: 400, issues: [{ path: "objects", message: "expected a list of STIX objects" }] };

@@ -1,8 +1,8 @@
 /** One suite, both stores: SQLite always; PostgreSQL when reachable (always under CI=true). */
 import { afterAll, describe, expect, test } from "vitest";
 import { diffModels } from "../../src/store/diff.ts";
-import { MIGRATIONS } from "../../src/store/migrations.ts";
 import { type SqlStore, StoreError } from "../../src/store/index.ts";
+import { MIGRATIONS } from "../../src/store/migrations.ts";
 import { type Backend, CI, PG_URL, pgBackend, pgReachable, sqliteBackend } from "./helpers.ts";
 
 const pgOk = await pgReachable();
