@@ -45,8 +45,10 @@ type Principal = {
   rights: (collection: string) => { read: boolean; write: boolean };
 };
 
-const send = (reply: FastifyReply, status: number, body: unknown) =>
-  reply.code(status).header("content-type", TAXII_MEDIA).header("cache-control", "no-store").send(JSON.stringify(body));
+/** Sends TAXII JSON; a Buffer keeps fastify from rewriting the media type (it would add a charset). */
+const sendText = (reply: FastifyReply, status: number, text: string) =>
+  reply.code(status).header("content-type", TAXII_MEDIA).header("cache-control", "no-store").send(Buffer.from(text));
+const send = (reply: FastifyReply, status: number, body: unknown) => sendText(reply, status, JSON.stringify(body));
 
 function errorBody(e: TaxiiError) {
   return {
@@ -311,11 +313,7 @@ export async function registerTaxii(app: FastifyInstance, ctx: ServerContext, op
         const f = parseFilter(req.query as Record<string, unknown>);
         const { rows, more } = await store.share.queryObjects(c.id, f);
         pageHeaders(reply, rows);
-        return reply
-          .code(200)
-          .header("content-type", TAXII_MEDIA)
-          .header("cache-control", "no-store")
-          .send(envelope(rows, more));
+        return sendText(reply, 200, envelope(rows, more));
       });
       r("POST", `${root}collections/:cid/objects/`, async (req, reply, p) => {
         const c = await collectionFor(p, (req.params as { cid: string }).cid, "write");
@@ -400,11 +398,7 @@ export async function registerTaxii(app: FastifyInstance, ctx: ServerContext, op
         if (!rows.length && f.after === undefined)
           throw new TaxiiError(404, "Object not found", `no ${oid} in collection ${c.id}`);
         pageHeaders(reply, rows);
-        return reply
-          .code(200)
-          .header("content-type", TAXII_MEDIA)
-          .header("cache-control", "no-store")
-          .send(envelope(rows, more));
+        return sendText(reply, 200, envelope(rows, more));
       });
       r("GET", `${root}collections/:cid/objects/:oid/versions/`, async (req, reply, p) => {
         const { cid, oid } = req.params as { cid: string; oid: string };
