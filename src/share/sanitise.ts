@@ -53,21 +53,32 @@ export function sensitiveTerms(model: CityModel): Term[] {
     .sort((a, b) => b.term.length - a.term.length);
 }
 
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Tokens: maximal runs of letters, digits and hyphens, lower-cased. */
+export const tokens = (s: string): string[] => s.toLowerCase().match(/[a-z0-9-]+/g) ?? [];
 
 /**
- * Terms found in `text` as whole tokens (not inside a longer identifier or word), case-insensitive.
- * Sorted by term. One combined regular expression per 500 terms keeps this linear in the text.
+ * Terms found in `text`, sorted by term. A term is found when its tokens appear as consecutive tokens of the
+ * text (so "pump-1" is not found inside "pump-1-a", and "North Substation" is found across any punctuation
+ * or spacing). One pass over the text's tokens, with the terms indexed by their first token.
  */
 export function findLeaks(text: string, terms: readonly Term[]): Term[] {
+  const byFirst = new Map<string, { toks: string[]; term: Term }[]>();
+  for (const term of terms) {
+    const toks = tokens(term.term);
+    if (!toks.length) continue;
+    const list = byFirst.get(toks[0]) ?? [];
+    list.push({ toks, term });
+    byFirst.set(toks[0], list);
+  }
   const found = new Map<string, Term>();
-  const byLower = new Map(terms.map((t) => [t.term.toLowerCase(), t]));
-  for (let i = 0; i < terms.length; i += 500) {
-    const chunk = terms.slice(i, i + 500);
-    const re = new RegExp(`(?<![A-Za-z0-9-])(${chunk.map((t) => esc(t.term)).join("|")})(?![A-Za-z0-9-])`, "gi");
-    for (const m of text.matchAll(re)) {
-      const t = byLower.get(m[1].toLowerCase());
-      if (t) found.set(t.term, t);
+  const words = tokens(text);
+  for (let i = 0; i < words.length; i++) {
+    const cands = byFirst.get(words[i]);
+    if (!cands) continue;
+    for (const c of cands) {
+      let k = 1;
+      while (k < c.toks.length && words[i + k] === c.toks[k]) k++;
+      if (k === c.toks.length) found.set(c.term.term, c.term);
     }
   }
   return [...found.values()].sort((a, b) => (a.term < b.term ? -1 : 1));
