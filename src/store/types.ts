@@ -6,6 +6,7 @@
 import type { Alert, AlertSeverity, NewAlert } from "../contracts/alerts.ts";
 import type { AuditEntry, AuditProblem, AuditVerify, ModelInfo, VersionInfo } from "../contracts/api.ts";
 import type { ResultInfo, ResultKind, ResultStatus } from "../contracts/jobs.ts";
+import type { ShareStore } from "./share.ts";
 
 // Shapes the API serves are declared once, in the contract.
 export type {
@@ -21,7 +22,6 @@ export type {
   ResultStatus,
 };
 export type ModelVersionInfo = VersionInfo;
-import type { ShareStore } from "./share.ts";
 
 export type Role = "admin" | "analyst" | "operator" | "viewer";
 export const ROLES: readonly Role[] = ["admin", "analyst", "operator", "viewer"];
