@@ -5,7 +5,9 @@
  * Same SQL on SQLite and PostgreSQL; every change writes its audit entry in the same transaction.
  */
 import type { Sql } from "./driver.ts";
-import type { Actor } from "./types.ts";
+
+/** Who makes a change (the store's Actor; declared here so types.ts can import this file without a cycle). */
+type Actor = { user: string; ip?: string };
 
 export type Collection = { id: string; title: string; description: string; createdAt: string };
 export type Partner = { name: string; passwordHash: string; disabled: boolean; createdAt: string };
