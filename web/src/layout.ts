@@ -106,7 +106,7 @@ export function serviceView(ix: Index, roots: string[], expanded: Set<string>): 
 
 /** A zone's assets, what needs them and what they need (one step each way; outside nodes as end points). */
 export function zoneView(ix: Index, zone: string, expanded: Set<string>): Graph {
-  const inside = [...ix.assets.values()].filter((a) => a.zone === zone).map((a) => a.id);
+  const inside = [...ix.assets.values()].filter((a) => a.zone === zone).map((a): string => a.id);
   const ins = new Set(inside);
   const ids = new Set(inside);
   const edges: GEdge[] = [];

@@ -1,33 +1,11 @@
-/** The parts of the city model the UI reads (the API returns the validated model). */
-export type Requirement = { kind: "all" | "any" | "k"; k: number; members: string[]; buffer?: number; degrade: number };
-export type Service = {
-  id: string;
-  name: string;
-  sector: string;
-  population: number;
-  impact: { confidentiality: string; integrity: string; availability: string };
-  objectives?: { rto?: number; rpo?: number; mtd?: number; restore?: { level: number; within: number }[] };
-  fallback?: { level: number; after: number; lasts: number | null };
-  requires: Requirement[];
-};
-export type Asset = {
-  id: string;
-  name: string;
-  kind: string;
-  layer: string;
-  zone: string;
-  exposed: boolean;
-  monitored: boolean;
-  requires: Requirement[];
-};
-export type Control = { id: string; name: string; status: string; frameworks: string[] };
-export type CityModel = {
-  city: { name: string; population: number };
-  services: Service[];
-  assets: Asset[];
-  zones: { id: string; name?: string; level?: number }[];
-  controls: Control[];
-  people: { id: string; name: string; role: string; responsible: string[] }[];
+/** The city model as the API returns it (the validated model; its schema is src/model/model.ts). */
+import type { CityModel as Validated } from "../../src/model/model.ts";
+
+export type { Asset, Control, Requirement, Service } from "../../src/model/model.ts";
+
+/** The parts of the validated model the UI reads (picked from the model's own type, never re-declared). */
+export type CityModel = Pick<Validated, "services" | "assets" | "zones" | "controls" | "people"> & {
+  city: Pick<Validated["city"], "name" | "population">;
 };
 
 export function hours(h: number | undefined | null): string {

@@ -21,8 +21,8 @@ export function MonitoringPage({ ctx }: { ctx: Ctx }) {
     );
     return close;
   }, []);
-  const names = new Map([...ctx.model.services, ...ctx.model.assets].map((x) => [x.id, x.name]));
-  const zoneOf = new Map(ctx.model.assets.map((x) => [x.id, x.zone]));
+  const names = new Map<string, string>([...ctx.model.services, ...ctx.model.assets].map((x) => [x.id, x.name]));
+  const zoneOf = new Map<string, string>(ctx.model.assets.map((x) => [x.id, x.zone]));
   return (
     <section>
       <p className="muted">
