@@ -13,6 +13,9 @@ import { planCampaign } from "../twin/dataset.ts";
 import { Twin, type TwinConfig, type TwinRow } from "../twin/engine.ts";
 import { formatTwinIssue, type TwinIssue } from "../twin/errors.ts";
 import { buildScenario, type Scenario } from "../twin/load.ts";
+import { parseWireAttack, type WireAttack } from "../twin/wire/attacks.ts";
+import { ModbusClient } from "../twin/wire/modbus.ts";
+import { TwinServer } from "../twin/wire/serve.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, UserError } from "./io.ts";
 
 export interface TwinRunOpts {
@@ -210,6 +213,145 @@ export async function twinDatasetCommand(
   return EXIT_OK;
 }
 
+export interface TwinServeOpts extends TwinRunOpts {
+  speed: string;
+  mqtt?: string;
+  site: string;
+  asset: string;
+  attack: string[];
+  portsFile?: string;
+}
+
+export async function twinServeCommand(o: Omit<TwinServeOpts, "out"> & { out?: string }): Promise<number> {
+  const c = common(o);
+  const speed = numOption("--speed", o.speed, 0, 3600) as number;
+  const attacks: WireAttack[] = [];
+  for (const spec of o.attack) {
+    const a = parseWireAttack(spec);
+    if (typeof a === "string") throw new UserError(`option --attack: ${a}`, EXIT_USAGE);
+    attacks.push(a);
+  }
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(o.site) || !/^[A-Za-z0-9_.:-]{1,64}$/.test(o.asset))
+    throw new UserError("options --site and --asset: 1-64 of letters, digits, _ . : -", EXIT_USAGE);
+  const sc = await loadScenarioFiles(o.network, o.cpa, o.patterns);
+  const hours = c.hours ?? (sc.network.duration > 0 ? Math.floor(sc.network.duration / 3600) : 168);
+  let r: Awaited<ReturnType<typeof TwinServer.start>>;
+  try {
+    r = await TwinServer.start({
+      scenario: sc,
+      hours,
+      seed: c.seed,
+      scanSeconds: c.scan,
+      speed,
+      mqttUrl: o.mqtt,
+      site: o.site,
+      asset: o.asset,
+      startMs: c.start,
+      wireAttacks: attacks,
+      onEvent: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (e) {
+    throw new UserError(`cannot start: ${(e as Error).message}`, EXIT_INVALID);
+  }
+  if (!r.ok) {
+    printIssues(r.issues);
+    throw new UserError(`${r.issues.length} error${r.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+  }
+  const server = r.server;
+  const ports = server.endpoints.map((e) => ({
+    plc: e.plc,
+    host: "127.0.0.1",
+    port: e.port,
+    sensors: e.map.sensors,
+    actuators: e.map.actuators,
+    received: e.map.received,
+    rules: e.map.rules,
+  }));
+  for (const p of ports) process.stderr.write(`${p.plc} modbus 127.0.0.1:${p.port}\n`);
+  if (o.portsFile) await writeOrFail(o.portsFile, `${JSON.stringify(ports, null, 2)}\n`);
+  const stop = () => void server.stop();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await server.run();
+  await server.stop();
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  if (o.out) await writeOrFail(o.out, toBatadalCsv(server.twin.columns, server.rows, c.start, "truth"));
+  process.stderr.write(
+    `served ${server.rows.length} hours; published ${server.stats.published}; link reads dropped or refused ${server.stats.linkFailures}; ` +
+      `Modbus requests ${server.serverStats.reduce((a, s) => a + s.requests, 0)}, exceptions ${server.serverStats.reduce((a, s) => a + s.exceptions, 0)}\n`,
+  );
+  for (const e of server.twin.events)
+    process.stderr.write(
+      `  attack ${e.type} ${e.target}: hour ${e.startHour}${e.endHour !== undefined ? ` to ${e.endHour}` : " to the end"}\n`,
+    );
+  return EXIT_OK;
+}
+
+export interface TwinAttackOpts {
+  host: string;
+  port: string;
+  coil?: string;
+  register?: string;
+  read?: string;
+}
+
+/** An attacker's (or an operator's) Modbus client against a running `twin serve`. */
+export async function twinAttackCommand(o: TwinAttackOpts): Promise<number> {
+  const port = intOption("--port", o.port, 1, 65535) as number;
+  const kv = (name: string, v: string, max: number) => {
+    const m = /^(\d+)=(\d+)$/.exec(v);
+    if (!m || Number(m[1]) > 65535 || Number(m[2]) > max)
+      throw new UserError(`option ${name}: expected ADDR=VALUE (VALUE up to ${max}), found "${v}"`, EXIT_USAGE);
+    return [Number(m[1]), Number(m[2])] as const;
+  };
+  const ops = [o.coil, o.register, o.read].filter((x) => x !== undefined).length;
+  if (ops !== 1)
+    throw new UserError(
+      "give exactly one of --coil ADDR=0|1, --register ADDR=VALUE, --read input|holding|coils|discrete",
+      EXIT_USAGE,
+    );
+  const c = new ModbusClient(o.host, port, 2000);
+  try {
+    await c.connect();
+  } catch (e) {
+    throw new UserError(`cannot connect to ${o.host}:${port}: ${(e as Error).message}`, EXIT_INVALID);
+  }
+  try {
+    if (o.coil !== undefined) {
+      const [a, v] = kv("--coil", o.coil, 1);
+      await c.writeCoil(a, v === 1);
+      process.stdout.write(`coil ${a} <- ${v}: accepted\n`);
+    } else if (o.register !== undefined) {
+      const [a, v] = kv("--register", o.register, 65535);
+      await c.writeRegisters(a, [v]);
+      process.stdout.write(`holding register ${a} <- ${v}: accepted\n`);
+    } else {
+      const what = o.read as string;
+      const n = 8;
+      const r =
+        what === "input"
+          ? await c.readRegisters(4, 0, n)
+          : what === "holding"
+            ? await c.readRegisters(3, 0, 2)
+            : what === "coils"
+              ? await c.readBits(1, 0, 1)
+              : what === "discrete"
+                ? await c.readBits(2, 0, 1)
+                : undefined;
+      if (r === undefined) throw new UserError("option --read: expected input, holding, coils or discrete", EXIT_USAGE);
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+    }
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    process.stderr.write(`rampart: refused: ${(e as Error).message}\n`);
+    return EXIT_INVALID;
+  } finally {
+    c.close();
+  }
+}
+
 /** The C-Town files beside a checkout (../shared/data), when present: the defaults of `twin dataset`. */
 function ctownDefaults(): { network?: string; cpa?: string } {
   const base = resolve(process.cwd(), "../shared/data/batadal/ctown");
@@ -217,6 +359,8 @@ function ctownDefaults(): { network?: string; cpa?: string } {
   const cpa = resolve(base, "epanetCPA/scenarios/ctown/no_attacks.cpa");
   return existsSync(network) && existsSync(cpa) ? { network, cpa } : {};
 }
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerTwin(program: Command): void {
   const twin = program
@@ -259,5 +403,32 @@ export function registerTwin(program: Command): void {
     .option("--truth <file>", "also write the true values")
     .option("--plan <file>", "also write the campaign (kinds, hours, targets) as JSON")
     .action(run((o: TwinDatasetOpts) => twinDatasetCommand(o, ctownDefaults())));
+  twin
+    .command("serve")
+    .description("the PLCs on the wire: Modbus/TCP per PLC on loopback, links and SCADA over Modbus, SCADA to MQTT")
+    .requiredOption("--network <file>", "EPANET .inp network")
+    .requiredOption("--cpa <file>", ".cpa file (its attacks run on the wire)")
+    .option("--patterns <file>", "hourly demand multipliers CSV")
+    .option("--hours <n>", "simulated hours (default: the network's duration)")
+    .option("--seed <n>", "random seed", "1")
+    .option("--scan <seconds>", "PLC scan interval (divides 3600)")
+    .option("--speed <x>", "simulated seconds per real second, 1 to 3600 (0 = as fast as possible)", "3600")
+    .option("--mqtt <url>", "publish SCADA readings to this MQTT broker (as detect watch reads them)")
+    .option("--site <name>", "MQTT topic site", "ctown")
+    .option("--asset <id>", "MQTT topic asset (the SCADA server's id in the model)", "ct-scada")
+    .option("--attack <spec>", "an attack on the wire (repeatable; see docs/twin.md)", collect, [] as string[])
+    .option("--start <date>", "date of simulated hour 0, YYYY-MM-DD", "2014-01-06")
+    .option("--ports-file <file>", "write the PLCs' Modbus ports and register maps as JSON")
+    .option("--out <file>", "write the ground truth (true values, attack labels) when done")
+    .action(run(twinServeCommand));
+  twin
+    .command("attack")
+    .description("a Modbus client against a running twin serve: write a coil or register, or read")
+    .requiredOption("--port <n>", "the PLC's Modbus port (see twin serve's output)")
+    .option("--host <host>", "host", "127.0.0.1")
+    .option("--coil <addr=value>", "write a coil (0..n-1 actuator commands, 100+i manual mode)")
+    .option("--register <addr=value>", "write a holding register (0.. received readings, 200+k rule levels in cm)")
+    .option("--read <table>", "read: input, holding, coils or discrete")
+    .action(run(twinAttackCommand));
   void EXIT_USAGE;
 }

@@ -413,7 +413,7 @@ export class Twin {
   }
 
   /** The communication attack active on (source, sensor, destination), if any. */
-  private activeCommunication(source: string, sensor: string, destination: string): LinkManipulation | undefined {
+  activeCommunication(source: string, sensor: string, destination: string): LinkManipulation | undefined {
     for (let i = 0; i < this.attacks.length; i++) {
       if (this.phase[i] !== "active") continue;
       const a = (this.attacks[i] as Attack).action;
@@ -467,7 +467,9 @@ export class Twin {
       const sent = src.get(ls.sensor) as number;
       if (this.scanNo < ls.history.length) ls.history[this.scanNo] = sent;
       if (this.externalLinks && ls.link.destination !== "SCADA") continue;
-      const how = this.activeCommunication(ls.link.source, ls.sensor, ls.link.destination);
+      const how = this.externalLinks
+        ? undefined
+        : this.activeCommunication(ls.link.source, ls.sensor, ls.link.destination);
       const v = how ? this.manipulate(how, ls, sent, ls.last) : sent;
       if (v === undefined) continue;
       ls.last = v;
@@ -578,6 +580,22 @@ export class Twin {
     const dt = this.h.advance();
     if (dt <= 0) this.finished = true;
     return out;
+  }
+
+  /** Advances until one more PLC scan has run (or the end); returns the hourly rows produced on the way. */
+  advanceScan(): TwinRow[] {
+    const rows: TwinRow[] = [];
+    const target = this.scanNo + 1;
+    while (!this.finished && this.scanNo < target) {
+      const r = this.step();
+      if (r) rows.push(r);
+    }
+    return rows;
+  }
+
+  /** Scans run so far. */
+  get scans(): number {
+    return this.scanNo;
   }
 
   /** Runs to the end, returning every hourly row. */
