@@ -18,7 +18,7 @@ import {
   splitFrames,
 } from "../../src/twin/wire/modbus.ts";
 import { MANUAL_COIL_BASE, PROGRAM_REG_BASE } from "../../src/twin/wire/plc.ts";
-import { TwinServer } from "../../src/twin/wire/serve.ts";
+import { type ServeOptions, TwinServer } from "../../src/twin/wire/serve.ts";
 import { column, ctownScenario, haveCtown } from "./helpers.ts";
 
 async function code(p: Promise<unknown>): Promise<number> {
@@ -80,17 +80,23 @@ describe("Modbus/TCP codec", () => {
   });
 });
 
+/** A C-Town twin on the wire, unpaced, without MQTT. */
+function serveCtown(scenario: string, hours: number, extra: Partial<ServeOptions> = {}) {
+  return TwinServer.start({
+    scenario: ctownScenario(scenario),
+    hours,
+    seed: 1,
+    speed: 0,
+    site: "t",
+    asset: "ct-scada",
+    startMs: 0,
+    ...extra,
+  });
+}
+
 describe.skipIf(!haveCtown)("twin serve: PLCs on the wire (needs ../shared/data/batadal/ctown)", () => {
   test("[TWN-14] garbage and out-of-range Modbus requests get exceptions or a closed connection; the twin runs on", async () => {
-    const r = await TwinServer.start({
-      scenario: ctownScenario("no_attacks"),
-      hours: 6,
-      seed: 1,
-      speed: 0,
-      site: "t",
-      asset: "ct-scada",
-      startMs: 0,
-    });
+    const r = await serveCtown("no_attacks", 6);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const s = r.server;
@@ -128,15 +134,7 @@ describe.skipIf(!haveCtown)("twin serve: PLCs on the wire (needs ../shared/data/
   });
 
   test("[TWN-16] scenario04 on the wire: the PLC2->PLC1 link's proxy drops the readings, PU1/PU2 stay on, T1 overflows", async () => {
-    const r = await TwinServer.start({
-      scenario: ctownScenario("scenario04"),
-      hours: 96,
-      seed: 1,
-      speed: 0,
-      site: "t",
-      asset: "ct-scada",
-      startMs: 0,
-    });
+    const r = await serveCtown("scenario04", 96);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const s = r.server;
