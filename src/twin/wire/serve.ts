@@ -154,12 +154,19 @@ export class TwinServer {
         if (a.kind !== "mitm" || a.source !== w.source || a.destination !== w.destination) continue;
         if (h < a.start || (a.end !== undefined && h >= a.end)) continue;
         const s = w.sensors.find((x) => x.name === a.sensor);
-        if (s) w.proxy.attacks.set(s.srcIndex, a.how);
+        if (!s) continue;
+        w.proxy.attacks.set(s.srcIndex, a.how);
+        const key = `${a.source}-${a.sensor}-${a.destination}@${a.start}`;
+        if (!this.announced.has(key)) {
+          this.announced.add(key);
+          this.o.onEvent?.(`hour ${h}: man-in-the-middle on ${a.source}-${a.sensor}-${a.destination}: ${a.how.kind}`);
+        }
       }
     }
   }
 
   private fired = new Set<number>();
+  private announced = new Set<string>();
 
   /** Modbus writes of scheduled attacks, from an attacker's own client connection. */
   private async attackerWrites(): Promise<void> {
