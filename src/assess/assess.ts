@@ -5,11 +5,15 @@
 import type { CityIndex } from "../model/graph.ts";
 import { type Actor, mergeActors, modelActors } from "./actors.ts";
 import { attackPaths, buildAttackGraph, controlFixes } from "./attack.ts";
-import { indexKev, KEV_SNAPSHOT, type KevCatalogue, kevProductName, matchKev } from "./catalogue.ts";
+import { indexKev, KEV_SNAPSHOT, type KevCatalogue, kevProductName, kevReleaseDate, matchKev } from "./catalogue.ts";
 import { categorize, categorizeArrays, supportSets } from "./categorize.ts";
 import { criticality } from "./criticality.ts";
-import { type RuleContext, runRules } from "./rules.ts";
-import type { AssessReport } from "./types.ts";
+import { acceptanceFor, calibrate, controlEdits, groupFindings, groupIdOf, locate } from "./groups.ts";
+import { bySeverity, internetReachable, type RuleContext, runRules } from "./rules.ts";
+import type { AcceptedRisk, AssessReport, ReportWarning } from "./types.ts";
+
+/** A KEV catalogue older than this many days on `today` draws a warning ([KEV-3]). */
+export const KEV_MAX_AGE_DAYS = 30;
 
 export type AssessOptions = {
   /** The assessment date (YYYY-MM-DD): restore tests older than 12 months before it are stale. */
@@ -22,6 +26,12 @@ export type AssessOptions = {
   maxPathsPerActor?: number;
   /** Worst pairs reported (default 100). */
   maxPairs?: number;
+  /** Accepted risks ([FND-3]): findings they cover are marked accepted until they expire, then raised again. */
+  accepted?: readonly AcceptedRisk[];
+  /**
+   * Today's date (YYYY-MM-DD), from the caller's clock, to age the KEV catalogue ([KEV-3]); default `asOf`.
+   */
+  today?: string;
   /** A monotonic clock in milliseconds, only to time the phases. */
   clock?: () => number;
 };
@@ -93,6 +103,46 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
   }
   lap("paths");
 
+  for (const f of findings) {
+    const where = locate(index, f);
+    f.zones = where.zones;
+    f.owners = where.owners;
+    f.group = groupIdOf(f);
+    const acc = opts.accepted?.length ? acceptanceFor(f, opts.accepted, opts.asOf) : undefined;
+    if (acc) f.acceptance = acc;
+  }
+  const onPath = new Set<string>();
+  for (const p of atk.paths) {
+    onPath.add(p.target);
+    onPath.add(p.entry);
+    for (const st of p.steps) {
+      onPath.add(st.asset);
+      for (const x of st.through) onPath.add(x);
+    }
+  }
+  for (const c of atk.chokepoints) for (const id of c.ids) onPath.add(id);
+  const gctx = { index, cat, reach: internetReachable({ index }), onPath, edits: controlEdits(index) };
+  calibrate(gctx, findings);
+  findings.sort(bySeverity);
+  const groups = groupFindings(gctx, findings);
+  const warnings: ReportWarning[] = [];
+  const released = kevReleaseDate(kevCat);
+  const today = opts.today ?? opts.asOf;
+  if (!released)
+    warnings.push({
+      code: "kev-undated",
+      message: "the KEV catalogue has no release date: refresh it with --kev FILE",
+    });
+  else {
+    const age = Math.floor((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${released}T00:00:00Z`)) / 86_400_000);
+    if (age > KEV_MAX_AGE_DAYS)
+      warnings.push({
+        code: "kev-stale",
+        message: `the KEV catalogue (${kevCat.catalogVersion || released}, released ${released}) is ${age} days old on ${today}; refresh it with --kev FILE (CISA's known_exploited_vulnerabilities.json)`,
+      });
+  }
+  lap("groups");
+
   return {
     model: {
       name: model.city.name,
@@ -104,10 +154,13 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
     },
     asOf: opts.asOf,
     kevCatalogue: kevCat.catalogVersion,
+    kevReleased: released,
+    warnings,
     categorization: categorize(index, cat),
     criticality: crit.list,
     pairs: crit.pairs,
     findings,
+    groups,
     actors: actors.map((a) => {
       const s = atk.perActor.find((x) => x.id === a.id);
       return {
@@ -125,6 +178,24 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
     crownJewels: jewels.map((a) => index.nodeId[a]),
     paths: atk.paths,
     chokepoints: atk.chokepoints,
+    names: displayNames(model),
     timings,
   };
+}
+
+/** Display names by id, for reports that name things rather than cite ids. */
+export function displayNames(model: CityIndex["model"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of model.assets) out[a.id] = a.name;
+  for (const s of model.services) out[s.id] = s.name;
+  for (const z of model.zones) if (z.name) out[z.id] = z.name;
+  for (const v of model.vendors) {
+    out[v.id] = v.name;
+    v.remote_access.forEach((ra, i) => {
+      out[`vendors.${v.id}.remote_access[${i}]`] =
+        `${v.name} remote access to ${model.zones.find((z) => z.id === ra.to)?.name ?? ra.to}`;
+    });
+  }
+  for (const p of model.people) out[p.id] = p.name;
+  return out;
 }

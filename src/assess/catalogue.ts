@@ -16,8 +16,59 @@ export type KevEntry = {
   dateAdded: string;
   knownRansomwareCampaignUse: string;
 };
-export type KevCatalogue = { catalogVersion: string; vulnerabilities: KevEntry[] };
+export type KevCatalogue = { catalogVersion: string; dateReleased?: string; vulnerabilities: KevEntry[] };
 
+/**
+ * The catalogue's release date (YYYY-MM-DD): `dateReleased`, else a `catalogVersion` of the form 2025.08.25, else
+ * the newest `dateAdded`; "" when none is known.
+ */
+export function kevReleaseDate(cat: KevCatalogue): string {
+  const d = /^(\d{4})-(\d{2})-(\d{2})/.exec(cat.dateReleased ?? "");
+  if (d) return `${d[1]}-${d[2]}-${d[3]}`;
+  const v = /^(\d{4})\.(\d{2})\.(\d{2})$/.exec(cat.catalogVersion);
+  if (v) return `${v[1]}-${v[2]}-${v[3]}`;
+  let newest = "";
+  for (const e of cat.vulnerabilities)
+    if (/^\d{4}-\d{2}-\d{2}$/.test(e.dateAdded) && e.dateAdded > newest) newest = e.dateAdded;
+  return newest;
+}
+
+/**
+ * Vendor aliases ([KEV-2]): groups of names one maker goes by (a brand, a former or acquiring company). A software
+ * vendor matches KEV entries filed under any name of its group. All names normalized.
+ */
+export const VENDOR_ALIASES: readonly (readonly string[])[] = [
+  ["ivanti", "pulse secure"],
+  ["rockwell automation", "allen bradley", "rockwell"],
+  ["schneider electric", "schneider", "apc"],
+  ["palo alto networks", "palo alto", "paloalto"],
+  ["cisco", "cisco systems"],
+  ["vmware", "vmware by broadcom"],
+  ["citrix", "cloud software group"],
+  ["hewlett packard hp", "hp", "hewlett packard"],
+  ["teamviewer", "teamviewer germany"],
+  ["connectwise", "connectwise screenconnect"],
+];
+const VENDOR_GROUP = new Map<string, readonly string[]>(VENDOR_ALIASES.flatMap((g) => g.map((n) => [n, g])));
+
+/**
+ * Product aliases ([KEV-2]): KEV products filed under a name a model rarely uses, as (KEV vendor, KEV product) ->
+ * the names the product goes by. All normalized. "TeamViewer Desktop" is what people call TeamViewer.
+ */
+export const PRODUCT_ALIASES: ReadonlyMap<string, readonly string[]> = new Map([
+  ["teamviewer|desktop", ["teamviewer", "teamviewer desktop", "teamviewer remote"]],
+  ["citrix|netscaler adc and netscaler gateway", ["citrix adc", "citrix gateway", "netscaler"]],
+  ["ivanti|connect secure", ["pulse connect secure", "ivanti connect secure"]],
+  ["fortinet|fortios", ["fortigate"]],
+  ["microsoft|exchange server", ["exchange"]],
+  ["vmware|esxi", ["vsphere hypervisor", "esx"]],
+  ["palo alto networks|pan os", ["panos", "globalprotect"]],
+]);
+
+/** Every KEV vendor name a normalized software vendor stands for ([KEV-2]): itself and its aliases. */
+export function vendorNames(normalized: string): readonly string[] {
+  return VENDOR_GROUP.get(normalized) ?? [normalized];
+}
 export const ATTACK_ICS = attackIcs as {
   version: string;
   copyright: string;
@@ -126,6 +177,7 @@ function kevProductNames(product: string, vendor: string): string[] {
     if (vendor && n.startsWith(`${vendor} `)) out.add(n.slice(vendor.length + 1));
   };
   add(product);
+  for (const alias of PRODUCT_ALIASES.get(`${vendor}|${normalizeName(product)}`) ?? []) add(alias);
   const bare = product.replace(/\([^)]*\)/g, " ");
   add(bare);
   const parts = bare.split(/,|\band\b/i).map((x) => x.trim());
@@ -213,7 +265,8 @@ export function matchKev(
   if (vendor && product.startsWith(`${vendor} `)) names.push(product.slice(vendor.length + 1));
   const keys = names.map((n) => productKey(n, versionDigits));
   const hit = (k: KevKeyed) => k.keys.some((kk) => keys.some((sk) => keyMatches(kk, sk)));
-  if (vendor) return newestFirst((idx.byVendor.get(vendor) ?? []).filter(hit).map((k) => k.entry));
+  if (vendor)
+    return newestFirst(vendorNames(vendor).flatMap((v) => (idx.byVendor.get(v) ?? []).filter(hit).map((k) => k.entry)));
   const out: KevEntry[] = [];
   for (const sk of keys)
     for (const k of idx.byFamily.get(sk.family) ?? []) if (k.words >= 2 && hit(k)) out.push(k.entry);
@@ -258,8 +311,13 @@ export function parseKevCatalogue(data: unknown): { ok: true; value: KevCatalogu
         typeof v.knownRansomwareCampaignUse === "string" ? v.knownRansomwareCampaignUse : "Unknown",
     });
   }
+  const released = (data as { dateReleased?: unknown }).dateReleased;
   return {
     ok: true,
-    value: { catalogVersion: typeof d.catalogVersion === "string" ? d.catalogVersion : "", vulnerabilities: out },
+    value: {
+      catalogVersion: typeof d.catalogVersion === "string" ? d.catalogVersion : "",
+      ...(typeof released === "string" ? { dateReleased: released } : {}),
+      vulnerabilities: out,
+    },
   };
 }

@@ -9,8 +9,9 @@ function trunc(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
-export function textReport(r: AssessReport, opts: { top?: number } = {}): string {
+export function textReport(r: AssessReport, opts: { top?: number; filtered?: string } = {}): string {
   const top = opts.top ?? 10;
+  const nm = (id: string) => r.names?.[id] ?? id;
   const L: string[] = [];
   const m = r.model;
   L.push(`${m.name}: assessment as of ${r.asOf}`);
@@ -18,26 +19,38 @@ export function textReport(r: AssessReport, opts: { top?: number } = {}): string
     `${num(m.assets)} assets, ${num(m.services)} services, ${num(m.zones)} zones, ${num(m.conduits)} conduits, ${num(m.vendors)} vendors; KEV catalogue ${r.kevCatalogue}`,
   );
   L.push("");
+  for (const w of r.warnings) L.push(`warning: ${w.message}`);
+  if (r.warnings.length) L.push("");
   const bySev = SEVERITIES.map((s) => `${r.findings.filter((f) => f.severity === s).length} ${s}`).join(", ");
-  L.push(`Findings: ${r.findings.length} (${bySev})`);
-  const byRule = new Map<string, number>();
-  for (const f of r.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const accepted = r.findings.filter((f) => f.acceptance?.status === "accepted").length;
+  const reraised = r.findings.filter((f) => f.acceptance?.status === "expired").length;
   L.push(
-    `  by rule: ${[...byRule]
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")}`,
+    `Findings: ${num(r.findings.length)} in ${r.groups.length} groups by root cause and fix (${bySev})${accepted ? `; ${accepted} accepted` : ""}${reraised ? `; ${reraised} raised again after their acceptance expired` : ""}`,
   );
-  for (const f of r.findings.slice(0, top * 2))
-    L.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.rule.padEnd(22)} ${trunc(f.message, 140)}`);
-  if (r.findings.length > top * 2) L.push(`  … ${r.findings.length - top * 2} more (--json or --html for all)`);
+  if (opts.filtered) L.push(`  filtered: ${opts.filtered}`);
+  r.groups.forEach((g, i) => {
+    const acc = g.accepted ? `, ${g.accepted} accepted` : "";
+    const svc = g.services.length ? `, ${g.services.length} service${g.services.length === 1 ? "" : "s"}` : "";
+    L.push(
+      `  ${String(i + 1).padStart(2)}. ${g.severity.toUpperCase().padEnd(8)} ${trunc(g.title, 72).padEnd(72)} ${String(g.findings.length).padStart(4)} × ${g.exposure}${svc}${acc}`,
+    );
+  });
+  if (r.groups.some((g) => g.rules.includes("kev")))
+    L.push(
+      "  KEV groups: KEV names no fixed versions; whether each host's installed version is affected is unknown until checked (--json lists every CVE).",
+    );
+  if (opts.filtered) {
+    for (const f of r.findings.slice(0, top * 2))
+      L.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.rule.padEnd(22)} ${trunc(f.message, 140)}`);
+    if (r.findings.length > top * 2) L.push(`  … ${r.findings.length - top * 2} more (--json or --html for all)`);
+  } else L.push("  (filter with --severity, --rule, --service, --zone, --owner to list the findings of a group)");
   L.push("");
   L.push("Most critical assets (person-hours lost per day if down alone, buffers exhausted, no fallback)");
   const crit = r.criticality.filter((c) => c.personHoursPerDay > 0).slice(0, top);
   if (crit.length === 0) L.push("  none: no single asset lowers a service");
   crit.forEach((c, i) => {
     L.push(
-      `  ${String(i + 1).padStart(2)}. ${c.id.padEnd(28)} ${num(c.personHoursPerDay).padStart(14)}${c.spof ? "  SPOF" : "      "}  ${trunc(c.services.join(", "), 80)}`,
+      `  ${String(i + 1).padStart(2)}. ${trunc(`${nm(c.id)} (${c.id})`, 60).padEnd(60)} ${num(c.personHoursPerDay).padStart(14)}${c.spof ? "  SPOF" : "      "}  ${trunc(c.services.map(nm).join(", "), 80)}`,
     );
   });
   if (r.pairs.length) {
@@ -59,7 +72,7 @@ export function textReport(r: AssessReport, opts: { top?: number } = {}): string
   for (const p of r.paths) if (!best.has(p.actor)) best.set(p.actor, p);
   for (const p of best.values()) {
     const chain = p.steps
-      .map((s) => `${s.asset} [${s.technique} ${TECHNIQUES.get(s.technique)?.name ?? ""}]`)
+      .map((s) => `${nm(s.asset)} [${s.technique} ${TECHNIQUES.get(s.technique)?.name ?? ""}]`)
       .join(" → ");
     L.push(`  ${p.actor.padEnd(12)} ${pct(p.probability).padStart(5)}  ${p.entry} → ${chain}`);
   }

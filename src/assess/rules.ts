@@ -32,8 +32,17 @@ export type Rule = {
   id: string;
   title: string;
   frameworks: Frameworks;
-  run(ctx: RuleContext, emit: (f: Omit<Finding, "rule" | "frameworks">) => void): void;
+  run(ctx: RuleContext, emit: (f: Emitted) => void): void;
 };
+
+/** What a rule says about one finding; the engine adds the rule, frameworks, zones, owners and group. */
+export type Emitted = Omit<Finding, "rule" | "frameworks" | "zones" | "owners" | "group" | "acceptance">;
+
+/** Kinds that stand at a boundary: whoever takes one gets a foothold in its zone. */
+const GATEWAY_KINDS = new Set(["vpn", "firewall", "router", "gateway"]);
+
+/** A KEV family with this many entries or more is a platform (an OS): a match says little about one host. */
+export const KEV_BROAD_FAMILY = 50;
 
 const fw = (csf: string[], caf: string[], iec62443: string[]): Frameworks => ({ csf, caf, iec62443 });
 
@@ -140,7 +149,7 @@ function daysBetween(a: string, b: string): number {
  * Per asset: 1 when the internet reaches it ([NET-1] read from the internet): it is exposed, or its zone is an
  * exposed zone (the internet, or a zone holding an exposed asset) or one conduit from one, in its direction.
  */
-function internetReachable(ctx: RuleContext): Uint8Array {
+export function internetReachable(ctx: Pick<RuleContext, "index">): Uint8Array {
   const { index } = ctx;
   const Z = index.zoneCount;
   const exposedZone = new Uint8Array(Z);
@@ -258,16 +267,22 @@ export const RULES: Rule[] = [
             : reach[i]
               ? "it is reachable from an internet-exposed zone"
               : "";
+          // [KEV-4] critical only where the internet meets a specific product; a platform family (an OS with
+          // decades of entries) says little about one host, so it is high at most; reachable or used by
+          // ransomware (outside a platform family) is high; the rest medium.
+          const broad = n >= KEV_BROAD_FAMILY;
+          const severity: Severity =
+            a.exposed && !broad ? "critical" : a.exposed || reach[i] || (rw.length && !broad) ? "high" : "medium";
           emit({
-            // Critical only where the internet meets the vulnerable product itself; reachable or
-            // ransomware-used is high; the rest (versions unknown) medium.
-            severity: a.exposed ? "critical" : where || rw.length ? "high" : "medium",
+            severity,
             targets: [a.id],
-            services: svcIds(ctx, [i]),
-            message: `${a.id} runs ${product}: CISA KEV lists ${n} known exploited vulnerabilit${n === 1 ? "y" : "ies"} in ${kevProducts.join(", ")}, newest ${shown.join(", ")}${n > 3 ? ", ..." : ""}; ${rw.length ? `${rw.length} known to be used in ransomware campaigns` : "none known to be used by ransomware"}${where ? `; ${where}` : ""}; check the installed version against each CVE.`,
+            // a gateway (VPN, firewall, router) puts at risk what a foothold behind it reaches
+            services: svcIds(ctx, GATEWAY_KINDS.has(a.kind) ? [i, ...footprint(ctx, ctx.index.assetZone[i])] : [i]),
+            message: `${a.id} runs ${product}: CISA KEV lists ${n} known exploited vulnerabilit${n === 1 ? "y" : "ies"} in ${kevProducts.join(", ")}, newest ${shown.join(", ")}${n > 3 ? ", ..." : ""}; ${rw.length ? `${rw.length} known to be used in ransomware campaigns` : "none known to be used by ransomware"}${where ? `; ${where}` : ""}.`,
             remediation: `Check the installed version against each of the ${n} CVE${n === 1 ? "" : "s"} (newest first${rw.length ? `; first those used by ransomware: ${rw.slice(0, 5).join(", ")}${rw.length > 5 ? ", ..." : ""}` : ""}) and patch or mitigate per vendor guidance.`,
             kev: {
               software: product,
+              family: kevProducts.reduce((x, y) => (y.length < x.length ? y : x)),
               kevProducts,
               count: n,
               ransomware: rw.length,
@@ -319,10 +334,17 @@ export const RULES: Rule[] = [
         else if (c.direction === "both" && lt >= 4 && lf <= 2) [hiZ, loZ] = [c.to, c.from];
         if (!hiZ || !loZ) return;
         const z = ctx.index.zoneOf.get(loZ) as number;
+        const services = svcIds(ctx, zoneAssets(ctx, z));
+        // [FND-2] flat: nothing enforces the flow and nothing authenticates it, into a zone high-integrity
+        // services stand on: one compromised office PC reaches the process
+        const flat =
+          !c.via &&
+          (c.auth === undefined || c.auth === "none") &&
+          services.some((s) => ctx.cat.integ[ctx.index.nodeOf.get(s) as number] === H);
         emit({
-          severity: hiZ === "internet" ? "critical" : "high",
+          severity: hiZ === "internet" || flat ? "critical" : "high",
           targets: [c.id, hiZ, loZ],
-          services: svcIds(ctx, zoneAssets(ctx, z)),
+          services,
           message: `Conduit ${c.id} connects ${hiZ} (level ${zoneLevel(ctx, hiZ)}) straight to ${loZ} (level ${zoneLevel(ctx, loZ)}) with no DMZ in between.`,
           remediation:
             "Route the flow through an industrial DMZ (level 3.5) with brokered, inspected connections; block direct routes.",
@@ -522,12 +544,16 @@ export const RULES: Rule[] = [
     run(ctx, emit) {
       const crit = ctx.crit;
       if (!crit) return;
+      const reach = internetReachable(ctx);
       for (const c of crit.list) {
         if (!c.spof) continue;
         const dead = c.services.filter((s) => c.levels[s] === 0);
         const high = dead.some((s) => ctx.cat.avail[ctx.index.nodeOf.get(s) as number] === H);
+        const a = ctx.index.nodeOf.get(c.id) as number;
+        // [FND-2] a single point of failure of a high-availability service is critical when the internet reaches
+        // it (an attacker can take it, not only a fault); otherwise high
         emit({
-          severity: high ? "critical" : "high",
+          severity: high && reach[a] ? "critical" : "high",
           targets: [c.id],
           services: dead,
           message: `Losing ${c.id} alone stops ${dead.slice(0, 4).join(", ")}${dead.length > 4 ? ", ..." : ""} completely (${Math.round(c.personHoursPerDay).toLocaleString("en")} person-hours per day once buffers run out).`,
@@ -698,6 +724,16 @@ function backupRules(): Rule[] {
 
 const SEV_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
+/** Findings order: severity, then more services at risk first, then rule, then first target. */
+export function bySeverity(a: Finding, b: Finding): number {
+  return (
+    SEV_ORDER[a.severity] - SEV_ORDER[b.severity] ||
+    b.services.length - a.services.length ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    (a.targets[0] < b.targets[0] ? -1 : a.targets[0] > b.targets[0] ? 1 : 0)
+  );
+}
+
 /** Runs every rule; findings sorted by severity, then rule, then first target. */
 export function runRules(ctx: RuleContext, rules: Rule[] = RULES): Finding[] {
   const out: Finding[] = [];
@@ -712,14 +748,11 @@ export function runRules(ctx: RuleContext, rules: Rule[] = RULES): Finding[] {
         message: f.message,
         remediation: f.remediation,
         ...(f.kev ? { kev: f.kev } : {}),
+        zones: [],
+        owners: [],
+        group: "",
       }),
     );
-  out.sort(
-    (a, b) =>
-      SEV_ORDER[a.severity] - SEV_ORDER[b.severity] ||
-      b.services.length - a.services.length ||
-      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
-      (a.targets[0] < b.targets[0] ? -1 : a.targets[0] > b.targets[0] ? 1 : 0),
-  );
+  out.sort(bySeverity);
   return out;
 }

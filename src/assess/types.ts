@@ -5,6 +5,8 @@
 import type { Severity } from "../contracts/assessment.ts";
 
 export type {
+  Acceptance,
+  AcceptedRisk,
   ActorSummary,
   AssessReport,
   AttackPath,
@@ -12,11 +14,13 @@ export type {
   ChokePoint,
   Criticality,
   Finding,
+  FindingGroup,
   Frameworks,
   KevDetail,
   Pair,
   PathStep,
   Rating,
+  ReportWarning,
   Severity,
 } from "../contracts/assessment.ts";
 

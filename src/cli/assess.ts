@@ -6,16 +6,27 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import yaml from "js-yaml";
+import { parseAcceptedRisks } from "../assess/accepted.ts";
 import { type Actor, parseActors } from "../assess/actors.ts";
 import { assess } from "../assess/assess.ts";
 import { type KevCatalogue, parseKevCatalogue } from "../assess/catalogue.ts";
+import { type FindingFilter, filterFindings, THEMES } from "../assess/groups.ts";
 import { htmlReport } from "../assess/report-html.ts";
 import { textReport } from "../assess/report-text.ts";
+import { RULES } from "../assess/rules.ts";
+import { type AcceptedRisk, type AssessReport, SEVERITIES, type Severity } from "../assess/types.ts";
 import { buildIndex } from "../model/graph.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
 
 type Opts = {
   json?: boolean;
+  accepted?: string;
+  severity?: string[];
+  rule?: string[];
+  service?: string[];
+  zone?: string[];
+  owner?: string[];
+  open?: boolean;
   html?: string;
   kev?: string;
   actors?: string;
@@ -72,6 +83,68 @@ async function readActorsFile(file: string): Promise<Actor[]> {
   return parseActorData(file, data, "file", 1);
 }
 
+async function readAccepted(file: string): Promise<AcceptedRisk[]> {
+  const text = await readInput(file, "accepted risks");
+  let data: unknown;
+  try {
+    data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
+  } catch (e) {
+    const mark = e instanceof yaml.YAMLException ? e.mark : undefined;
+    const reason = e instanceof yaml.YAMLException ? e.reason : (e as Error).message;
+    throw fileError(file, `not valid YAML or JSON: ${reason}`, mark ? mark.line + 1 : 1, mark ? mark.column + 1 : 1);
+  }
+  const r = parseAcceptedRisks(data);
+  if (r.issues.length) {
+    for (const i of r.issues.slice(0, 20)) process.stderr.write(`${file}:1:1: error: ${i.path}: ${i.message}\n`);
+    throw new UserError(`${file}: ${r.issues.length} error(s) in the accepted risks`, EXIT_INVALID);
+  }
+  return r.risks;
+}
+
+const list = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+];
+
+/** The finding filter from the options; unknown values are usage errors naming the option ([FND-4]). */
+export function findingFilter(o: Opts, ids: { services: Set<string>; zones: Set<string>; people: Set<string> }) {
+  const q: FindingFilter = {};
+  const check = (name: string, vals: string[] | undefined, ok: (v: string) => boolean, expected: string) => {
+    for (const v of vals ?? [])
+      if (!ok(v)) throw new UserError(`option --${name}: expected ${expected}, found "${v}"`, EXIT_USAGE);
+    return vals?.length ? vals : undefined;
+  };
+  const sev = check("severity", o.severity, (v) => (SEVERITIES as readonly string[]).includes(v), SEVERITIES.join("|"));
+  if (sev) q.severity = sev as Severity[];
+  const rules = new Set<string>([...RULES.map((r) => r.id), ...THEMES.map((t) => t.id)]);
+  const rule = check(
+    "rule",
+    o.rule,
+    (v) => rules.has(v) || v.startsWith("kev:"),
+    "a rule id or group id (e.g. kev, weak-auth, backups, kev:Microsoft Windows)",
+  );
+  if (rule) q.rule = rule;
+  const svc = check("service", o.service, (v) => ids.services.has(v), "a service id of the model");
+  if (svc) q.service = svc;
+  const zone = check("zone", o.zone, (v) => ids.zones.has(v), "a zone id of the model");
+  if (zone) q.zone = zone;
+  const owner = check("owner", o.owner, (v) => ids.people.has(v), "a person id of the model");
+  if (owner) q.owner = owner;
+  if (o.open) q.open = true;
+  return q;
+}
+
+function describeFilter(q: FindingFilter): string {
+  const parts: string[] = [];
+  for (const k of ["severity", "rule", "service", "zone", "owner"] as const)
+    if (q[k]?.length) parts.push(`--${k} ${q[k]?.join(",")}`);
+  if (q.open) parts.push("--open");
+  return parts.join(" ");
+}
+
 export function registerAssess(program: Command): void {
   program
     .command("assess")
@@ -86,6 +159,13 @@ export function registerAssess(program: Command): void {
     .option("--as-of <date>", "assessment date YYYY-MM-DD (default: today)")
     .option("--paths <n>", "attack paths reported per actor, most likely first (0 = all)", "25")
     .option("--top <n>", "lines per section in the terminal summary", "10")
+    .option("--accepted <file>", "accepted risks (YAML or JSON list of {rule, target?, owner, justification, expires})")
+    .option("--severity <list>", "only findings of these severities (critical,high,medium,low)", list)
+    .option("--rule <list>", "only these rules or groups (e.g. kev, weak-auth, backups, kev:Microsoft Windows)", list)
+    .option("--service <list>", "only findings that put these services at risk", list)
+    .option("--zone <list>", "only findings in these zones", list)
+    .option("--owner <list>", "only findings on services these people answer for", list)
+    .option("--open", "leave out findings under a current risk acceptance")
     .action(async (path: string, o: Opts) => {
       process.exitCode = await runAssess(path, o);
     });
@@ -101,9 +181,21 @@ async function runAssess(path: string, o: Opts): Promise<number> {
   const kev = o.kev ? await readKev(o.kev) : undefined;
   // the model's own actors (x-actors) come with the model from the loader, as they do on the server
   const actors = o.actors ? await readActorsFile(o.actors) : [];
-  const index = buildIndex(loaded.model);
-  // no clock: the report is then byte for byte what the server stores for the same model and options
-  const report = assess(index, { asOf, kev, actors, maxPathsPerActor: maxPaths });
+  const accepted = o.accepted ? await readAccepted(o.accepted) : undefined;
+  const m = loaded.model;
+  const q = findingFilter(o, {
+    services: new Set(m.services.map((x) => x.id)),
+    zones: new Set(m.zones.map((x) => x.id)),
+    people: new Set(m.people.map((x) => x.id)),
+  });
+  const index = buildIndex(m);
+  // the caller's date ages the KEV catalogue ([KEV-3]); no clock for timings: the report is then byte for byte
+  // what the server stores for the same model and options
+  const today = new Date().toISOString().slice(0, 10);
+  const full = assess(index, { asOf, today, kev, actors, accepted, maxPathsPerActor: maxPaths });
+  const filtered = describeFilter(q);
+  const report: AssessReport = filtered ? { ...full, ...filterFindings(full.findings, full.groups, q) } : full;
+  if (o.json) for (const w of report.warnings) process.stderr.write(`warning: ${w.message}\n`);
   if (o.html) {
     try {
       await writeFile(o.html, htmlReport(report));
@@ -113,7 +205,7 @@ async function runAssess(path: string, o: Opts): Promise<number> {
   }
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
   else {
-    process.stdout.write(textReport(report, { top }));
+    process.stdout.write(textReport(report, { top, filtered }));
     if (o.html) process.stdout.write(`\nHTML report written to ${o.html}\n`);
   }
   return EXIT_OK;

@@ -49,6 +49,8 @@ export type Frameworks = z.infer<typeof Frameworks>;
 export const KevDetail = z.object({
   /** The software as the model names it (vendor, product, version). */
   software: z.string(),
+  /** The product family the group is named after, e.g. "Microsoft Windows" (the shortest KEV product matched). */
+  family: z.string(),
   /** The KEV vendor and product names it matched, e.g. "Microsoft Windows". */
   kevProducts: z.array(z.string()),
   count: z.number(),
@@ -59,6 +61,35 @@ export const KevDetail = z.object({
   cves: z.array(z.string()),
 });
 export type KevDetail = z.infer<typeof KevDetail>;
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date YYYY-MM-DD" });
+
+/** An accepted risk: who accepts a finding's risk, why, and until when ([FND-3]). */
+export const AcceptedRisk = z.object({
+  /** A rule id, or a group id such as "kev:Microsoft Windows" (then every finding of the group). */
+  rule: z.string().min(1).max(200),
+  /** The finding's first target (asset, conduit, zone, vendor access, service); absent = every finding of it. */
+  target: z.string().min(1).max(300).optional(),
+  owner: z.string().min(1).max(200),
+  justification: z.string().min(1).max(2000),
+  /** Last day the acceptance holds. */
+  expires: Day,
+  id: z.string().optional(),
+  acceptedBy: z.string().optional(),
+  acceptedAt: z.string().optional(),
+});
+export type AcceptedRisk = z.infer<typeof AcceptedRisk>;
+
+export const Acceptance = z.object({
+  status: z.enum(["accepted", "expired"]),
+  owner: z.string(),
+  justification: z.string(),
+  expires: z.string(),
+  id: z.string().optional(),
+  /** For an expired acceptance: why the finding is raised again. */
+  note: z.string().optional(),
+});
+export type Acceptance = z.infer<typeof Acceptance>;
 
 export const Finding = z.object({
   rule: z.string(),
@@ -71,8 +102,53 @@ export const Finding = z.object({
   remediation: z.string(),
   /** Rule `kev` only: the matched software, the KEV products and every matched CVE, newest first. */
   kev: KevDetail.optional(),
+  /** Zones where the finding sits: its assets' zones, a conduit's ends, a vendor access's zone ([FND-4]). */
+  zones: z.array(z.string()),
+  /** People who answer for the services at risk (named, else the overall leads) ([FND-4]). */
+  owners: z.array(z.string()),
+  /** The group (root cause and fix) the finding belongs to ([FND-1]). */
+  group: z.string(),
+  /** Set when an accepted risk covers the finding ([FND-3]). */
+  acceptance: Acceptance.optional(),
 });
 export type Finding = z.infer<typeof Finding>;
+
+/** Findings that share a root cause and the fix that closes them ([FND-1], [FND-2]). */
+export const FindingGroup = z.object({
+  /** Stable id: the theme (`backups`, `vendor-access`, ...) or `kev:<product family>`. */
+  id: z.string(),
+  title: z.string(),
+  /** The highest severity among its open findings (accepted ones do not count). */
+  severity: Severity,
+  /** Rank from consequence; higher first. */
+  score: z.number(),
+  /** How far the internet reaches its targets: exposed, reachable from an exposed zone, or internal only. */
+  exposure: z.enum(["internet", "reachable", "internal"]),
+  rules: z.array(z.string()),
+  /** Indexes into `findings`. */
+  findings: z.array(z.number()),
+  /** Findings not covered by a current acceptance. */
+  open: z.number(),
+  accepted: z.number(),
+  /** Findings whose acceptance expired. */
+  reraised: z.number(),
+  /** Each finding's first target, once. */
+  targets: z.array(z.string()),
+  /** Services at risk, high-impact first. */
+  services: z.array(z.string()),
+  zones: z.array(z.string()),
+  owners: z.array(z.string()),
+  /** What closes the group, said once. */
+  remediation: z.string(),
+  /** Said once for the group, e.g. that KEV names no fixed versions. */
+  note: z.string().optional(),
+  /** Candidate or planned controls in the model that would close some of its findings. */
+  controls: z.array(z.string()),
+});
+export type FindingGroup = z.infer<typeof FindingGroup>;
+
+export const ReportWarning = z.object({ code: z.string(), message: z.string() });
+export type ReportWarning = z.infer<typeof ReportWarning>;
 
 export const PathStep = z.object({
   /** The asset taken at this step. */
@@ -142,14 +218,22 @@ export const AssessReport = z.object({
   }),
   asOf: z.string(),
   kevCatalogue: z.string(),
+  /** The KEV catalogue's release date (YYYY-MM-DD, "" when unknown). */
+  kevReleased: z.string(),
+  /** Report-level warnings, e.g. a KEV catalogue older than 30 days ([KEV-3]). */
+  warnings: z.array(ReportWarning),
   categorization: z.array(Categorization),
   criticality: z.array(Criticality),
   pairs: z.array(Pair),
   findings: z.array(Finding),
+  /** Findings grouped by root cause and fix, most important first ([FND-1], [FND-2]). */
+  groups: z.array(FindingGroup),
   actors: z.array(ActorSummary),
   crownJewels: z.array(z.string()),
   paths: z.array(AttackPath),
   chokepoints: z.array(ChokePoint),
+  /** Display names by id: assets, services, zones, vendors and their accesses, people. */
+  names: z.record(z.string(), z.string()),
   timings: z.record(z.string(), z.number()),
 });
 export type AssessReport = z.infer<typeof AssessReport>;

@@ -9,6 +9,7 @@ import {
   CSF,
   indexKev,
   KEV_SNAPSHOT,
+  kevReleaseDate,
   matchKev,
   normalizeName,
   TACTICS,
@@ -170,5 +171,55 @@ describe.skipIf(!existsSync(join(DATA, "attack-ics")))("build-catalogues (needs 
     expect(r.status, r.stderr).toBe(0);
     for (const f of ["attack-ics.json", "kev.json", "csf.json", "caf.json"])
       expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join("src/assess/catalogue", f), "utf8"));
+  });
+});
+
+describe("KEV aliases and catalogue age", () => {
+  const cat = {
+    catalogVersion: "2025.08.25",
+    vulnerabilities: [
+      {
+        cveID: "CVE-2019-18988",
+        vendorProject: "TeamViewer",
+        product: "Desktop",
+        dateAdded: "2021-11-03",
+        knownRansomwareCampaignUse: "Unknown",
+      },
+      {
+        cveID: "CVE-2019-11510",
+        vendorProject: "Pulse Secure",
+        product: "Pulse Connect Secure",
+        dateAdded: "2021-11-03",
+        knownRansomwareCampaignUse: "Known",
+      },
+      {
+        cveID: "CVE-2024-21887",
+        vendorProject: "Ivanti",
+        product: "Connect Secure and Policy Secure",
+        dateAdded: "2024-01-10",
+        knownRansomwareCampaignUse: "Known",
+      },
+    ],
+  };
+  const idx = indexKev(cat);
+  test("[KEV-2] a product alias: TeamViewer is KEV's TeamViewer Desktop; an unrelated product is not", () => {
+    expect(matchKev(idx, { product: "TeamViewer", vendor: "TeamViewer" }).map((e) => e.cveID)).toEqual([
+      "CVE-2019-18988",
+    ]);
+    expect(matchKev(idx, { product: "TeamViewer Desktop", vendor: "TeamViewer GmbH" }).length).toBe(1);
+    expect(matchKev(idx, { product: "Desktop Manager", vendor: "TeamViewer" })).toEqual([]);
+  });
+  test("[KEV-2] a vendor alias: Ivanti's Connect Secure also matches entries filed under Pulse Secure", () => {
+    const ids = matchKev(idx, { product: "Connect Secure", vendor: "Ivanti" }).map((e) => e.cveID);
+    expect(ids).toEqual(["CVE-2024-21887"]);
+    const pulse = matchKev(idx, { product: "Pulse Connect Secure", vendor: "Ivanti" }).map((e) => e.cveID);
+    expect(pulse).toContain("CVE-2019-11510");
+  });
+  test("[KEV-3] the release date: dateReleased, else a dated catalogVersion, else the newest dateAdded", () => {
+    expect(kevReleaseDate({ ...cat, dateReleased: "2025-08-26T17:04:19Z" })).toBe("2025-08-26");
+    expect(kevReleaseDate(cat)).toBe("2025-08-25");
+    expect(kevReleaseDate({ ...cat, catalogVersion: "x" })).toBe("2024-01-10");
+    expect(kevReleaseDate({ catalogVersion: "x", vulnerabilities: [] })).toBe("");
+    expect(kevReleaseDate(KEV_SNAPSHOT)).toBe("2025-08-25");
   });
 });

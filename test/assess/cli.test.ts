@@ -146,4 +146,53 @@ describe("rampart assess", () => {
     expect(ba.err).toContain(`${badActors}:1:1: error: actors[0].skill`);
     expect(ba.err).not.toMatch(/\n\s+at /);
   });
+
+  test("[FND-3] [FND-4] --accepted marks findings until they expire; filters narrow; bad filter values exit 2", () => {
+    const acc = join(dir, "accepted.yaml");
+    writeFileSync(
+      acc,
+      `- { rule: weak-auth, target: plc-1, owner: ops, justification: "gateway in front", expires: 2026-07-01 }\n- { rule: weak-auth, target: web, owner: ops, justification: "old", expires: 2026-05-01 }\n`,
+    );
+    const r = rampart("assess", good, "--accepted", acc, "--json", "--as-of", "2026-06-01");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const wa = (t: string) =>
+      j.findings.find((f: { rule: string; targets: string[] }) => f.rule === "weak-auth" && f.targets[0] === t);
+    expect(wa("plc-1").acceptance).toMatchObject({ status: "accepted", owner: "ops", expires: "2026-07-01" });
+    expect(wa("web").acceptance).toMatchObject({ status: "expired" });
+    expect(wa("web").acceptance.note).toMatch(/raised again/);
+    expect(j.groups.length).toBeGreaterThan(0);
+    expect(r.err).toMatch(/warning: the KEV catalogue/);
+
+    const f = rampart("assess", good, "--severity", "critical,high", "--zone", "ot", "--json", "--as-of", "2026-06-01");
+    expect(f.code).toBe(0);
+    const fj = JSON.parse(f.out);
+    expect(fj.findings.length).toBeGreaterThan(0);
+    for (const x of fj.findings) {
+      expect(["critical", "high"]).toContain(x.severity);
+      expect(x.zones).toContain("ot");
+    }
+    const t = rampart("assess", good, "--rule", "weak-auth", "--as-of", "2026-06-01");
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/filtered: --rule weak-auth/);
+    expect(t.out).toMatch(/weak-auth\s+web/);
+
+    for (const [opt, val] of [
+      ["--severity", "urgent"],
+      ["--rule", "nope"],
+      ["--service", "gas"],
+      ["--zone", "dmz"],
+      ["--owner", "nobody"],
+    ]) {
+      const b = rampart("assess", good, opt, val);
+      expect(b.code, opt).toBe(2);
+      expect(b.err).toContain(`option ${opt}: expected`);
+    }
+    const badAcc = join(dir, "bad-accepted.yaml");
+    writeFileSync(badAcc, `- { rule: weak-auth, owner: ops, expires: 2026-13-01 }\n`);
+    const ba = rampart("assess", good, "--accepted", badAcc);
+    expect(ba.code).toBe(1);
+    expect(ba.err).toContain(`${badAcc}:1:1: error: accepted[0].justification: required`);
+    expect(ba.err).toContain("accepted[0].expires");
+  });
 });

@@ -392,25 +392,42 @@ describe("findings rules", () => {
     });
   }
 
-  test("[weak-auth] severity: exposed is critical, OT is high", () => {
+  test("[weak-auth] [FND-2] severity: exposed is critical when a service of a fifth of the city is at risk, OT is high", () => {
     const f = findings((m) => {
+      S(m, "water").population = 100000;
       A(m, "plc-1").auth = "none";
       A(m, "plc-2").auth = "none";
       A(m, "plc-2").exposed = true;
     }).filter((x) => x.rule === "weak-auth");
     expect(f.find((x) => x.targets[0] === "plc-2")!.severity).toBe("critical");
     expect(f.find((x) => x.targets[0] === "plc-1")!.severity).toBe("high");
+    // the same device behind a service of 1% of the city stays high: the consequence does not make it critical
+    const small = findings((m) => {
+      A(m, "plc-2").auth = "none";
+      A(m, "plc-2").exposed = true;
+    }).find((x) => x.rule === "weak-auth")!;
+    expect(small.severity).toBe("high");
   });
 
-  test("[kev] the message says the version must be checked", () => {
-    const f = findings((m) => {
-      A(m, "scada-1").software = [{ product: "Windows", vendor: "Microsoft" }];
-    }).find((x) => x.rule === "kev")!;
-    expect(f.message).toMatch(/check the installed version/);
-    expect(f.message).toMatch(/CVE-\d{4}-\d+/);
+  test("[KEV-4] the version check is said once, by the group; each finding names its CVEs", () => {
+    const m = structuredClone(base());
+    A(m, "scada-1").software = [{ product: "Windows", vendor: "Microsoft" }];
+    A(m, "scada-2").software = [{ product: "Windows 10", vendor: "Microsoft" }];
+    const r = assess(buildIndex(makeModel(m)), { asOf: AS_OF });
+    const fs = r.findings.filter((x) => x.rule === "kev");
+    expect(fs).toHaveLength(2);
+    for (const f of fs) {
+      expect(f.message).not.toMatch(/check the installed version/);
+      expect(f.message).toMatch(/CVE-\d{4}-\d+/);
+      expect(f.group).toBe("kev:Microsoft Windows");
+    }
+    const g = r.groups.filter((x) => x.id === "kev:Microsoft Windows");
+    expect(g).toHaveLength(1);
+    expect(g[0].targets).toEqual(["scada-1", "scada-2"]);
+    expect(g[0].note).toMatch(/check each host's version against the \d+ CVEs/);
   });
 
-  test("[kev] one finding per (asset, product): count, newest first, ransomware use; critical only when the asset itself is exposed; high when reachable or ransomware-used; else medium", () => {
+  test("[kev] [KEV-4] one finding per (asset, product): count, newest first, ransomware use; critical only when the asset itself is exposed; high when reachable or ransomware-used; else medium", () => {
     const kevCat = (rw: string) => ({
       catalogVersion: "t",
       vulnerabilities: [
@@ -456,7 +473,6 @@ describe("findings rules", () => {
     expect(f.message).toMatch(/3 known exploited vulnerabilities in Microsoft Windows/);
     expect(f.message).toMatch(/newest CVE-2024-0002 \(added 2024-05-01\), CVE-2023-0003 .*, CVE-2010-0001/);
     expect(f.message).toMatch(/none known to be used by ransomware/);
-    expect(f.message).toMatch(/check the installed version against each CVE/);
     expect(f.kev).toMatchObject({ count: 3, ransomware: 0, internetReachable: false });
     expect(f.kev!.cves).toEqual(["CVE-2024-0002", "CVE-2023-0003", "CVE-2010-0001"]);
     // a ransomware-used entry makes it high
@@ -477,6 +493,7 @@ describe("findings rules", () => {
     // the vulnerable product itself facing the internet is critical
     const exposed = run("Unknown", (m) => {
       A(m, "scada-1").exposed = true;
+      S(m, "water").population = 100000;
     })[0];
     expect(exposed.severity).toBe("critical");
     expect(exposed.message).toMatch(/it is exposed to the internet/);
