@@ -246,3 +246,11 @@ export const AssessmentRequest = z.strictObject({
     .optional(),
 });
 export type AssessmentRequest = z.infer<typeof AssessmentRequest>;
+
+/** An assessment as the server runs it: the request resolved, the server's date and the model's accepted risks. */
+export const AssessmentRun = AssessmentRequest.required().extend({
+  /** The server's date, YYYY-MM-DD: ages the KEV catalogue ([KEV-3]). */
+  today: z.string(),
+  accepted: z.array(AcceptedRisk),
+});
+export type AssessmentRun = z.infer<typeof AssessmentRun>;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
-import { AssessmentRequest, AssessReport } from "./assessment.ts";
+import { AssessmentRun, AssessReport } from "./assessment.ts";
 import { SimulationRequest, SimulationResult } from "./simulation.ts";
 
 const Loaded = { model: z.custom<CityModel>(), raw: z.custom<RawModel>() };
@@ -10,7 +10,7 @@ const Loaded = { model: z.custom<CityModel>(), raw: z.custom<RawModel>() };
 /** The worker's `workerData`: the validated model, its raw form and what to run. */
 export const WorkerRequest = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("simulation"), ...Loaded, request: SimulationRequest }),
-  z.object({ kind: z.literal("assessment"), ...Loaded, request: AssessmentRequest.required() }),
+  z.object({ kind: z.literal("assessment"), ...Loaded, request: AssessmentRun }),
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequest>;
 

@@ -4,7 +4,7 @@
  * out: nothing is faked).
  */
 import { Worker } from "node:worker_threads";
-import type { AssessmentRequest, AssessReport } from "../contracts/assessment.ts";
+import type { AssessmentRun, AssessReport } from "../contracts/assessment.ts";
 import type { Progress } from "../contracts/jobs.ts";
 import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
 import type { WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
@@ -19,7 +19,7 @@ export type { Progress, SimulationRequest };
 export type JobHooks = { progress(p: Progress): void; signal: AbortSignal };
 
 export type AssessEngine = {
-  run(model: CityModel, raw: RawModel, req: Required<AssessmentRequest>, hooks: JobHooks): Promise<AssessReport>;
+  run(model: CityModel, raw: RawModel, req: AssessmentRun, hooks: JobHooks): Promise<AssessReport>;
 };
 
 export type SimulateEngine = {

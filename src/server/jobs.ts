@@ -4,7 +4,7 @@
  * the body, so a job that a crash interrupted is visible and marked failed at the next start.
  */
 import { randomUUID } from "node:crypto";
-import type { AssessmentRequest } from "../contracts/assessment.ts";
+import type { AcceptedRisk, AssessmentRequest } from "../contracts/assessment.ts";
 import type { JobEvent, Progress, ResultKind } from "../contracts/jobs.ts";
 import type { SimulationRequest } from "../contracts/simulation.ts";
 import type { Actor, ResultInfo, ResultStatus, Store } from "../store/types.ts";
@@ -44,13 +44,17 @@ export class Jobs {
     version: number | "latest",
     req: Required<AssessmentRequest>,
     actor: Actor,
+    context: { today: string; accepted: AcceptedRisk[] } = {
+      today: new Date().toISOString().slice(0, 10),
+      accepted: [],
+    },
   ): Promise<ResultInfo> {
     const engine = this.engines.assess;
     if (!engine) throw new HttpError(501, "engine-unavailable", "the assessment engine is not available in this build");
     this.checkCapacity();
     const loaded = await this.models.load(modelId, version);
     return this.launch("assessment", loaded, req, 1, actor, (hooks) =>
-      engine.run(loaded.model, loaded.raw, req, hooks),
+      engine.run(loaded.model, loaded.raw, { ...req, ...context }, hooks),
     );
   }
 

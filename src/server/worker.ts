@@ -51,7 +51,8 @@ async function runSimulation(input: Extract<WorkerRequest, { kind: "simulation" 
 
 function runAssessment(input: Extract<WorkerRequest, { kind: "assessment" }>) {
   post({ type: "progress", done: 0, total: 1, phase: "assess" });
-  const report = assess(buildIndex(input.model), { asOf: input.request.asOf });
+  const { asOf, today, accepted } = input.request;
+  const report = assess(buildIndex(input.model), { asOf, today, accepted });
   post({ type: "done", kind: "assessment", result: report });
 }
 
