@@ -180,9 +180,7 @@ describe("rampart assess", () => {
     for (const [opt, val] of [
       ["--severity", "urgent"],
       ["--rule", "nope"],
-      ["--service", "gas"],
       ["--zone", "dmz"],
-      ["--owner", "nobody"],
     ]) {
       const b = rampart("assess", good, opt, val);
       expect(b.code, opt).toBe(2);
@@ -194,5 +192,5 @@ describe("rampart assess", () => {
     expect(ba.code).toBe(1);
     expect(ba.err).toContain(`${badAcc}:1:1: error: accepted[0].justification: required`);
     expect(ba.err).toContain("accepted[0].expires");
-  });
+  }, 300_000);
 });
