@@ -5,7 +5,6 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import yaml from "js-yaml";
 import { parseAcceptedRisks } from "../assess/accepted.ts";
 import { type Actor, parseActors } from "../assess/actors.ts";
 import { assess } from "../assess/assess.ts";
@@ -16,6 +15,7 @@ import { textReport } from "../assess/report-text.ts";
 import { RULES } from "../assess/rules.ts";
 import { type AcceptedRisk, type AssessReport, SEVERITIES, type Severity } from "../assess/types.ts";
 import { buildIndex } from "../model/graph.ts";
+import { parseJsonText, parseYamlBounded } from "../model/limits.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
 
 type Opts = {
@@ -50,13 +50,9 @@ async function readInput(file: string, what: string): Promise<string> {
 
 async function readKev(file: string): Promise<KevCatalogue> {
   const text = await readInput(file, "KEV catalogue");
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw fileError(file, `not valid JSON: ${(e as Error).message}`);
-  }
-  const r = parseKevCatalogue(data);
+  const p = parseJsonText(file, text);
+  if ("error" in p) throw fileError(file, `not valid JSON: ${p.error.message}`, p.error.line, p.error.column);
+  const r = parseKevCatalogue(p.data);
   if (!r.ok) throw fileError(file, r.message);
   return r.value;
 }
@@ -72,28 +68,16 @@ function parseActorData(file: string, data: unknown, source: "model" | "file", l
 
 async function readActorsFile(file: string): Promise<Actor[]> {
   const text = await readInput(file, "actors");
-  let data: unknown;
-  try {
-    data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
-  } catch (e) {
-    const mark = e instanceof yaml.YAMLException ? e.mark : undefined;
-    const reason = e instanceof yaml.YAMLException ? e.reason : (e as Error).message;
-    throw fileError(file, `not valid YAML or JSON: ${reason}`, mark ? mark.line + 1 : 1, mark ? mark.column + 1 : 1);
-  }
-  return parseActorData(file, data, "file", 1);
+  const p = parseYamlBounded(file, text);
+  if ("error" in p) throw fileError(file, `not valid YAML or JSON: ${p.error.message}`, p.error.line, p.error.column);
+  return parseActorData(file, p.data, "file", 1);
 }
 
 async function readAccepted(file: string): Promise<AcceptedRisk[]> {
   const text = await readInput(file, "accepted risks");
-  let data: unknown;
-  try {
-    data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
-  } catch (e) {
-    const mark = e instanceof yaml.YAMLException ? e.mark : undefined;
-    const reason = e instanceof yaml.YAMLException ? e.reason : (e as Error).message;
-    throw fileError(file, `not valid YAML or JSON: ${reason}`, mark ? mark.line + 1 : 1, mark ? mark.column + 1 : 1);
-  }
-  const r = parseAcceptedRisks(data);
+  const p = parseYamlBounded(file, text); // [LIM-1], [LIM-2]
+  if ("error" in p) throw fileError(file, `not valid YAML or JSON: ${p.error.message}`, p.error.line, p.error.column);
+  const r = parseAcceptedRisks(p.data);
   if (r.issues.length) {
     for (const i of r.issues.slice(0, 20)) process.stderr.write(`${file}:1:1: error: ${i.path}: ${i.message}\n`);
     throw new UserError(`${file}: ${r.issues.length} error(s) in the accepted risks`, EXIT_INVALID);

@@ -1,3 +1,4 @@
+import { checkTableText, LIMITS } from "../model/limits.ts";
 import type { DetectIssue, Result } from "./errors.ts";
 import { parseTimestamp } from "./time.ts";
 
@@ -77,6 +78,13 @@ const NUM = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Result<Table> {
   const issues: DetectIssue[] = [];
+  // [LIM-4] size, line length and rows before anything is split
+  const limit = checkTableText(file, text);
+  if (limit)
+    return {
+      ok: false,
+      issues: [{ code: "CSV_LIMIT", message: limit.message, file, line: limit.line, column: limit.column }],
+    };
   const lines = text.split("\n");
   let li = 0;
   while (li < lines.length && lines[li].replace(/\r$/, "").trim() === "") li++;
@@ -96,6 +104,20 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Res
   }
   const headerLine = lines[li].replace(/\r$/, "").replace(/^\uFEFF/, "");
   const header = splitCsvLine(headerLine);
+  if (header && header.length > LIMITS.table.maxColumns) {
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "CSV_LIMIT",
+          message: `more than ${LIMITS.table.maxColumns} columns`,
+          file,
+          line: li + 1,
+          column: header[LIMITS.table.maxColumns].column,
+        },
+      ],
+    };
+  }
   if (!header || header.length < 2) {
     return {
       ok: false,

@@ -10,6 +10,7 @@ import { City, District } from "./city.ts";
 import { Control } from "./control.ts";
 import { isKnownExtension, KNOWN_EXTENSIONS, type ModelExtensions } from "./extensions.ts";
 import { formatPath, type ModelIssue, nearest } from "./issues.ts";
+import { LIMITS, ParseBudget, type ParseLimits } from "./limits.ts";
 import { type CityModel, LIST_KEYS, type ListKey } from "./model.ts";
 import { Crew, Person, Vendor } from "./party.ts";
 import { applyPatch } from "./patch.ts";
@@ -45,6 +46,10 @@ export type LoadOptions = {
   maxErrors?: number;
   /** Check every control's patch against the model (default true). */
   checkControls?: boolean;
+  /** Parsing limits for the model's files together ([LIM-1], [LIM-2]; default LIMITS.yaml). */
+  limits?: ParseLimits;
+  /** The clock the parse-time limit is measured with (default: the process's monotonic clock). */
+  clock?: () => number;
 };
 
 export type SourceText = { file: string; text: string };
@@ -227,11 +232,15 @@ function loadInner(
   opts: LoadOptions,
 ): LoadResult {
   const sources: ParsedSource[] = [];
+  // One budget for all the files: the limits hold per model, not per file.
+  const budget = new ParseBudget(opts.limits ?? LIMITS.yaml, opts.clock ?? (() => performance.now()));
   for (const t of texts) {
     // Large files are parsed without positions: they are found again only if an issue needs them.
-    const r = parseYaml(t.file, t.text, t.text.length < 200_000);
-    if ("error" in r) push({ severity: "error", path: "", ...r.error });
-    else sources.push(r.source);
+    const r = parseYaml(t.file, t.text, t.text.length < 200_000, budget);
+    if ("error" in r) {
+      push({ severity: "error", path: "", ...r.error });
+      if (r.error.code.endsWith("-limit")) break; // the budget is spent: the other files cannot pass either
+    } else sources.push(r.source);
   }
   const loc = new Locator(sources);
   const raw: RawModel = { rampart: 1 };

@@ -3,7 +3,7 @@
  * node starts, from which we keep, per mapping and sequence, the offsets of its keys, values and items.
  * Positions are offsets until an error needs a line and column.
  */
-import yaml from "js-yaml";
+import { LIMITS, type LocatedError, ParseBudget, parseYamlBounded } from "./limits.ts";
 
 export type ParsedSource = {
   file: string;
@@ -31,34 +31,36 @@ export type ParsedSource = {
   positionedData?: unknown;
 };
 
-export type SourceError = { file: string; line: number; column: number; message: string; code: string };
+export type SourceError = LocatedError;
 
 export type Location = { line: number; column: number };
 
+/**
+ * Parses one YAML file within the limits of `budget` ([LIM-1], [LIM-2]; a model's files share one budget),
+ * with positions unless `withPositions` is false. Bad input comes back as a located error, never thrown.
+ */
 export function parseYaml(
   file: string,
   text: string,
   withPositions = true,
+  budget: ParseBudget = new ParseBudget(LIMITS.yaml),
 ): { source: ParsedSource } | { error: SourceError } {
   if (!withPositions) {
-    try {
-      const data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
-      return {
-        source: {
-          file,
-          text,
-          data,
-          containers: [],
-          childStart: [],
-          childCount: [],
-          offsets: [],
-          extended: [],
-          positioned: false,
-        },
-      };
-    } catch {
-      // fall through: the positioned parse reports the error with its place
-    }
+    const r = parseYamlBounded(file, text, budget);
+    if ("error" in r) return r;
+    return {
+      source: {
+        file,
+        text,
+        data: r.data,
+        containers: [],
+        childStart: [],
+        childCount: [],
+        offsets: [],
+        extended: [],
+        positioned: false,
+      },
+    };
   }
   const containers: object[] = [];
   const childStart: number[] = [];
@@ -109,26 +111,11 @@ export function parseYaml(
     stackPos[top] = start;
     top++;
   };
-  try {
-    const data = yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file, listener: listener as never });
-    return { source: { file, text, data, containers, childStart, childCount, offsets, extended, positioned: true } };
-  } catch (e) {
-    if (e instanceof yaml.YAMLException) {
-      const mark = (e as unknown as { mark?: { line: number; column: number } }).mark;
-      const reason = (e as unknown as { reason?: string }).reason ?? "invalid YAML";
-      const duplicate = /duplicated mapping key/.test(reason);
-      return {
-        error: {
-          file,
-          line: (mark?.line ?? 0) + 1,
-          column: (mark?.column ?? 0) + 1,
-          code: duplicate ? "duplicate-key" : "yaml-syntax",
-          message: duplicate ? "duplicate key in a mapping (each key may appear once)" : `invalid YAML: ${reason}`,
-        },
-      };
-    }
-    throw e;
-  }
+  const r = parseYamlBounded(file, text, budget, listener as never);
+  if ("error" in r) return r;
+  return {
+    source: { file, text, data: r.data, containers, childStart, childCount, offsets, extended, positioned: true },
+  };
 }
 
 /** Parses a source again, with positions, if it was parsed without them. */

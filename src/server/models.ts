@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { resolve, sep } from "node:path";
 import yaml from "js-yaml";
 import type { ModelIssue } from "../model/issues.ts";
+import { LIMITS } from "../model/limits.ts";
 import { loadModel, loadModelFromSources, type RawModel } from "../model/load.ts";
 import { type CityModel, LIST_KEYS } from "../model/model.ts";
 import { diffModels, type ModelDiff } from "../store/diff.ts";
@@ -52,14 +53,25 @@ export class Models {
     message: string,
     actor: Actor,
   ): Promise<{ info: ModelVersionInfo; warnings: number }> {
-    const r = loadModelFromSources(sources);
+    const r = loadModelFromSources(sources, { limits: LIMITS.upload });
     if (!r.ok) throw invalid(r.issues);
+    const rawJson = JSON.stringify(r.raw);
+    // [LIM-5] what one version may store: its sources and the merged model
+    const stored = rawJson.length + sources.reduce((a, s) => a + s.text.length + s.file.length, 0);
+    if (stored > LIMITS.server.storedModelBytes) {
+      throw new HttpError(
+        413,
+        "model-too-large",
+        `body.files: the model would store ${stored} bytes, over the limit of ${LIMITS.server.storedModelBytes}`,
+        "body.files",
+      );
+    }
     const info = await this.store.addModelVersion(
       {
         modelId,
         name: r.model.city.name,
         sources,
-        rawJson: JSON.stringify(r.raw),
+        rawJson,
         counts: countsOf(r.model),
         message,
         sha256: sourcesHash(sources),
@@ -77,8 +89,15 @@ export class Models {
     if (abs !== root && !abs.startsWith(root + sep)) {
       throw new HttpError(400, "invalid-parameter", "body.path: expected a path inside the import folder", "body.path");
     }
-    const r = await loadModel(abs);
-    if (!r.ok) throw invalid(r.issues);
+    const r = await loadModel(abs, { limits: LIMITS.upload });
+    // [SEC-14] messages name paths relative to the import folder, never the server's absolute paths
+    const rel = (text: string) =>
+      text
+        .split(root + sep)
+        .join("")
+        .split(root)
+        .join(".");
+    if (!r.ok) throw invalid(r.issues.map((i) => ({ ...i, file: rel(i.file), message: rel(i.message) })));
     const { readFile } = await import("node:fs/promises");
     const sources: SourceFile[] = [];
     for (const f of r.files)
@@ -100,7 +119,7 @@ export class Models {
     if (hit) return hit;
     const stored = await this.store.getVersion(modelId, v);
     if (!stored) throw new HttpError(404, "not-found", `model ${modelId} has no version ${v}`, "path.version");
-    const r = loadModelFromSources(stored.sources);
+    const r = loadModelFromSources(stored.sources, { limits: LIMITS.upload });
     if (!r.ok) throw new HttpError(500, "stored-model-invalid", `stored model ${modelId} v${v} no longer loads`);
     const { sources: _s, rawJson: _r, ...info } = stored;
     const loaded = { info, model: r.model, raw: r.raw, warnings: r.warnings };

@@ -93,6 +93,19 @@ export const MIGRATIONS: Migration[] = [
     name: "share: STIX objects, TAXII collections, partners, rights, status",
     sql: (kind) => SHARE_MIGRATION(serial(kind)),
   },
+  {
+    // [SEC-11] login attempts counted in the store, so that concurrent requests and replicas share them
+    version: 3,
+    name: "login-throttle",
+    sql: () => [
+      `CREATE TABLE login_throttle (
+        key TEXT PRIMARY KEY,
+        attempts INTEGER NOT NULL,
+        blocked_until BIGINT NOT NULL,
+        trusted_until BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 export async function migrate(db: Driver): Promise<number[]> {

@@ -20,6 +20,7 @@ import {
   type Session,
   type Store,
   StoreError,
+  type ThrottleRequest,
   type User,
 } from "./types.ts";
 
@@ -185,6 +186,58 @@ export class SqlStore implements Store {
       [seq, entry.at, entry.actor, action, target, JSON.stringify(entry.details), prevHash, hash],
     );
     await t.run("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", [seq, hash]);
+  }
+
+  async throttleAttempt(r: ThrottleRequest): Promise<number> {
+    return this.db.tx(async (t) => {
+      const all = [...new Set([...r.keys, ...(r.trustKey ? [r.trustKey] : [])])].sort(); // one lock order
+      for (const k of all) {
+        await t.run(
+          "INSERT INTO login_throttle (key, attempts, blocked_until, trusted_until, updated_at) VALUES (?, 0, 0, 0, ?) ON CONFLICT (key) DO NOTHING",
+          [k, r.now],
+        );
+      }
+      const lock = this.kind === "postgres" ? " FOR UPDATE" : "";
+      const rows = new Map<string, Row>();
+      for (const k of all) {
+        const row = await t.get<Row>(`SELECT * FROM login_throttle WHERE key = ?${lock}`, [k]);
+        if (row) rows.set(k, row);
+      }
+      const trusted = r.trustKey !== undefined && Number(rows.get(r.trustKey)?.trusted_until ?? 0) > r.now;
+      const skip = new Set(trusted ? (r.skipIfTrusted ?? []) : []);
+      const keys = r.keys.filter((k) => !skip.has(k));
+      let until = 0;
+      for (const k of keys) until = Math.max(until, Number(rows.get(k)?.blocked_until ?? 0));
+      if (until > r.now) return until;
+      for (const k of keys) {
+        const row = rows.get(k);
+        const fresh = !row || r.now - Number(row.updated_at) > r.windowMs;
+        const attempts = (fresh ? 0 : Number(row?.attempts ?? 0)) + 1;
+        const block = r.blockFor(k, attempts);
+        await t.run("UPDATE login_throttle SET attempts = ?, blocked_until = ?, updated_at = ? WHERE key = ?", [
+          attempts,
+          block > 0 ? r.now + block : 0,
+          r.now,
+          k,
+        ]);
+      }
+      return 0;
+    });
+  }
+
+  async throttleSuccess(clear: string[], trustKey: string, trustUntil: number, now: number): Promise<void> {
+    await this.db.tx(async (t) => {
+      for (const k of clear) {
+        await t.run("UPDATE login_throttle SET attempts = 0, blocked_until = 0, updated_at = ? WHERE key = ?", [
+          now,
+          k,
+        ]);
+      }
+      await t.run(
+        "INSERT INTO login_throttle (key, attempts, blocked_until, trusted_until, updated_at) VALUES (?, 0, 0, ?, ?) ON CONFLICT (key) DO UPDATE SET trusted_until = ?",
+        [trustKey, trustUntil, now, trustUntil],
+      );
+    });
   }
 
   async audit(action: string, target: string, details: Record<string, unknown>, actor: Actor): Promise<void> {

@@ -62,6 +62,15 @@ export type ModelVersion = VersionInfo & {
 
 export type Page = { limit?: number; before?: number };
 
+export type ThrottleRequest = {
+  keys: string[];
+  now: number;
+  windowMs: number;
+  blockFor: (key: string, attempts: number) => number;
+  trustKey?: string;
+  skipIfTrusted?: string[];
+};
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   /** Shared threat information: STIX objects, TAXII collections, partners and rights (src/store/share.ts). */
@@ -87,6 +96,17 @@ export interface Store {
   deleteSession(idHash: string): Promise<void>;
   deleteSessionsOf(username: string): Promise<void>;
   purgeSessions(now: string): Promise<number>;
+  /**
+   * [SEC-11] Reserves one login attempt, atomically (concurrent callers and other processes sharing the
+   * store are serialized). Keys are `account`, `pair` and `address` counters. If any key is blocked at
+   * `now` (ms), nothing is counted and the latest block end is returned; otherwise every key's attempt
+   * count grows by one (counts older than `windowMs` start again), its block end becomes
+   * `now + blockFor(key, count)`, and 0 is returned. `skipIfTrusted`: keys ignored when `trustKey` was
+   * trusted by a success (an account's own usual address is not slowed down by others' guesses).
+   */
+  throttleAttempt(t: ThrottleRequest): Promise<number>;
+  /** [SEC-11] A successful login: clears the counts of `clear`, and trusts `trustKey` until `trustUntil`. */
+  throttleSuccess(clear: string[], trustKey: string, trustUntil: number, now: number): Promise<void>;
   /** Records a login or logout in the audit log (no other change). */
   audit(action: string, target: string, details: Record<string, unknown>, actor: Actor): Promise<void>;
 

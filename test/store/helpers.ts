@@ -23,7 +23,13 @@ export async function pgReachable(): Promise<boolean> {
   }
 }
 
-export type Backend = { name: "sqlite" | "postgres"; open(): Promise<SqlStore>; cleanup(): Promise<void> };
+export type Backend = {
+  name: "sqlite" | "postgres";
+  open(): Promise<SqlStore>;
+  /** A second connection to the store opened last (as another server process would have). */
+  reopen(): Promise<SqlStore>;
+  cleanup(): Promise<void>;
+};
 
 export function sqliteBackend(): Backend {
   const dirs: string[] = [];
@@ -33,6 +39,9 @@ export function sqliteBackend(): Backend {
       const dir = mkdtempSync(join(tmpdir(), "rampart-store-"));
       dirs.push(dir);
       return openStore({ dataDir: dir });
+    },
+    async reopen() {
+      return openStore({ dataDir: dirs[dirs.length - 1] });
     },
     async cleanup() {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -52,6 +61,9 @@ export function pgBackend(): Backend {
       await c.end();
       schemas.push(schema);
       return openStore({ databaseUrl: PG_URL, schema });
+    },
+    async reopen() {
+      return openStore({ databaseUrl: PG_URL, schema: schemas[schemas.length - 1] });
     },
     async cleanup() {
       if (!schemas.length) return;

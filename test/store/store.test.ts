@@ -192,6 +192,42 @@ for (const [name, make, enabled] of backends) {
       expect(log[0].details).toEqual({ role: "viewer" });
       await s.close();
     });
+
+    test("[SEC-11] login attempts are counted atomically: 60 at once, exactly the free ones pass", async () => {
+      const s = await open();
+      const now = 1_000_000;
+      const blockFor = (_k: string, n: number) => (n >= 5 ? 1000 * 2 ** (n - 5) : 0);
+      const attempt = (store: SqlStore) =>
+        store.throttleAttempt({ keys: ["u:ana", "p:ana|1.2.3.4"], now, windowMs: 900_000, blockFor });
+      // a second connection to the same store counts with the first (replicas share the counters)
+      const other = backend.name === "postgres" ? await backend.reopen() : s;
+      const waits = await Promise.all(Array.from({ length: 60 }, (_, i) => attempt(i % 2 ? other : s)));
+      expect(waits.filter((w) => w === 0)).toHaveLength(5);
+      expect(waits.filter((w) => w === now + 1000)).toHaveLength(55);
+      // back-off doubles with each attempt past the free ones, once the block has passed
+      expect(await s.throttleAttempt({ keys: ["u:ana"], now: now + 1001, windowMs: 900_000, blockFor })).toBe(0);
+      expect(await s.throttleAttempt({ keys: ["u:ana"], now: now + 1002, windowMs: 900_000, blockFor })).toBe(
+        now + 1001 + 2000,
+      );
+      // a success clears the counts and trusts the pair: its account block no longer applies to it
+      await s.throttleSuccess(["p:ana|1.2.3.4"], "p:ana|1.2.3.4", now + 86_400_000, now + 1003);
+      const trusted = {
+        keys: ["u:ana", "p:ana|1.2.3.4"],
+        now: now + 1004,
+        windowMs: 900_000,
+        blockFor,
+        trustKey: "p:ana|1.2.3.4",
+        skipIfTrusted: ["u:ana"],
+      };
+      expect(await s.throttleAttempt(trusted)).toBe(0);
+      expect(await s.throttleAttempt({ ...trusted, keys: ["u:ana", "p:ana|5.6.7.8"], trustKey: "p:ana|5.6.7.8" })).toBe(
+        now + 1001 + 2000,
+      );
+      // counts older than the window start again
+      expect(await s.throttleAttempt({ keys: ["u:ana"], now: now + 10_000_000, windowMs: 900_000, blockFor })).toBe(0);
+      if (other !== s) await other.close();
+      await s.close();
+    });
   });
 }
 
