@@ -18,7 +18,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { spawnServer } from "../test/server/fixtures/spawn-server.ts";
 
-const PASSWORD = "bench admin password";
+const PASSWORD = "bench keeper phrase";
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "rampart-bench-"));

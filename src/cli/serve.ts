@@ -11,6 +11,8 @@ import { generatePassword, hashPassword } from "../server/auth.ts";
 import { available, loadEngines } from "../server/engines.ts";
 import { PasswordSchema } from "../server/http.ts";
 import { Models } from "../server/models.ts";
+import { passwordProblem } from "../server/passwords.ts";
+import { parseTrustProxy } from "../server/proxy.ts";
 import { startTelemetry, type Telemetry } from "../server/telemetry.ts";
 import { describeStore, openStore, type SqlStore } from "../store/index.ts";
 import { EXIT_USAGE, intOption, UserError } from "./io.ts";
@@ -38,6 +40,8 @@ export async function ensureAdmin(store: SqlStore, envPassword: string | undefin
   if (password !== undefined) {
     const ok = PasswordSchema.safeParse(password);
     if (!ok.success) throw new UserError(`RAMPART_ADMIN_PASSWORD: ${ok.error.issues[0].message}`, EXIT_USAGE);
+    const named = passwordProblem(password, "admin"); // [SEC-12]
+    if (named) throw new UserError(`RAMPART_ADMIN_PASSWORD: ${named}`, EXIT_USAGE);
   }
   const generated = password === undefined;
   password ??= generatePassword();
@@ -98,6 +102,13 @@ export type Running = { server: Server; store: SqlStore; url: string; telemetry?
 
 export async function startServe(o: ServeOptions): Promise<Running> {
   const print = o.print ?? ((s: string) => process.stdout.write(`${s}\n`));
+  const trusted = parseTrustProxy(process.env.RAMPART_TRUST_PROXY);
+  if (!trusted.ok) {
+    throw new UserError(
+      `RAMPART_TRUST_PROXY: expected proxy addresses or CIDR ranges (10.0.0.5, 10.1.0.0/16, loopback), found "${trusted.entry.slice(0, 60)}"`,
+      EXIT_USAGE,
+    );
+  }
   const storeOpts = { dataDir: o.data ?? ".rampart", databaseUrl: o.databaseUrl };
   const store = await openStore(storeOpts);
   const abandoned = await store.abandonRunning("the server stopped while this job ran");
@@ -108,8 +119,9 @@ export async function startServe(o: ServeOptions): Promise<Running> {
     store,
     engines,
     webRoot: process.env.RAMPART_WEB === "off" ? undefined : await ensureWeb(REPO_ROOT, print),
-    trustProxy: process.env.RAMPART_TRUST_PROXY === "1",
+    trustProxy: trusted.list,
     metricsToken: process.env.RAMPART_METRICS_TOKEN || undefined,
+    metricsOpen: process.env.RAMPART_METRICS_OPEN === "1",
     https:
       process.env.RAMPART_TLS_KEY && process.env.RAMPART_TLS_CERT
         ? { key: readFileSync(process.env.RAMPART_TLS_KEY), cert: readFileSync(process.env.RAMPART_TLS_CERT) }

@@ -64,6 +64,8 @@ export const LIMITS = {
     maxExpandedBytes: 64 * MiB,
     maxMillis: 30_000,
   } satisfies ParseLimits,
+  /** Line-oriented model files of the twin: `.cpa` attack files, demand patterns ([LIM-4]). */
+  text: { maxBytes: 8 * MiB, maxLines: 200_000, maxLineLength: 4096 },
   /** CSV telemetry and other line tables ([LIM-4]). */
   table: { maxBytes: 512 * MiB, maxLineLength: 1 * MiB, maxColumns: 10_000, maxRows: 50_000_000 } satisfies TableLimits,
   /** The server ([LIM-5]): request bodies, model uploads and what one model version may store. */

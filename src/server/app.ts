@@ -8,9 +8,10 @@ import { join } from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { JsonRefused, LIMITS, parseJsonStrict } from "../model/limits.ts";
 import type { Session, Store } from "../store/types.ts";
 import { AlertHub } from "./alerts.ts";
-import { LoginLimiter, safeEqual, tokenHash } from "./auth.ts";
+import { LoginThrottle, safeEqual, type ThrottlePolicy, tokenHash } from "./auth.ts";
 import { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./context.ts";
 import type { Engines } from "./engines.ts";
 import { securityHeaders } from "./headers.ts";
@@ -19,6 +20,7 @@ import { Jobs } from "./jobs.ts";
 import { Metrics } from "./metrics.ts";
 import { Models } from "./models.ts";
 import { openApi } from "./openapi.ts";
+import { parseTrustProxy } from "./proxy.ts";
 import { allowed } from "./roles.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { registerTaxii, type TaxiiOptions } from "./routes/taxii.ts";
@@ -36,18 +38,28 @@ export type ServerOptions = {
   webRoot?: string;
   /** Folder that path imports must stay inside (default: the working folder). */
   importRoot?: string;
-  /** Trust X-Forwarded-* from a reverse proxy (TLS terminated in front). */
-  trustProxy?: boolean;
+  /**
+   * [SEC-13] Reverse proxies to trust (addresses, CIDR ranges, `loopback`): X-Forwarded-For then gives the
+   * right-most untrusted hop and X-Forwarded-Proto is honoured from them. `true` means `loopback` only.
+   */
+  trustProxy?: boolean | string | string[];
   /** Serve HTTPS directly. */
   https?: { key: Buffer; cert: Buffer };
   sessionHours?: number;
-  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  /** [SEC-16] /metrics needs `Authorization: Bearer <token>`; without a token it answers 401 unless opened. */
   metricsToken?: string;
+  /** [SEC-16] Serve /metrics without a token (RAMPART_METRICS_OPEN=1). */
+  metricsOpen?: boolean;
+  /** [SEC-15] Server-sent event streams one user may hold open at once (default 8). */
+  streamsPerUser?: number;
+  /** [SEC-15] Simulations one user may run at once (default 2 of the server's 4). */
+  jobsPerUser?: number;
   bodyLimit?: number;
   uploadLimit?: number;
-  loginLimiter?: LoginLimiter;
   /** TAXII 2.1 under /taxii2/ (src/server/routes/taxii.ts). */
   taxii?: TaxiiOptions;
+  /** [SEC-11] login throttling (default LOGIN_POLICY). */
+  loginPolicy?: ThrottlePolicy;
 };
 
 export type Server = {
@@ -82,6 +94,51 @@ function memoParams(r: AnyRoute): (raw: unknown) => unknown {
   };
 }
 
+/**
+ * [SEC-14] A request Node's HTTP parser refused (headers too large, a malformed request line): answered
+ * on the socket with the security headers and the documented error shape, then closed.
+ */
+function rawClientError(err: Error & { code?: string }, socket: import("node:stream").Duplex): void {
+  if (err.code === "ECONNRESET" || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const [code, message] = status === 408 ? ["timeout", "the request took too long"] : frameworkError(status);
+  const body = JSON.stringify(errorBody(code, message));
+  const head = {
+    ...securityHeaders(false),
+    "cache-control": "no-store",
+    "content-type": "application/json; charset=utf-8",
+  };
+  const lines = Object.entries(head).map(([k, v]) => `${k}: ${v}`);
+  const reason =
+    status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request";
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n${lines.join("\r\n")}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** [SEC-14] A fixed code and message for a framework refusal (its own messages may name paths). */
+function frameworkError(status: number): [string, string] {
+  switch (status) {
+    case 404:
+      return ["not-found", "not found"];
+    case 405:
+      return ["method-not-allowed", "method not allowed"];
+    case 413:
+      return ["body-too-large", "body: larger than the limit"];
+    case 414:
+      return ["uri-too-long", "the request's path or query is too long"];
+    case 415:
+      return ["unsupported-media-type", "body: expected Content-Type: application/json"];
+    case 431:
+      return ["headers-too-large", "the request's headers are too large"];
+    default:
+      return ["bad-request", "the request was not understood"];
+  }
+}
+
 function errorBody(code: string, message: string, parameter?: string, extra?: Record<string, unknown>): ErrorBody {
   return { error: { code, message, ...(parameter ? { parameter } : {}), ...(extra ?? {}) } };
 }
@@ -90,21 +147,66 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
   const { store, engines } = opts;
   const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
   const uploadLimit = opts.uploadLimit ?? 16 * 1024 * 1024;
+  const trusted =
+    opts.trustProxy === true
+      ? ["loopback"]
+      : typeof opts.trustProxy === "string"
+        ? (() => {
+            const t = parseTrustProxy(opts.trustProxy);
+            if (!t.ok) throw new Error(`trustProxy: not an address or CIDR range: ${t.entry}`);
+            return t.list;
+          })()
+        : Array.isArray(opts.trustProxy)
+          ? opts.trustProxy
+          : [];
   const app = Fastify({
     logger: false,
     bodyLimit,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: trusted.length ? trusted : false,
     ...(opts.https ? { https: opts.https } : {}),
     routerOptions: { maxParamLength: 200 },
+    // [SEC-14] the router's own refusals (a parameter too long, a malformed URL) in the documented shape
+    frameworkErrors: (err: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) => {
+      void frameworkRefusal(err, req, reply);
+    },
+    clientErrorHandler: rawClientError,
     requestTimeout: 120_000,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  /** Without a session an /api refusal is the same 401 as any other, so routes cannot be probed. */
+  async function frameworkRefusal(err: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) {
+    const status = err.code === "FST_ERR_MAX_PARAM_LENGTH" ? 414 : 400;
+    reply.headers(req.protocol === "https" ? securityHeaders(true) : securityHeaders(false));
+    reply.header("cache-control", "no-store");
+    const token = /(?:^|;\s*)rampart_session=([^;]{1,100})/.exec(String(req.headers.cookie ?? ""))?.[1];
+    const session = token ? await sessions.get(tokenHash(decodeURIComponent(token))) : null;
+    if (req.url.startsWith("/api") && !session) {
+      return reply.code(401).send(errorBody("unauthenticated", "log in first: POST /api/auth/login"));
+    }
+    return reply.code(status).send(errorBody(...frameworkError(status)));
+  }
   app.removeContentTypeParser("text/plain");
+  // [LIM-3], [LIM-5] every JSON body: nesting depth checked before parsing, prototype keys refused
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") {
+      done(new HttpError(400, "invalid-parameter", "body: expected a JSON body, found none", "body"), undefined);
+      return;
+    }
+    try {
+      done(null, parseJsonStrict(text, { maxBytes: Number.POSITIVE_INFINITY, maxDepth: LIMITS.json.maxDepth }));
+    } catch (e) {
+      const r = e instanceof JsonRefused ? e : new JsonRefused("json-syntax", "not valid JSON", 0);
+      const message = r.code === "json-syntax" ? "expected valid JSON" : r.message;
+      done(new HttpError(400, "invalid-parameter", `body: ${message}`, "body"), undefined);
+    }
+  });
   await app.register(fastifyCookie);
 
   const metrics = new Metrics();
   const models = new Models(store, opts.importRoot ?? process.cwd());
   const results = new ResultCache();
-  const jobs = new Jobs(store, models, engines, metrics, results);
+  const jobs = new Jobs(store, models, engines, metrics, results, 4, opts.jobsPerUser ?? 2);
   const alerts = new AlertHub(store, metrics);
   const sessions = new SessionCache(store);
   let doc: Record<string, unknown> = {};
@@ -115,7 +217,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
     jobs,
     alerts,
     metrics,
-    limiter: opts.loginLimiter ?? new LoginLimiter(),
+    limiter: new LoginThrottle(store, opts.loginPolicy),
     sessionHours: opts.sessionHours ?? 12,
     sessions,
     results,
@@ -174,11 +276,28 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
       return reply.code(400).send(errorBody("invalid-parameter", "body: expected valid JSON", "body"));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send(errorBody("bad-request", err.message.slice(0, 200)));
+      // [SEC-14] the framework's own refusals in the same shape, with a fixed message (never a path)
+      return reply.code(err.statusCode).send(errorBody(...frameworkError(err.statusCode)));
     }
     console.error(`error ${err.code ?? err.name} on ${req.method} ${req.routeOptions.url ?? "unmatched"}`);
     return reply.code(500).send(errorBody("internal", "internal error (see the server log)"));
   });
+
+  // [SEC-15] open event streams per user, released when the connection closes
+  const streams = new Map<string, number>();
+  const streamsPerUser = opts.streamsPerUser ?? 8;
+  const holdStream = (req: FastifyRequest, user: string) => {
+    const n = streams.get(user) ?? 0;
+    if (n >= streamsPerUser) {
+      throw new HttpError(429, "too-many-streams", `${streamsPerUser} event streams are open for ${user}; close one`);
+    }
+    streams.set(user, n + 1);
+    req.raw.once("close", () => {
+      const left = (streams.get(user) ?? 1) - 1;
+      if (left > 0) streams.set(user, left);
+      else streams.delete(user);
+    });
+  };
 
   const authenticate = async (req: FastifyRequest): Promise<Session | null> => {
     const token = req.cookies[SESSION_COOKIE];
@@ -210,6 +329,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
         const params = paramsOf(req.params);
         const query = parsePart(r.query, req.query, "query");
         const body = parsePart(r.body, req.body, "body");
+        if (r.sse && session) holdStream(req, session.username);
         const out = await r.handler({ req, reply, params, query, body, session });
         if (r.sse || reply.sent) return reply;
         if (r.status) reply.code(r.status);
@@ -221,9 +341,9 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
   }
 
   app.get("/metrics", async (req, reply) => {
-    if (opts.metricsToken) {
+    if (!opts.metricsOpen) {
       const auth = req.headers.authorization ?? "";
-      if (!safeEqual(auth, `Bearer ${opts.metricsToken}`)) {
+      if (!opts.metricsToken || !safeEqual(auth, `Bearer ${opts.metricsToken}`)) {
         return reply.code(401).send(errorBody("unauthenticated", "metrics need Authorization: Bearer <token>"));
       }
     }

@@ -3,6 +3,8 @@
  * 256-bit token; the store keeps only its sha256, so a copy of the database does not let anyone log in.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import type { Store } from "../store/types.ts";
+import { normalizePassword } from "./passwords.ts";
 
 // N = 2^15, r = 8: 32 MiB per hash, about 60 ms on one core.
 const N = 1 << 15;
@@ -13,16 +15,14 @@ const MAXMEM = 64 * 1024 * 1024;
 
 function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFC"), salt, KEYLEN, { N: n, r, p, maxmem: MAXMEM }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
+    scrypt(password, salt, KEYLEN, { N: n, r, p, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key))),
   );
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64url). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, N, R, P);
+  const key = await scryptAsync(normalizePassword(password), salt, N, R, P);
   return `scrypt$${N}$${R}$${P}$${salt.toString("base64url")}$${key.toString("base64url")}`;
 }
 
@@ -33,8 +33,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (!(n > 1 && n <= 1 << 20 && r >= 1 && r <= 32 && p >= 1 && p <= 4)) return false;
   const salt = Buffer.from(parts[4], "base64url");
   const want = Buffer.from(parts[5], "base64url");
-  const got = await scryptAsync(password, salt, n, r, p);
-  return got.length === want.length && timingSafeEqual(got, want);
+  const got = await scryptAsync(normalizePassword(password), salt, n, r, p);
+  if (got.length === want.length && timingSafeEqual(got, want)) return true;
+  // hashes made before [SEC-12] used NFC: still accepted when the two forms differ
+  const nfc = password.normalize("NFC");
+  if (nfc === normalizePassword(password)) return false;
+  const old = await scryptAsync(nfc, salt, n, r, p);
+  return old.length === want.length && timingSafeEqual(old, want);
 }
 
 /** A hash to compare against when the user does not exist, so timing does not reveal who exists. */
@@ -70,45 +75,67 @@ export function generatePassword(): string {
   return out.length === 24 ? out : generatePassword();
 }
 
+type Counter = { free: number; capMs: number };
+/** [SEC-11] How many attempts each counter allows before backing off, and the back-off's ceiling. */
+export type ThrottlePolicy = {
+  windowMs: number;
+  account: Counter;
+  pair: Counter;
+  address: Counter;
+  /** How long a successful (account, address) pair is exempt from the account's counter. */
+  trustMs: number;
+};
+
+export const LOGIN_POLICY: ThrottlePolicy = {
+  windowMs: 15 * 60_000,
+  account: { free: 10, capMs: 60_000 },
+  pair: { free: 5, capMs: 15 * 60_000 },
+  address: { free: 30, capMs: 15 * 60_000 },
+  trustMs: 30 * 24 * 3600_000,
+};
+
 /**
- * Login rate limit: a sliding window of failures per client address and per username. A success does not
- * reset the address's count (an attacker with one valid account cannot use it to keep guessing others).
+ * [SEC-11] Login throttling in the store: an attempt is reserved atomically before the password is
+ * checked, so a burst of concurrent guesses is counted as it arrives (none slips past the count while
+ * the others are hashing), and replicas sharing a PostgreSQL store share the counts. Past the free
+ * attempts each counter backs off exponentially (1 s, 2 s, 4 s, ... up to its ceiling) instead of
+ * locking: the account counter's ceiling is a minute and it does not apply from an address the user
+ * logged in from successfully, so other people's guesses cannot lock a user out.
  */
-export class LoginLimiter {
-  private readonly fails = new Map<string, number[]>();
+export class LoginThrottle {
   constructor(
-    readonly perUser = 5,
-    readonly perIp = 20,
-    readonly windowMs = 15 * 60_000,
+    private readonly store: Store,
+    readonly policy: ThrottlePolicy = LOGIN_POLICY,
+    private readonly clock: () => number = Date.now,
   ) {}
 
-  private recent(key: string, now: number): number[] {
-    const xs = (this.fails.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    if (xs.length) this.fails.set(key, xs);
-    else this.fails.delete(key);
-    return xs;
+  private keys(username: string, ip: string) {
+    return { account: `u:${username}`, pair: `p:${username}|${ip}`, address: `a:${ip}` };
   }
 
-  /** Seconds to wait before another attempt, or 0 when allowed. */
-  retryAfter(ip: string, username: string, now = Date.now()): number {
-    const u = this.recent(`u:${username}`, now);
-    const i = this.recent(`i:${ip}`, now);
-    let until = 0;
-    if (u.length >= this.perUser) until = Math.max(until, u[u.length - this.perUser] + this.windowMs);
-    if (i.length >= this.perIp) until = Math.max(until, i[i.length - this.perIp] + this.windowMs);
-    return until > now ? Math.ceil((until - now) / 1000) : 0;
+  /** Seconds to wait before another attempt (nothing was counted), or 0: the attempt is counted, go on. */
+  async begin(username: string, ip: string): Promise<number> {
+    const k = this.keys(username, ip);
+    const p = this.policy;
+    const now = this.clock();
+    const until = await this.store.throttleAttempt({
+      keys: [k.account, k.pair, k.address],
+      now,
+      windowMs: p.windowMs,
+      blockFor: (key, n) => {
+        const c = key === k.account ? p.account : key === k.pair ? p.pair : p.address;
+        return n >= c.free ? Math.min(c.capMs, 1000 * 2 ** Math.min(n - c.free, 30)) : 0;
+      },
+      trustKey: k.pair,
+      skipIfTrusted: [k.account],
+    });
+    return until > now ? Math.max(1, Math.ceil((until - now) / 1000)) : 0;
   }
 
-  fail(ip: string, username: string, now = Date.now()): void {
-    for (const k of [`u:${username}`, `i:${ip}`]) {
-      const xs = this.recent(k, now);
-      xs.push(now);
-      this.fails.set(k, xs);
-    }
-    if (this.fails.size > 100_000) this.fails.clear();
-  }
-
-  succeed(username: string): void {
-    this.fails.delete(`u:${username}`);
+  /** A successful login clears the account's and the pair's counts and trusts the pair. */
+  async succeed(username: string, ip: string): Promise<void> {
+    const k = this.keys(username, ip);
+    const now = this.clock();
+    await this.store.throttleSuccess([k.account, k.pair], k.pair, now + this.policy.trustMs, now);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Store } from "../store/types.ts";
 import type { AlertHub } from "./alerts.ts";
-import type { LoginLimiter } from "./auth.ts";
+import type { LoginThrottle } from "./auth.ts";
 import type { Engines } from "./engines.ts";
 import type { Jobs } from "./jobs.ts";
 import type { Metrics } from "./metrics.ts";
@@ -23,7 +23,7 @@ export type ServerContext = {
   jobs: Jobs;
   alerts: AlertHub;
   metrics: Metrics;
-  limiter: LoginLimiter;
+  limiter: LoginThrottle;
   sessionHours: number;
   sessions: SessionCache;
   /** Finished results ready to send (dropped when a model is deleted). */

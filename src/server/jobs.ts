@@ -16,7 +16,7 @@ import { envelope, type ResultCache } from "./transport/cache.ts";
 
 export type { JobEvent };
 
-type Job = { id: string; abort: AbortController; last: Progress; listeners: Set<(e: JobEvent) => void> };
+type Job = { id: string; user: string; abort: AbortController; last: Progress; listeners: Set<(e: JobEvent) => void> };
 
 const NAMES: Record<ResultKind, string> = { assessment: "assessments", simulation: "simulations" };
 
@@ -30,6 +30,8 @@ export class Jobs {
     private readonly metrics: Metrics,
     private readonly results?: ResultCache,
     private readonly maxRunning = 4,
+    /** [SEC-15] one user cannot take every slot */
+    private readonly perUser = 2,
   ) {
     metrics.gauge("rampart_jobs_running", "Jobs (assessments and simulations) running now.", () => this.jobs.size);
   }
@@ -51,7 +53,7 @@ export class Jobs {
   ): Promise<ResultInfo> {
     const engine = this.engines.assess;
     if (!engine) throw new HttpError(501, "engine-unavailable", "the assessment engine is not available in this build");
-    this.checkCapacity();
+    this.checkCapacity(actor);
     const loaded = await this.models.load(modelId, version);
     return this.launch("assessment", loaded, req, 1, actor, (hooks) =>
       engine.run(loaded.model, loaded.raw, { ...req, ...context }, hooks),
@@ -66,7 +68,7 @@ export class Jobs {
   ): Promise<ResultInfo> {
     const engine = this.engines.simulate;
     if (!engine) throw new HttpError(501, "engine-unavailable", "the simulation engine is not available in this build");
-    this.checkCapacity();
+    this.checkCapacity(actor);
     const loaded = await this.models.load(modelId, version);
     const known = new Set(engine.scenarios(loaded.model, loaded.raw).map((s) => s.id));
     if (!known.has(req.scenario)) {
@@ -92,7 +94,11 @@ export class Jobs {
     );
   }
 
-  private checkCapacity() {
+  private checkCapacity(actor: Actor) {
+    const mine = [...this.jobs.values()].filter((j) => j.user === actor.user).length;
+    if (mine >= this.perUser) {
+      throw new HttpError(429, "too-many-jobs", `you have ${this.perUser} jobs running; wait for one to end`);
+    }
     if (this.jobs.size >= this.maxRunning) {
       throw new HttpError(429, "too-many-jobs", `${this.maxRunning} jobs are running; wait for one to end`);
     }
@@ -112,7 +118,13 @@ export class Jobs {
       { id, kind, modelId, version: loaded.info.version, params, status: "running" },
       actor,
     );
-    const job: Job = { id, abort: new AbortController(), last: { done: 0, total }, listeners: new Set() };
+    const job: Job = {
+      id,
+      user: actor.user,
+      abort: new AbortController(),
+      last: { done: 0, total },
+      listeners: new Set(),
+    };
     this.jobs.set(id, job);
     const name = NAMES[kind];
     this.metrics.inc(`rampart_${name}_started_total`, `${kind} jobs started.`);

@@ -1,5 +1,5 @@
 /** Opens the store: PostgreSQL when a database URL is given (DATABASE_URL), else SQLite in the data folder. */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { PgDriver, SqliteDriver } from "./driver.ts";
 import { SqlStore } from "./sql-store.ts";
@@ -21,7 +21,13 @@ export async function openStore(opts: StoreOptions = {}): Promise<SqlStore> {
   if (opts.databaseUrl) return SqlStore.open(new PgDriver(opts.databaseUrl, opts.schema));
   const dir = opts.dataDir ?? ".rampart";
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return SqlStore.open(new SqliteDriver(join(dir, "rampart.db")));
+  // [SEC-17] the folder 0700 and the database 0600 (its -wal and -shm files take the database's mode)
+  chmodSync(dir, 0o700);
+  const file = join(dir, "rampart.db");
+  closeSync(openSync(file, "a", 0o600));
+  chmodSync(file, 0o600);
+  for (const side of ["-wal", "-shm"]) if (existsSync(file + side)) chmodSync(file + side, 0o600);
+  return SqlStore.open(new SqliteDriver(file));
 }
 
 /** Where the store lives, for messages (never the password of a URL). */

@@ -1,13 +1,14 @@
 /** Errors of the twin are data, in the shape the detectors use: where (file:line:col, or `path` naming a
  * parameter) and what was expected. */
 import { type DetectIssue, formatIssue } from "../detect/errors.ts";
+import { LIMITS } from "../model/limits.ts";
 
 export type TwinIssue = DetectIssue;
 export type TwinResult<T> = { ok: true; value: T } | { ok: false; issues: TwinIssue[] };
 export const formatTwinIssue = formatIssue;
 
 /** A bounded text: too large or too many lines is an error, never an unbounded parse. */
-export const TEXT_LIMITS = { maxBytes: 8 * 1024 * 1024, maxLines: 200_000, maxLineLength: 4096 } as const;
+export const TEXT_LIMITS = LIMITS.text;
 
 export interface Line {
   /** 1-based line number. */

@@ -18,7 +18,7 @@ if (!enabled) console.log(`skip: e2e tests: no ${CHROMIUM} (apt-get install chro
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const SHOTS = join(ROOT, "test-results");
-const PASSWORD = "e2e admin password";
+const PASSWORD = "e2e keeper phrase 42";
 
 describe.skipIf(!enabled)("web UI end to end", () => {
   const dir = mkdtempSync(join(tmpdir(), "rampart-e2e-"));

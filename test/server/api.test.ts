@@ -1,7 +1,7 @@
 /** The API: sessions, CSRF, limits, headers, models, versions, diffs, edits, alerts, audit. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LoginLimiter } from "../../src/server/auth.ts";
-import { fixtureFiles, PASSWORD, snapshot, type TestServer, testServer } from "./helpers.ts";
+import { LOGIN_POLICY } from "../../src/server/auth.ts";
+import { fixtureFiles, METRICS_TOKEN, PASSWORD, snapshot, type TestServer, testServer } from "./helpers.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -77,7 +77,7 @@ describe("sessions and security", () => {
   });
 
   test("[SEC-5] the login rate limit answers 429 with Retry-After, even for the right password", async () => {
-    const t = await testServer({ limiter: new LoginLimiter(3, 100) });
+    const t = await testServer({ limiter: { ...LOGIN_POLICY, pair: { free: 3, capMs: 60_000 } } });
     try {
       for (let i = 0; i < 3; i++) {
         expect(
@@ -328,7 +328,7 @@ describe("alerts, audit, metrics, OpenAPI", () => {
   });
 
   test("[API-6] /metrics is Prometheus text with request counts by route", async () => {
-    const r = await s.req(null, "GET", "/metrics");
+    const r = await s.req(null, "GET", "/metrics", undefined, { authorization: `Bearer ${METRICS_TOKEN}` });
     expect(r.status).toBe(200);
     expect(String(r.headers["content-type"])).toMatch(/^text\/plain; version=0.0.4/);
     expect(r.text).toMatch(/rampart_http_requests_total\{method="GET",route="\/api\/models",status="200"\} \d+/);

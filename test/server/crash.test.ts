@@ -8,7 +8,7 @@ import { loginAdmin, spawnServer } from "./fixtures/spawn-server.ts";
 import { fixtureFiles } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-crash-"));
-const PASSWORD = "crash test admin password";
+const PASSWORD = "crash test keeper phrase";
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function start() {

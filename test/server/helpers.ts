@@ -3,11 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildServer, type Server } from "../../src/server/app.ts";
-import { hashPassword, LoginLimiter } from "../../src/server/auth.ts";
+import { hashPassword, LOGIN_POLICY, type ThrottlePolicy } from "../../src/server/auth.ts";
 import type { Engines } from "../../src/server/engines.ts";
 import { openStore, ROLES, type Role, type SqlStore } from "../../src/store/index.ts";
 
 export const PASSWORD = "correct horse battery staple";
+export const METRICS_TOKEN = "metrics-token-for-tests";
 export const FIXTURE = join(import.meta.dirname, "fixtures", "tiny");
 
 export function fixtureFiles(dir = FIXTURE): { file: string; text: string }[] {
@@ -35,7 +36,17 @@ export type TestServer = Server & {
 
 let hashed: Promise<string> | undefined;
 
-export async function testServer(o: { engines?: Engines; limiter?: LoginLimiter; trustProxy?: boolean } = {}) {
+/** Login throttling that the tests' own logins never reach (the throttle tests pass their own). */
+export const LENIENT: ThrottlePolicy = {
+  ...LOGIN_POLICY,
+  account: { free: 1e6, capMs: 1000 },
+  pair: { free: 1e6, capMs: 1000 },
+  address: { free: 1e6, capMs: 1000 },
+};
+
+export async function testServer(
+  o: { engines?: Engines; limiter?: ThrottlePolicy; trustProxy?: boolean | string } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "rampart-srv-"));
   const store = await openStore({ dataDir: dir });
   hashed ??= hashPassword(PASSWORD);
@@ -45,7 +56,8 @@ export async function testServer(o: { engines?: Engines; limiter?: LoginLimiter;
     store,
     engines: o.engines ?? {},
     importRoot: join(import.meta.dirname, "fixtures"),
-    loginLimiter: o.limiter ?? new LoginLimiter(1000, 1000),
+    loginPolicy: o.limiter ?? LENIENT,
+    metricsToken: METRICS_TOKEN,
     trustProxy: o.trustProxy,
   });
   const req: TestServer["req"] = async (c, method, url, body, headers = {}) => {

@@ -3,7 +3,7 @@
 import type { Session } from "../../store/types.ts";
 import { dummyHash, newToken, tokenHash, verifyPassword } from "../auth.ts";
 import { SESSION_COOKIE, type ServerContext } from "../context.ts";
-import { type AnyRoute, endpoint, HttpError } from "../http.ts";
+import { type AnyRoute, endpoint, HttpError, UsernameSchema } from "../http.ts";
 import { MATRIX, PERMISSIONS } from "../roles.ts";
 import { actorOf } from "./common.ts";
 
@@ -23,7 +23,8 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
       permission: null,
       handler: async ({ req, reply, body }) => {
         const username = body.username.toLowerCase();
-        const wait = limiter.retryAfter(req.ip, username);
+        // [SEC-11] the attempt is counted before the password is checked: a concurrent burst cannot slip past
+        const wait = await limiter.begin(username, req.ip);
         if (wait > 0) {
           metrics.inc("rampart_login_limited_total", "Logins refused by the rate limit.");
           throw new HttpError(429, "rate-limited", `too many failed logins; try again in ${wait} s`, undefined, {
@@ -35,11 +36,19 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
         const verified = await verifyPassword(body.password, user ? user.passwordHash : await dummyHash());
         const ok = !!user && verified;
         if (!user || !ok || user.disabled) {
-          limiter.fail(req.ip, username);
           metrics.inc("rampart_login_failures_total", "Failed logins.");
+          // [AUD-7] failed logins are audited: the name only when it is a well-formed username
+          const named = UsernameSchema.safeParse(username).success;
+          const reason = !user ? "unknown-user" : !ok ? "wrong-password" : "disabled";
+          await store.audit(
+            "auth.fail",
+            named ? `users/${username}` : "users/?",
+            { reason },
+            { user: "anonymous", ip: req.ip },
+          );
           throw new HttpError(401, "bad-credentials", "wrong username or password");
         }
-        limiter.succeed(username);
+        await limiter.succeed(username, req.ip);
         const token = newToken();
         const now = new Date();
         const session: Session = {

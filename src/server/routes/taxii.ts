@@ -168,17 +168,16 @@ export async function registerTaxii(app: FastifyInstance, ctx: ServerContext, op
         const text = Buffer.from(auth.slice(6).trim(), "base64").toString("utf8");
         const i = text.indexOf(":");
         const [user, pass] = i < 0 ? [text, ""] : [text.slice(0, i), text.slice(i + 1)];
-        const wait = ctx.limiter.retryAfter(req.ip, `taxii:${user}`);
+        // [SEC-11] counted before the password is checked, like the API's login
+        const wait = await ctx.limiter.begin(`taxii:${user}`, req.ip);
         if (wait > 0) throw new TaxiiError(429, "Too many failed logins", `retry after ${wait} s`);
         const partner = await store.share.getPartner(user);
         const u = partner ? null : await store.getUser(user);
         const hash =
           partner && !partner.disabled ? partner.passwordHash : u && !u.disabled ? u.passwordHash : await dummyHash();
         const ok = (await verifyPassword(pass, hash)) && !!((partner && !partner.disabled) || (u && !u.disabled));
-        if (!ok) {
-          ctx.limiter.fail(req.ip, `taxii:${user}`);
-          throw new TaxiiError(401, "Unauthorized", "wrong user name or password");
-        }
+        if (!ok) throw new TaxiiError(401, "Unauthorized", "wrong user name or password");
+        await ctx.limiter.succeed(`taxii:${user}`, req.ip);
         who = partner ? { name: user, kind: "partner" } : { name: user, kind: "user", role: u?.role };
         if (verified.size > 10_000) verified.clear();
         verified.set(key, { ...who, until: now + 60_000 });

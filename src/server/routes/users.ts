@@ -3,7 +3,14 @@ import type { Session } from "../../store/types.ts";
 import { hashPassword } from "../auth.ts";
 import type { ServerContext } from "../context.ts";
 import { type AnyRoute, endpoint, HttpError } from "../http.ts";
+import { passwordProblem } from "../passwords.ts";
 import { actorOf, guard } from "./common.ts";
+
+/** [SEC-12] A new password: NIST SP 800-63B checks, including that it is not built on its user's name. */
+function checkNewPassword(password: string, username: string): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new HttpError(400, "invalid-parameter", `body.password: ${problem}`, "body.password");
+}
 
 export function usersRoutes(ctx: ServerContext): AnyRoute[] {
   const { store, sessions } = ctx;
@@ -19,14 +26,16 @@ export function usersRoutes(ctx: ServerContext): AnyRoute[] {
       summary: "Create a user.",
       permission: "user.manage",
       status: 201,
-      handler: async ({ req, body, session }) =>
-        guard(
+      handler: async ({ req, body, session }) => {
+        checkNewPassword(body.password, body.username);
+        return guard(
           store.createUser(
             { username: body.username, role: body.role, passwordHash: await hashPassword(body.password) },
             actorOf(req, session),
           ),
           "body.username",
-        ),
+        );
+      },
     }),
     endpoint("PATCH /api/users/:username", {
       tag: "users",
@@ -34,6 +43,7 @@ export function usersRoutes(ctx: ServerContext): AnyRoute[] {
       permission: "user.manage",
       handler: async ({ req, params, body, session }) => {
         const s = session as Session;
+        if (body.password) checkNewPassword(body.password, params.username);
         if (params.username === s.username && (body.disabled || (body.role && body.role !== "admin"))) {
           throw new HttpError(
             409,
