@@ -1,5 +1,6 @@
 /** Reading detection inputs from files: errors come back as data naming the file. */
 import { existsSync, readFileSync } from "node:fs";
+import { parseJsonText } from "../../model/limits.ts";
 import type { DetectorModel } from "../engine.ts";
 import type { Result } from "../errors.ts";
 import { checkModel } from "../pipeline.ts";
@@ -20,11 +21,14 @@ export function readTextFile(file: string): Result<string> {
 export function readDetectorFile(file: string): Result<DetectorModel> {
   const text = readTextFile(file);
   if (!text.ok) return text;
-  let x: unknown;
-  try {
-    x = JSON.parse(text.value);
-  } catch (e) {
-    return { ok: false, issues: [{ code: "DETECTOR_JSON", message: `not valid JSON: ${(e as Error).message}`, file }] };
+  // [LIM-3] depth and size bounded, located
+  const p = parseJsonText(file, text.value);
+  if ("error" in p) {
+    const { line, column, message } = p.error;
+    return {
+      ok: false,
+      issues: [{ code: "DETECTOR_JSON", message: `not valid JSON: ${message}`, file, line, column }],
+    };
   }
-  return checkModel(x, file);
+  return checkModel(p.data, file);
 }
