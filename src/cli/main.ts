@@ -12,6 +12,7 @@ import { loadModel } from "../model/load.ts";
 import { registerAssess } from "./assess.ts";
 import { registerAudit } from "./audit.ts";
 import { registerDetect } from "./detect.ts";
+import { registerInventory } from "./inventory.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
 import { registerServe } from "./serve.ts";
 import { registerShare } from "./share.ts";
@@ -176,6 +177,7 @@ export function buildProgram(): Command {
 /** Commands contributed by the engines' CLI modules. */
 function registerEngines(program: Command) {
   registerAssess(program);
+  registerInventory(program);
   registerSimulate(program);
   registerDetect(program);
   registerServe(program);

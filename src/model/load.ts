@@ -737,6 +737,44 @@ function modelWarnings(model: CityModel, ents: Entities, ids: IdTable, warn: Rep
   for (const { index, value } of ents.services)
     if (value.objectives === undefined)
       warn(["services", index], "no-objectives", `service ${value.id} has no objectives (rto, mtd, restore)`);
+  // objectives that contradict each other ([OBJ-1] to [OBJ-3], docs/specs/findings.md)
+  ents.services.forEach(({ index }, k) => {
+    const o = model.services[k]?.objectives;
+    if (!o) return;
+    const id = model.services[k].id;
+    const h = (x: number) => (x >= 48 && x % 24 === 0 ? `${x / 24}d` : `${Math.round(x * 100) / 100}h`);
+    if (o.rto !== undefined && o.mtd !== undefined && o.rto > o.mtd)
+      warn(
+        ["services", index, "objectives", "rto"],
+        "rto-beyond-mtd",
+        `service ${id}: rto ${h(o.rto)} is beyond its mtd ${h(o.mtd)}: the service is declared lost before its recovery target`,
+      );
+    const steps = (o.restore ?? []).map((r, i) => ({ ...r, i })).sort((a, b) => a.within - b.within || a.i - b.i);
+    let best = { level: 0, within: 0 };
+    for (const r of steps) {
+      if (r.level < best.level)
+        warn(
+          ["services", index, "objectives", "restore", r.i],
+          "restore-level-down",
+          `service ${id}: restore level ${r.level} within ${h(r.within)} is lower than ${best.level} within ${h(best.within)}: restore levels must not go down over time`,
+        );
+      else best = r;
+    }
+    // [DEP-8] the mtd is breached while the level stays below the fallback level (1 without a fallback): the
+    // first restore step that reaches it must come within the mtd
+    const floor = model.services[k].fallback?.level ?? 1;
+    const reach = steps.find((r) => r.level >= floor);
+    if (o.mtd !== undefined && steps.length && (!reach || reach.within > o.mtd)) {
+      const at = reach ?? steps[steps.length - 1];
+      warn(
+        ["services", index, "objectives", "restore", at.i, "within"],
+        "restore-beyond-mtd",
+        reach
+          ? `service ${id}: restore level ${reach.level} within ${h(reach.within)} is beyond its mtd ${h(o.mtd)}: the objectives accept the service below ${floor} for longer than the mtd`
+          : `service ${id}: no restore step reaches level ${floor} (the ${model.services[k].fallback ? "fallback level" : "full service"}), so the objectives accept the service below it for longer than its mtd ${h(o.mtd)}`,
+      );
+    }
+  });
   const used = new Set<string>();
   for (const a of model.assets) used.add(a.zone);
   for (const { index, value } of ents.zones)

@@ -253,3 +253,50 @@ test("[spec §1] large files take the fast path (no positions) yet every issue i
   expect([i.line, i.column]).toEqual([expectedLine, 11]);
   expect(lines).toBeGreaterThan(1000);
 });
+
+describe("objectives that contradict each other (warnings, located)", () => {
+  const svc = (objectives: string, fallback = "") => `rampart: 1
+city: { name: T, population: 100 }
+zones: [ { id: z } ]
+assets:
+  - { id: a, name: A, kind: server, layer: it, zone: z }
+services:
+  - id: s
+    name: S
+    sector: water
+    population: 100
+    impact: { confidentiality: low, integrity: low, availability: high }
+    objectives: ${objectives}
+${fallback}    requires: [ { asset: a } ]
+`;
+  const warn = (text: string) => {
+    const r = loadModelFromSources([{ file: "c.yaml", text }]);
+    expect(r.ok).toBe(true);
+    return r.warnings.filter((w) => w.code !== "unneeded-asset");
+  };
+  test("[OBJ-1] rto beyond mtd is a warning at the rto", () => {
+    const w = warn(svc("{ rto: 3d, mtd: 1d }"));
+    expect(w.map((x) => x.code)).toEqual(["rto-beyond-mtd"]);
+    expect(w[0]).toMatchObject({ line: 12, path: "services[0].objectives.rto" });
+    expect(warn(svc("{ rto: 1d, mtd: 1d }"))).toEqual([]);
+  });
+  test("[OBJ-2] a restore level that goes down over time is a warning at that step", () => {
+    const w = warn(svc("{ restore: [ { level: 0.5, within: 20h }, { level: 0.9, within: 12h } ] }"));
+    expect(w.map((x) => x.code)).toEqual(["restore-level-down"]);
+    expect(w[0].path).toBe("services[0].objectives.restore[0]");
+    expect(warn(svc("{ restore: [ { level: 0.5, within: 12h }, { level: 0.9, within: 20h } ] }"))).toEqual([]);
+  });
+  test("[OBJ-3] [DEP-8] full service promised after the mtd without a fallback; with one, its level counts", () => {
+    const w = warn(svc("{ mtd: 12h, restore: [ { level: 0.8, within: 6h }, { level: 1, within: 2d } ] }"));
+    expect(w.map((x) => x.code)).toEqual(["restore-beyond-mtd"]);
+    expect(w[0].path).toBe("services[0].objectives.restore[1].within");
+    // a fallback at 0.6: the mtd counts time below 0.6, and 0.8 comes within 6 h
+    const fb = "    fallback: { level: 0.6, after: 1h }\n";
+    expect(warn(svc("{ mtd: 12h, restore: [ { level: 0.8, within: 6h }, { level: 1, within: 2d } ] }", fb))).toEqual(
+      [],
+    );
+    expect(warn(svc("{ mtd: 12h, restore: [ { level: 0.5, within: 6h } ] }", fb)).map((x) => x.code)).toEqual([
+      "restore-beyond-mtd",
+    ]);
+  });
+});
