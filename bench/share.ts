@@ -22,16 +22,20 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run(): Promise<void> {
-  const assets = Number(process.env.BENCH_SHARE_ASSETS ?? 2500);
+  const assets = Number(process.env.BENCH_SHARE_ASSETS ?? 9000);
   const model = validateRaw(generateRaw({ assets, seed: 1 }), () => {});
   if (!model) throw new Error("generated model is invalid");
   const report = assess(buildIndex(model), { asOf: "2026-06-01" });
   let objects = 0;
   for (const tlp of ["green", "amber"] as const) {
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const r = exportBundle({ model, report, tlp, now: "2026-06-01T00:00:00.000Z" });
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
       times.push(performance.now() - t0);
       if (!r.ok) throw new Error(`export refused: ${r.leaks.length} leaks`);
       objects = r.bundle.objects.length;
@@ -41,6 +45,7 @@ export async function run(): Promise<void> {
         bench: `share.export.${tlp}`,
         value: round(median(times) / 1000),
         unit: "s",
+        cpu_s: round(median(cpu) / 1000),
         objects,
         assets,
         findings: report.findings.length,
@@ -72,12 +77,15 @@ export async function run(): Promise<void> {
     const first = await server.app.inject({ url, headers });
     const page = JSON.parse(first.body).objects.length;
     const inject: number[] = [];
+    const c0 = process.cpuUsage();
     for (let i = 0; i < 50; i++) {
       const t0 = performance.now();
       const r = await server.app.inject({ url, headers });
       inject.push(performance.now() - t0);
       if (r.statusCode !== 200) throw new Error(`TAXII page: ${r.statusCode}`);
     }
+    const c = process.cpuUsage(c0);
+    const injectCpu = (c.user + c.system) / 1000 / 50;
     await server.app.listen({ port: 0, host: "127.0.0.1" });
     const port = (server.app.server.address() as { port: number }).port;
     const http: number[] = [];
@@ -97,6 +105,7 @@ export async function run(): Promise<void> {
         objects: page,
         of: 10_000,
         via: "inject",
+        cpu_ms: round(injectCpu),
         runs: 50,
         load: loadavg(),
       }),

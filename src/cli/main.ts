@@ -12,6 +12,7 @@ import { loadModel } from "../model/load.ts";
 import { registerAssess } from "./assess.ts";
 import { registerAudit } from "./audit.ts";
 import { registerDetect } from "./detect.ts";
+import { registerGovern } from "./govern.ts";
 import { registerInventory } from "./inventory.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
 import { registerServe } from "./serve.ts";
@@ -184,6 +185,7 @@ function registerEngines(program: Command) {
   registerAudit(program);
   registerTwin(program);
   registerShare(program);
+  registerGovern(program);
 }
 
 /** Runs the CLI; returns the exit code. */

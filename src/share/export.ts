@@ -10,7 +10,7 @@
 import { RULES } from "../assess/rules.ts";
 import type { AssessReport, Finding } from "../assess/types.ts";
 import type { CityModel, Control } from "../model/model.ts";
-import { findLeaks, sensitiveTerms, type Term } from "./sanitise.ts";
+import { findLeaks, readableText, sensitiveTerms, type Term } from "./sanitise.ts";
 import { type Bundle, patternString, type StixObject, sanitised, stixId, type Tlp, tlpMarking } from "./stix.ts";
 
 /** An alert as the store keeps it (only the fields the export reads). */
@@ -345,7 +345,7 @@ export function exportBundle(input: ExportInput): ExportResult {
   const all = [marking, ...objects, reportObj];
   const bundle: Bundle = { type: "bundle", id: stixId("bundle", `${seed}|${now}`), objects: all };
   if (safe) {
-    const leaks = findLeaks(JSON.stringify(bundle), sensitiveTerms(model));
+    const leaks = findLeaks(readableText(bundle.objects), sensitiveTerms(model));
     if (leaks.length) return { ok: false, leaks };
   }
   const counts: Record<string, number> = {};

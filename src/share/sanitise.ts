@@ -83,3 +83,38 @@ export function findLeaks(text: string, terms: readonly Term[]): Term[] {
   }
   return [...found.values()].sort((a, b) => (a.term < b.term ? -1 : 1));
 }
+
+const MACHINE_KEYS = new Set([
+  "id",
+  "type",
+  "spec_version",
+  "created",
+  "modified",
+  "valid_from",
+  "published",
+  "first_seen",
+  "last_seen",
+]);
+const MACHINE_VALUE = /^(?:[a-z][a-z0-9-]+--[0-9a-f-]{36}|\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/;
+
+/**
+ * The text a leak check must read in a set of STIX objects: every distinct key and string value, except
+ * identifiers and timestamps in the properties that hold them (`id`, `*_ref`, `*_refs`, `created` ...), which
+ * are machine values (a UUID or a timestamp cannot hold a name; one that is not such a value is kept).
+ */
+export function readableText(objects: readonly unknown[]): string {
+  const out = new Set<string>();
+  const walk = (v: unknown, key: string) => {
+    if (typeof v === "string") {
+      const machine = MACHINE_KEYS.has(key) || key.endsWith("_ref") || key.endsWith("_refs");
+      if (!(machine && MACHINE_VALUE.test(v))) out.add(v);
+    } else if (Array.isArray(v)) for (const x of v) walk(x, key);
+    else if (v && typeof v === "object")
+      for (const k in v) {
+        out.add(k);
+        walk((v as Record<string, unknown>)[k], k);
+      }
+  };
+  for (const o of objects) walk(o, "");
+  return [...out].join("\n");
+}

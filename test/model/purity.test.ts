@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import { sourceFiles } from "../guard/imports.ts";
 
-const ENGINE_DIRS = ["src/model", "src/assess", "src/simulate", "src/detect", "src/share"];
+const ENGINE_DIRS = ["src/model", "src/assess", "src/simulate", "src/detect", "src/share", "src/govern"];
 /**
  * Adapters inside engine folders that may touch the clock or do I/O: each entry is a file or a folder
  * (ending in "/") that must exist. The model loader reads files through node:fs/promises only (no clock).

@@ -8,7 +8,7 @@ import { loadModel } from "../../src/model/load.ts";
 import type { CityModel } from "../../src/model/model.ts";
 import { streamFor } from "../../src/model/rng.ts";
 import { type AlertLike, exportBundle, MAX_CVES } from "../../src/share/export.ts";
-import { findLeaks, type Term } from "../../src/share/sanitise.ts";
+import { findLeaks, readableText, type Term } from "../../src/share/sanitise.ts";
 import { type Bundle, type StixObject, TLP_LEVELS, type Tlp, tlpMarking } from "../../src/share/stix.ts";
 import { bundleErrors, HAVE_SCHEMAS } from "./oasis.ts";
 
@@ -216,4 +216,20 @@ test("[SHR-3] findLeaks agrees with a slow search on random texts and terms", ()
     hits += slow.length;
   }
   expect(hits).toBeGreaterThan(50);
+});
+
+test("[SHR-3] the leak check reads every key and value but identifiers and timestamps in their own properties", () => {
+  const objs = [
+    {
+      id: "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      created: "2026-01-01T00:00:00.000Z",
+      source_ref: "pump-station-north", // not an id: read
+      object_refs: ["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"],
+      x_note: { "ashford-plc-1": ["fine"] },
+    },
+  ];
+  const text = readableText(objs);
+  expect(text).not.toContain("8e2e2d2b");
+  const terms = ["pump-station-north", "ashford-plc-1", "fine"].map((term) => ({ term, what: "x" }));
+  expect(findLeaks(text, terms).map((t) => t.term)).toEqual(["ashford-plc-1", "fine", "pump-station-north"]);
 });
