@@ -12,6 +12,7 @@ import { AssessmentRequest } from "./assessment.ts";
 import { JobEvent, ResultBody, ResultInfo, ResultKind } from "./jobs.ts";
 import { IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "./params.ts";
 import { ScenarioInfo, SimulationRequest } from "./simulation.ts";
+import { TwinAttackRequest, TwinStartRequest, TwinState } from "./twin.ts";
 
 export const RoleName = z.enum(["admin", "analyst", "operator", "viewer"]);
 
@@ -293,6 +294,11 @@ export const ENDPOINTS = {
     response: z.object({ entries: z.array(AuditEntry) }),
   },
   "GET /api/audit/verify": { response: AuditVerify },
+
+  "GET /api/twin": { response: TwinState },
+  "POST /api/twin": { body: TwinStartRequest, response: TwinState },
+  "POST /api/twin/attacks": { body: TwinAttackRequest, response: TwinState },
+  "DELETE /api/twin": { response: Ok },
 } satisfies Record<string, Endpoint>;
 
 export type Endpoints = typeof ENDPOINTS;

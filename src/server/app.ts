@@ -10,6 +10,7 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { JsonRefused, LIMITS, parseJsonStrict } from "../model/limits.ts";
 import type { Session, Store } from "../store/types.ts";
+import { TwinSessions } from "../twin/wire/sessions.ts";
 import { AlertHub } from "./alerts.ts";
 import { LoginThrottle, safeEqual, type ThrottlePolicy, tokenHash } from "./auth.ts";
 import { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./context.ts";
@@ -209,6 +210,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
   const jobs = new Jobs(store, models, engines, metrics, results, 4, opts.jobsPerUser ?? 2);
   const alerts = new AlertHub(store, metrics);
   const sessions = new SessionCache(store);
+  const twin = new TwinSessions();
   let doc: Record<string, unknown> = {};
   const ctx: ServerContext = {
     store,
@@ -221,6 +223,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
     sessionHours: opts.sessionHours ?? 12,
     sessions,
     results,
+    twin,
     openapi: () => doc,
   };
   const routes = apiRoutes(ctx);
@@ -384,6 +387,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
 
   app.addHook("onClose", async () => {
     jobs.cancelAll();
+    await twin.stop();
   });
 
   return { app, jobs, alerts, models, metrics, routes };

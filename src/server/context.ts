@@ -3,6 +3,7 @@
  * app.ts; route files import only this type, never app.ts (no import cycle).
  */
 import type { Store } from "../store/types.ts";
+import type { TwinSessions } from "../twin/wire/sessions.ts";
 import type { AlertHub } from "./alerts.ts";
 import type { LoginThrottle } from "./auth.ts";
 import type { Engines } from "./engines.ts";
@@ -28,6 +29,8 @@ export type ServerContext = {
   sessions: SessionCache;
   /** Finished results ready to send (dropped when a model is deleted). */
   results: ResultCache;
+  /** The live water twin (one session at a time). */
+  twin: TwinSessions;
   /** The OpenAPI document (built after the routes). */
   openapi: () => Record<string, unknown>;
 };

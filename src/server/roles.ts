@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "alert.ack": "acknowledge an alert",
   "user.manage": "create, change and delete users",
   "audit.read": "read and verify the audit log",
+  "twin.watch": "watch the live water twin (levels, pumps, attack timeline, ground truth)",
+  "twin.run": "start and stop the live twin and launch attacks on its wire",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -24,8 +26,8 @@ const READ: Permission[] = ["session.self", "model.read", "result.read", "alert.
 
 export const MATRIX: Record<Role, readonly Permission[]> = {
   viewer: READ,
-  operator: [...READ, "alert.ack"],
-  analyst: [...READ, "model.write", "assessment.run", "simulation.run"],
+  operator: [...READ, "alert.ack", "twin.watch"],
+  analyst: [...READ, "model.write", "assessment.run", "simulation.run", "twin.watch", "twin.run"],
   admin: Object.keys(PERMISSIONS) as Permission[],
 };
 

@@ -10,6 +10,7 @@ import { modelsRoutes } from "./models.ts";
 import { resultsRoutes } from "./results.ts";
 import { simulationsRoutes } from "./simulations.ts";
 import { systemRoutes } from "./system.ts";
+import { twinRoutes } from "./twin.ts";
 import { usersRoutes } from "./users.ts";
 
 export function apiRoutes(ctx: ServerContext): AnyRoute[] {
@@ -24,5 +25,6 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
     ...alertsRoutes(ctx),
     ...usersRoutes(ctx),
     ...auditRoutes(ctx),
+    ...twinRoutes(ctx),
   ];
 }

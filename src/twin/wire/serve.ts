@@ -141,6 +141,11 @@ export class TwinServer {
     }
   }
 
+  /** Adds a wire attack while running (from the API or a live page). */
+  addWireAttack(a: WireAttack): void {
+    this.o.wireAttacks = [...(this.o.wireAttacks ?? []), a];
+  }
+
   /** Every link's proxy attacks follow the .cpa's active communication attacks and the scheduled MITM ones. */
   private syncProxies(): void {
     const h = this.simHour();
