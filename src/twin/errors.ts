@@ -7,7 +7,7 @@ export type TwinIssue = DetectIssue;
 export type TwinResult<T> = { ok: true; value: T } | { ok: false; issues: TwinIssue[] };
 export const formatTwinIssue = formatIssue;
 
-/** A bounded text: too large or too many lines is an error, never an unbounded parse. */
+/** Bounded text ([LIM-4]): the limits of line-oriented files come from the one limits module. */
 export const TEXT_LIMITS = LIMITS.text;
 
 export interface Line {
@@ -19,10 +19,10 @@ export interface Line {
 /** Splits a text into lines within TEXT_LIMITS, or returns the located reason it cannot. */
 export function boundedLines(text: string, file: string): TwinResult<Line[]> {
   if (text.length > TEXT_LIMITS.maxBytes)
-    return fail(file, 1, 1, "TOO_LARGE", `file is larger than ${TEXT_LIMITS.maxBytes} characters`);
+    return fail(file, 1, 1, "size-limit", `file is larger than ${TEXT_LIMITS.maxBytes} characters`);
   const raw = text.split(/\r\n|\n|\r/);
   if (raw.length > TEXT_LIMITS.maxLines)
-    return fail(file, TEXT_LIMITS.maxLines + 1, 1, "TOO_MANY_LINES", `more than ${TEXT_LIMITS.maxLines} lines`);
+    return fail(file, TEXT_LIMITS.maxLines + 1, 1, "size-limit", `more than ${TEXT_LIMITS.maxLines} lines`);
   const lines: Line[] = [];
   for (let i = 0; i < raw.length; i++) {
     const t = raw[i] as string;
@@ -31,7 +31,7 @@ export function boundedLines(text: string, file: string): TwinResult<Line[]> {
         file,
         i + 1,
         TEXT_LIMITS.maxLineLength + 1,
-        "LINE_TOO_LONG",
+        "size-limit",
         `line longer than ${TEXT_LIMITS.maxLineLength} characters`,
       );
     lines.push({ no: i + 1, text: t });

@@ -237,3 +237,13 @@ colour, red
     }
   });
 });
+
+test("[TWN-3] an oversized .cpa or one with an overlong line is refused at the line where the limit is passed", () => {
+  const long = `[CYBERNODES]\nPLC1, ${"F_PU1 ".repeat(1000)}, PU1\n`;
+  const r = parseCpa(long, "long.cpa");
+  expect(r.ok).toBe(false);
+  if (!r.ok) expect(r.issues[0]).toMatchObject({ file: "long.cpa", line: 2, code: "size-limit" });
+  const big = parseInp("x".repeat(9 * 1024 * 1024), "big.inp");
+  expect(big.ok).toBe(false);
+  if (!big.ok) expect(big.issues[0]).toMatchObject({ line: 1, code: "size-limit" });
+});

@@ -5,7 +5,7 @@
 import type { TwinIssue } from "../errors.ts";
 import { buildScenario } from "../load.ts";
 import { parseWireAttack, type WireAttack } from "./attacks.ts";
-import { TwinServer } from "./serve.ts";
+import type { TwinServer } from "./serve.ts";
 
 export interface TwinStartRequest {
   network: { file: string; text: string };
@@ -55,6 +55,8 @@ export class TwinSessions {
         issues: sc.issues,
       };
     this.timeline.length = 0;
+    // loaded on first use: the hydraulics (WASM) and MQTT stay out of the server's start-up
+    const { TwinServer } = await import("./serve.ts");
     const s = await TwinServer.start({
       scenario: sc.value,
       hours: r.hours,
@@ -139,13 +141,11 @@ export class TwinSessions {
       ),
       plcs: s.endpoints.map((e) => ({ plc: e.plc, port: e.port })),
       timeline: timeline.slice(-200),
-      truth: s.rows
-        .slice(-24 * 14)
-        .map((r) => ({
-          hour: r.hour,
-          attack: r.attack,
-          levels: tankCols.map((i) => (i >= 0 ? (r.truth[i] as number) : null)),
-        })),
+      truth: s.rows.slice(-24 * 14).map((r) => ({
+        hour: r.hour,
+        attack: r.attack,
+        levels: tankCols.map((i) => (i >= 0 ? (r.truth[i] as number) : null)),
+      })),
     };
   }
 
