@@ -61,11 +61,26 @@ async function loop(): Promise<void> {
   }
   const a = median(twinMs);
   const b = median(solveMs);
-  emit({ bench: "twin.loop", week_ms: Math.round(a), solveH_ms: Math.round(b), ratio: Number((a / b).toFixed(2)), aim: "<= 1.5", runs: 3 });
+  emit({
+    bench: "twin.loop",
+    week_ms: Math.round(a),
+    solveH_ms: Math.round(b),
+    ratio: Number((a / b).toFixed(2)),
+    aim: "<= 1.5",
+    runs: 3,
+  });
 }
 
 async function poll(): Promise<void> {
-  const r = await TwinServer.start({ scenario: scenario("no_attacks"), hours: 2, seed: 1, speed: 0, site: "b", asset: "ct-scada", startMs: 0 });
+  const r = await TwinServer.start({
+    scenario: scenario("no_attacks"),
+    hours: 2,
+    seed: 1,
+    speed: 0,
+    site: "b",
+    asset: "ct-scada",
+    startMs: 0,
+  });
   if (!r.ok) throw new Error("serve");
   const s = r.server;
   s.twin.advanceScan(); // registers hold values
