@@ -147,6 +147,57 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     expect(n).toBeGreaterThan(0);
   });
 
+  test("[UI-10] findings grouped by root cause and fix, ranked, filtered; FIPS 199 categories and choke points shown", async () => {
+    await page.click("header >> text=Findings & risk");
+    await page.waitForSelector("table.groups tbody tr", { timeout: 120_000 });
+    const groups = await page.locator("table.groups tbody tr").count();
+    expect(groups).toBeGreaterThan(10);
+    expect(groups).toBeLessThanOrEqual(35);
+    // the first rows are critical; the KEV catalogue's age is flagged
+    expect(await page.locator("table.groups tbody tr").first().getAttribute("class")).toBe("sev-critical");
+    expect(await page.locator("p.warning").first().textContent()).toMatch(/KEV catalogue .* days old/);
+    const all = Number((await page.locator("text=/^\\d+ findings$/").textContent())?.split(" ")[0]);
+    // one Windows group, not 99 findings
+    expect(await page.locator('table.groups tr[data-group="kev:Microsoft Windows"]').count()).toBe(1);
+    // filter: zone of the Ashford plant, critical only
+    await page.selectOption("select[aria-label=zone]", "wtr-ashford-wtp");
+    await page.selectOption("select[aria-label=severity]", "critical");
+    const n = Number((await page.locator("text=/^\\d+ findings$/").textContent())?.split(" ")[0]);
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(all);
+    for (const cls of await page.locator("table.groups tbody tr").evaluateAll((rs) => rs.map((r) => r.className)))
+      expect(cls).toBe("sev-critical");
+    // open a group: its findings are listed
+    await page.locator("table.groups tbody tr button.link").first().click();
+    expect(await page.locator("table.groups ul.findings li").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, "findings-groups.png"), fullPage: true });
+    await page.selectOption("select[aria-label=zone]", "");
+    await page.selectOption("select[aria-label=severity]", "");
+    await page.selectOption("select[aria-label=owner]", "padraig-nolan");
+    expect(Number((await page.locator("text=/^\\d+ findings$/").textContent())?.split(" ")[0])).toBeLessThan(all);
+    await page.selectOption("select[aria-label=owner]", "");
+    expect(await page.locator("table.fips tbody tr").count()).toBeGreaterThan(10);
+    expect(await page.textContent("table.fips")).toContain("Drinking water");
+    expect(await page.locator("table.chokepoints tbody tr").count()).toBeGreaterThan(0);
+  });
+
+  test("[UI-11] the inventory table filters assets; zones show SL-T against SL-A", async () => {
+    await page.click("header >> text=Inventory");
+    await page.waitForSelector("table.inventory tbody tr");
+    const all = await page.locator("table.inventory tbody tr").count();
+    expect(all).toBeGreaterThan(100);
+    await page.selectOption("select[aria-label='inventory auth']", "default");
+    await page.selectOption("select[aria-label='inventory exposed']", "true");
+    const ids = await page
+      .locator("table.inventory tbody tr")
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute("data-asset")));
+    expect(ids.sort()).toEqual(["wtr-bps-hillcrest", "wtr-bps-westcliff"]);
+    expect(await page.textContent("[data-testid=inventory-count]")).toMatch(/^2 of \d+ assets$/);
+    const ctl = page.locator('table.zones tr[data-zone="wtr-control"] td');
+    expect(await ctl.allTextContents()).toEqual(expect.arrayContaining(["3", "1", "-2"]));
+    await page.screenshot({ path: join(SHOTS, "inventory.png"), fullPage: true });
+  });
+
   test("[UI-3] publish readings over MQTT and see the alert appear with the services at risk", async () => {
     await page.click("header >> text=Monitoring");
     await page.waitForSelector("text=● live");

@@ -6,6 +6,7 @@ import type { Ctx } from "./context.ts";
 import type { CityModel } from "./model.ts";
 import { AuditPage } from "./pages/Audit.tsx";
 import { FindingsPage } from "./pages/Findings.tsx";
+import { InventoryPage } from "./pages/Inventory.tsx";
 import { MapPage } from "./pages/Map.tsx";
 import { ModelsPage } from "./pages/Models.tsx";
 import { MonitoringPage } from "./pages/Monitoring.tsx";
@@ -60,6 +61,7 @@ const PAGES = [
   ["overview", "Overview"],
   ["map", "Dependency map"],
   ["findings", "Findings & risk"],
+  ["inventory", "Inventory"],
   ["paths", "Attack paths"],
   ["simulation", "Simulation"],
   ["monitoring", "Monitoring"],
@@ -198,6 +200,7 @@ function App() {
         {ctx && page === "map" && <MapPage ctx={ctx} mode="map" />}
         {ctx && page === "paths" && <MapPage ctx={ctx} mode="paths" />}
         {ctx && page === "findings" && <FindingsPage ctx={ctx} />}
+        {ctx && page === "inventory" && <InventoryPage ctx={ctx} />}
         {ctx && page === "simulation" && <SimulationPage ctx={ctx} />}
         {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
         {ctx && page === "models" && <ModelsPage ctx={ctx} />}
