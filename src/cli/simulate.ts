@@ -2,6 +2,7 @@
  * `rampart simulate <model> --scenario <id|file>`: Monte Carlo simulation of an attack or of explicit events
  * on a model, with defences side by side (docs/simulate.md). Exit 0 ok, 1 invalid input, 2 usage error.
  */
+
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
@@ -10,6 +11,7 @@ import { parseDuration } from "../model/primitives.ts";
 import { parseSeed } from "../model/rng.ts";
 import { renderHtml } from "../simulate/html.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
+import { renderText } from "../simulate/text.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
 
 type Opts = {
@@ -108,39 +110,7 @@ export async function simulateCommand(modelPath: string, o: Opts): Promise<numbe
     process.stdout.write(`${JSON.stringify(r.report, null, 2)}\n`);
     return EXIT_OK;
   }
-  const rep = r.report;
-  const n = (x: number) => Math.round(x).toLocaleString("en-US");
-  const lines: string[] = [];
-  lines.push(
-    `${rep.scenario.name} (${rep.scenario.id}) on ${rep.model.name}: ${rep.runs} runs, seed ${rep.seed}${rep.controls.length ? `, with ${rep.controls.join(", ")}` : ""}`,
-  );
-  lines.push(
-    `person-hours lost: mean ${n(rep.totals.personHours.mean)}, P10 ${n(rep.totals.personHours.p10)}, P50 ${n(rep.totals.personHours.p50)}, P90 ${n(rep.totals.personHours.p90)}`,
-  );
-  if (sc.scenario.attack)
-    lines.push(
-      `attack succeeded in ${(rep.totals.attackSuccessProbability * 100).toFixed(1)} % of runs; detected in ${(rep.totals.detectedProbability * 100).toFixed(1)} %`,
-    );
-  const hit = rep.services
-    .filter((s) => s.personHours.mean > 0)
-    .sort((a, b) => b.personHours.mean - a.personHours.mean);
-  for (const s of hit.slice(0, 20)) {
-    const objs = s.objectives
-      .map((x) => `${x.kind}${x.kind === "restore" ? `(${x.level})` : ""} ${(x.probabilityMet * 100).toFixed(0)}%`)
-      .join(", ");
-    lines.push(
-      `  ${s.id.padEnd(28)} ${n(s.personHours.mean).padStart(12)} ph  down ${s.downtimeHours.mean.toFixed(1).padStart(7)} h${objs ? `  met: ${objs}` : ""}`,
-    );
-  }
-  if (hit.length > 20) lines.push(`  … and ${hit.length - 20} more services affected`);
-  for (const c of rep.compare) {
-    const d = c.totals.personHours.diff;
-    lines.push(
-      `with ${[...rep.controls, ...c.controls].join(", ")}: person-hours ${d.mean >= 0 ? "+" : ""}${n(d.mean)} (95% CI ${n(d.ci95[0])} to ${n(d.ci95[1])}); attack success ${(c.totals.attackSuccessProbability * 100).toFixed(1)} %`,
-    );
-  }
-  for (const w of rep.warnings) lines.push(`warning: ${w}`);
-  process.stdout.write(`${lines.join("\n")}\n`);
+  process.stdout.write(renderText(r.report, !!sc.scenario.attack));
   return EXIT_OK;
 }
 

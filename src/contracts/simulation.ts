@@ -27,12 +27,29 @@ export const ObjectiveOut = z.object({
 });
 export type ObjectiveOut = z.infer<typeof ObjectiveOut>;
 
+/** Mean person-hours by cause [ATT-1]: the attack's effect, cascade between services, our own containment. */
+export const Attribution = z.object({ attack: z.number(), cascade: z.number(), containment: z.number() });
+export type Attribution = z.infer<typeof Attribution>;
+export const AttributionShare = Attribution.extend({ containmentShare: z.number() });
+
 export const ServiceOut = z.object({
   id: z.string(),
   name: z.string(),
   sector: z.string(),
   population: z.number(),
+  /** Essential-service weight [CON-1] and whether the service is essential [CON-3]. */
+  weight: z.number(),
+  essential: z.boolean(),
   personHours: Stat,
+  /** weight x person-hours [CON-2]. */
+  weightedLoss: Stat,
+  attribution: Attribution,
+  /** People without the service at the worst moment of a run [CON-3]. */
+  peoplePeak: Stat,
+  /** Hours with more than 10 % of its population without it [CON-3]. */
+  severeHours: Stat,
+  /** Probability that every objective of this service is met in a run (null: it has none). */
+  objectivesMetProbability: z.number().nullable(),
   downtimeHours: Stat,
   firstLossHours: z.object({
     probability: z.number(),
@@ -47,7 +64,16 @@ export type ServiceOut = z.infer<typeof ServiceOut>;
 
 export const SetTotals = z.object({
   personHours: Stat,
+  /** Sum over services of weight x person-hours [CON-2], per run. */
+  weightedLoss: Stat,
+  /** Mean person-hours by cause and the share of the mean lost to our own containment [ATT-1]. */
+  attribution: AttributionShare,
+  /** The same split of the mean weighted loss. */
+  weightedAttribution: AttributionShare,
+  /** The scenario's objective reached [SCN-4] (no objective: any attack effect applied). */
   attackSuccessProbability: z.number(),
+  /** Any attack effect applied. */
+  effectAppliedProbability: z.number(),
   detectedProbability: z.number(),
   compromisedMean: z.number(),
   objectivesMetProbability: z.number().nullable(),
@@ -70,6 +96,7 @@ export const CompareOut = z.object({
   controls: z.array(z.string()),
   totals: z.object({
     personHours: Stat.extend({ diff: Diff }),
+    weightedLoss: Stat.extend({ diff: Diff }),
     attackSuccessProbability: z.number(),
     attackSuccessDiff: Diff,
   }),
@@ -83,6 +110,26 @@ export const CompareOut = z.object({
 });
 export type CompareOut = z.infer<typeof CompareOut>;
 
+/** A duration distribution in hours (src/model/primitives.ts Distribution). */
+const DistributionOut = z.union([
+  z.object({ kind: z.literal("fixed"), value: z.number() }),
+  z.object({ kind: z.literal("uniform"), a: z.number(), b: z.number() }),
+  z.object({ kind: z.literal("triangular"), min: z.number(), mode: z.number(), max: z.number() }),
+  z.object({ kind: z.literal("lognormal"), median: z.number(), p90: z.number() }),
+]);
+
+/** The containment policy in force [CNT-1] (src/simulate/bind.ts containmentPolicy). */
+export const ContainmentPolicy = z.object({
+  scope: z.enum(["proportionate", "host", "zone"]),
+  zoneThreshold: z.number(),
+  delay: DistributionOut,
+  hostIsolation: DistributionOut,
+  zoneIsolation: DistributionOut,
+  impact: z.number(),
+  decidedBy: z.string(),
+});
+export type ContainmentPolicy = z.infer<typeof ContainmentPolicy>;
+
 export const SimulationReport = z.object({
   scenario: z.object({ id: z.string(), name: z.string(), deterministic: z.boolean() }),
   model: z.object({ name: z.string(), assets: z.number(), services: z.number() }),
@@ -91,6 +138,10 @@ export const SimulationReport = z.object({
   horizonHours: z.number(),
   grid: z.object({ points: z.number(), stepHours: z.number() }),
   controls: z.array(z.string()),
+  /** What the attacker is after [SCN-4] (null: success counts any attack effect). */
+  objective: z.object({ description: z.string(), below: z.number(), services: z.array(z.string()) }).nullable(),
+  /** The containment policy in force [CNT-1]. */
+  containment: ContainmentPolicy,
   totals: SetTotals,
   services: z.array(ServiceOut),
   compare: z.array(CompareOut),

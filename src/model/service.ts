@@ -36,6 +36,15 @@ export const Service = z.strictObject({
   population: Population.optional(),
   districts: z.array(Id).min(1).optional(),
   impact: Impact,
+  /**
+   * Essential-service weight [CON-1]: how much one person-hour without this service weighs against others;
+   * absent: the sector's default (src/model/consequence.ts, docs/model.md "Consequence weights").
+   */
+  weight: z
+    .number({ error: "expected a weight (a number >= 0)" })
+    .min(0, { error: "expected a weight >= 0" })
+    .max(100, { error: "expected a weight <= 100" })
+    .optional(),
   objectives: Objectives.optional(),
   fallback: Fallback.optional(),
   requires: z.array(Requirement).default([]),

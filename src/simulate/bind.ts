@@ -3,6 +3,7 @@
  * become probabilities, crews become pools, objectives become flat arrays. Unknown ids are located errors.
  */
 
+import type { ContainmentPolicy } from "../contracts/simulation.ts";
 import { buildIndex, type CityIndex } from "../model/graph.ts";
 import { formatPath, nearest } from "../model/issues.ts";
 import type { CityModel } from "../model/model.ts";
@@ -14,7 +15,7 @@ import {
   NETWORK_DEVICE_KINDS,
   SECTORS,
 } from "../model/primitives.ts";
-import type { Action, Scenario, ScenarioIssue, Selector, Targets } from "./scenario.ts";
+import { type Action, DEFAULTS, type Scenario, type ScenarioIssue, type Selector, type Targets } from "./scenario.ts";
 import { stepChance, vendorChance } from "./weakness.ts";
 
 export const OBJ_RTO = 0;
@@ -141,8 +142,53 @@ export type Compiled = {
   objStart: Int32Array;
   /** Time grid of the level quantile curves (hours). */
   grid: Float64Array;
+  /** The attacker's objective [SCN-4]: reached when a target service's level falls below `below`. */
+  objective?: { description: string; below: number };
+  /** Per service slot: 1 if it is a target of the objective. */
+  objectiveSvc: Uint8Array;
+  /** The containment policy in force: the scenario's fields over the model's `city.containment` over DEFAULTS. */
+  containment: ContainmentPolicy;
   warnings: string[];
 };
+
+/** Per node: 1 if some flagged service needs it, directly or transitively (requirements followed backwards). */
+function neededBy(index: CityIndex, svcFlag: Uint8Array): Uint8Array {
+  const A = index.assetCount;
+  const seen = new Uint8Array(index.nodeCount);
+  const stack: number[] = [];
+  for (let j = 0; j < svcFlag.length; j++)
+    if (svcFlag[j]) {
+      seen[A + j] = 1;
+      stack.push(A + j);
+    }
+  while (stack.length) {
+    const n = stack.pop() as number;
+    for (let r = index.reqStart[n]; r < index.reqStart[n + 1]; r++)
+      for (let p = index.memberStart[r]; p < index.memberStart[r + 1]; p++) {
+        const m = index.members[p];
+        if (seen[m] === 0) {
+          seen[m] = 1;
+          stack.push(m);
+        }
+      }
+  }
+  return seen;
+}
+
+/** [CNT-1] each field: the scenario's, else the model's `city.containment`, else the documented default. */
+export function containmentPolicy(model: CityModel, scenario: Scenario): ContainmentPolicy {
+  const m = model.city.containment ?? {};
+  const s = scenario.containment;
+  return {
+    scope: s.scope ?? m.scope ?? DEFAULTS.scope,
+    zoneThreshold: s.zoneThreshold ?? m.zoneThreshold ?? DEFAULTS.zoneThreshold,
+    delay: s.delay ?? m.delay ?? DEFAULTS.containmentDelay,
+    hostIsolation: s.isolation ?? m.hostIsolation ?? DEFAULTS.hostIsolation,
+    zoneIsolation: s.isolation ?? m.zoneIsolation ?? DEFAULTS.isolation,
+    impact: s.impact ?? m.impact ?? DEFAULTS.isolationImpact,
+    decidedBy: m.decidedBy ?? DEFAULTS.decidedBy,
+  };
+}
 
 export type BindResult = { ok: true; compiled: Compiled } | { ok: false; issues: ScenarioIssue[] };
 
@@ -350,6 +396,42 @@ export function bindScenario(
     attack = { entry, steps };
   }
 
+  // the attacker's objective [SCN-4]: its target services, and whether any effect step can reach them
+  const objective = scenario.objective;
+  const objectiveSvc = new Uint8Array(index.serviceCount);
+  if (objective) {
+    objective.services?.forEach((id, i) => {
+      const n = index.nodeOf.get(id);
+      if (n === undefined || n < A) {
+        const guess = nearest(
+          id,
+          model.services.map((x) => x.id),
+        );
+        err(
+          ["objective", "services", i],
+          "unknown-service",
+          `unknown service "${id}"${guess ? `; did you mean ${guess}?` : ""}`,
+        );
+      } else objectiveSvc[n - A] = 1;
+    });
+    if (!objective.services)
+      model.services.forEach((x, j) => {
+        if (!objective.sectors || objective.sectors.includes(x.sector)) objectiveSvc[j] = 1;
+      });
+    if (!objectiveSvc.includes(1))
+      warnings.push(
+        `scenario ${scenario.id} binds weakly: its objective (${objective.description}) names no service of this model`,
+      );
+    else if (attack) {
+      const needed = neededBy(index, objectiveSvc);
+      const effects = attack.steps.filter((st) => st.action !== "compromise");
+      if (effects.length > 0 && !effects.some((st) => st.list.some((a) => needed[a] === 1)))
+        warnings.push(
+          `scenario ${scenario.id} binds weakly: no effect step targets an asset that its target services need (objective: ${objective.description})`,
+        );
+    }
+  }
+
   if (issues.length) return { ok: false, issues };
 
   // per-asset weaknesses and recovery
@@ -494,6 +576,9 @@ export function bindScenario(
       objLevel: Float64Array.from(objLevel),
       objStart,
       grid: curveGrid(horizon),
+      containment: containmentPolicy(model, scenario),
+      objective: objective ? { description: objective.description, below: objective.below ?? 1 } : undefined,
+      objectiveSvc,
       warnings,
     },
   };

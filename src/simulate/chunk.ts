@@ -17,10 +17,15 @@ export type ChunkResult = {
   from: number;
   to: number;
   personHours: Float64Array;
+  phNoContain: Float64Array;
+  phDirect: Float64Array;
+  peakLoss: Float64Array;
+  severe: Float64Array;
   downtime: Float64Array;
   firstLoss: Float64Array;
   met: Uint8Array;
   attackSucceeded: Uint8Array;
+  effectApplied: Uint8Array;
   compromised: Int32Array;
   detectedAt: Float64Array;
   endTime: Float64Array;
@@ -54,10 +59,15 @@ export class SetRunner {
       from,
       to,
       personHours: sink.personHours,
+      phNoContain: sink.phNoContain,
+      phDirect: sink.phDirect,
+      peakLoss: sink.peakLoss,
+      severe: sink.severe,
       downtime: sink.downtime,
       firstLoss: sink.firstLoss,
       met: sink.met,
       attackSucceeded: sink.attackSucceeded,
+      effectApplied: sink.effectApplied,
       compromised: sink.compromised,
       detectedAt: sink.detectedAt,
       endTime: sink.endTime,

@@ -6,8 +6,11 @@
  * passed in.
  */
 import type { TraceEntry } from "../contracts/simulation.ts";
+import { SEVERE_LOSS } from "../model/consequence.ts";
 import { servicesAtRisk } from "../model/graph.ts";
+import { LevelsEngine } from "../model/levels.ts";
 import type { Rng } from "../model/rng.ts";
+import { withoutServiceMembers } from "./attribution.ts";
 import { type Compiled, OBJ_MTD, OBJ_RESTORE, OBJ_RPO, OBJ_RTO } from "./bind.ts";
 import { sample } from "./distributions.ts";
 import { EventQueue, PriorityHeap } from "./queue.ts";
@@ -46,11 +49,21 @@ export type { TraceEntry };
 /** Per-run results, written into arrays shared by a chunk of runs (run r at offset r * width). */
 export class RunSink {
   readonly personHours: Float64Array;
+  /** Person-hours had our own containment cut nothing ([ATT-1]); <= personHours. */
+  readonly phNoContain: Float64Array;
+  /** Person-hours without containment and without cascade between services ([ATT-1]): the attack's effect. */
+  readonly phDirect: Float64Array;
+  /** Peak share of the service's population without it (1 - lowest level) [CON-3]. */
+  readonly peakLoss: Float64Array;
+  /** Hours with more than SEVERE_LOSS of the population without the service [CON-3]. */
+  readonly severe: Float64Array;
   readonly downtime: Float64Array;
   readonly firstLoss: Float64Array;
   readonly met: Uint8Array;
-  /** Per run: 1 if any attack effect was applied. */
+  /** Per run: 1 if the attack succeeded: its objective reached [SCN-4] (no objective: any effect applied). */
   readonly attackSucceeded: Uint8Array;
+  /** Per run: 1 if any attack effect was applied. */
+  readonly effectApplied: Uint8Array;
   readonly compromised: Int32Array;
   readonly detectedAt: Float64Array;
   readonly endTime: Float64Array;
@@ -62,13 +75,33 @@ export class RunSink {
     readonly objectives: number,
   ) {
     this.personHours = new Float64Array(runs * services);
+    this.phNoContain = new Float64Array(runs * services);
+    this.phDirect = new Float64Array(runs * services);
+    this.peakLoss = new Float64Array(runs * services);
+    this.severe = new Float64Array(runs * services);
     this.downtime = new Float64Array(runs * services);
     this.firstLoss = new Float64Array(runs * services).fill(Number.NaN);
     this.met = new Uint8Array(runs * objectives);
     this.attackSucceeded = new Uint8Array(runs);
+    this.effectApplied = new Uint8Array(runs);
     this.compromised = new Int32Array(runs);
     this.detectedAt = new Float64Array(runs).fill(Number.NaN);
     this.endTime = new Float64Array(runs);
+  }
+}
+
+/** A counterfactual levels engine and its services' person-hours (src/simulate/attribution.ts). */
+class Shadow {
+  readonly cur: Float64Array;
+  readonly last: Float64Array;
+  readonly ph: Float64Array;
+  constructor(
+    readonly L: LevelsEngine,
+    S: number,
+  ) {
+    this.cur = new Float64Array(S);
+    this.last = new Float64Array(S);
+    this.ph = new Float64Array(S);
   }
 }
 
@@ -112,7 +145,18 @@ export class Simulator {
   private readonly gridIdx: Int32Array;
   private readonly dataLoss: Float64Array;
   private readonly lastRise: Float64Array;
+  private readonly minLevel: Float64Array;
+  private readonly severe: Float64Array;
   private downCount = 0;
+  // attribution [ATT-1]: counterfactuals without containment (N) and also without cascade (D), started lazily
+  private readonly shN: Shadow;
+  private readonly shD: Shadow;
+  private shadowsOn = false;
+  /** Per node: the cap of its active zone-isolation hit (1: none) and whether a host isolation hit is active. */
+  private readonly isoHitCap: Float64Array;
+  private readonly isoHostOn: Uint8Array;
+  /** Per service slot: 1 if the service is a member of some requirement (its loss can cascade). */
+  private readonly feeds: Uint8Array;
   // attack
   private readonly held: Uint8Array;
   private readonly heldList: number[] = [];
@@ -144,6 +188,7 @@ export class Simulator {
   private detectedAt = Number.NaN;
   private contained = false;
   private succeeded = 0;
+  private reached = 0;
   private compromisedCount = 0;
   private readonly free: Int32Array;
   private readonly waiting: PriorityHeap[];
@@ -183,6 +228,14 @@ export class Simulator {
     this.gridIdx = new Int32Array(S);
     this.dataLoss = new Float64Array(S);
     this.lastRise = new Float64Array(c.objSvc.length);
+    this.minLevel = new Float64Array(S);
+    this.severe = new Float64Array(S);
+    this.shN = new Shadow(new LevelsEngine(ix), S);
+    this.shD = new Shadow(new LevelsEngine(withoutServiceMembers(ix)), S);
+    this.isoHitCap = new Float64Array(N).fill(1);
+    this.isoHostOn = new Uint8Array(N);
+    this.feeds = new Uint8Array(S);
+    for (let s = 0; s < S; s++) this.feeds[s] = ix.usedByStart[this.A + s + 1] > ix.usedByStart[this.A + s] ? 1 : 0;
     this.held = new Uint8Array(this.A);
     this.heldZone = new Uint8Array(ix.zoneCount);
     this.reach = new Uint8Array(ix.zoneCount);
@@ -268,6 +321,9 @@ export class Simulator {
     this.gridIdx.fill(0);
     this.dataLoss.fill(0);
     this.lastRise.fill(Number.NaN);
+    this.minLevel.fill(1);
+    this.severe.fill(0);
+    this.shadowsOn = false;
     this.downCount = 0;
     for (const a of this.heldList) this.held[a] = 0;
     this.heldList.length = 0;
@@ -276,8 +332,12 @@ export class Simulator {
     this.damagedList.length = 0;
     this.pendingRepair = [];
     this.manipulated = [];
-    for (const a of this.isoAssets) this.isoCap[a] = 1;
+    for (const a of this.isoAssets) {
+      this.isoCap[a] = 1;
+      this.isoHitCap[a] = 1;
+    }
     this.isoAssets = [];
+    for (const a of this.isoHosts) this.isoHostOn[a] = 0;
     for (const z of this.isoZones) this.isoZone[z] = 0;
     this.isoZones = [];
     this.isoHosts = [];
@@ -288,6 +348,7 @@ export class Simulator {
     this.detectedAt = Number.NaN;
     this.contained = false;
     this.succeeded = 0;
+    this.reached = 0;
     this.compromisedCount = 0;
     this.free.set(this.c.poolSize);
     for (const w of this.waiting) w.clear();
@@ -320,6 +381,69 @@ export class Simulator {
     if (h) for (const x of h) if (x < cap) cap = x;
     this.L.setCap(n, cap);
     this.collect();
+    if (this.shadowsOn) {
+      const sc = this.shadowCap(n);
+      this.shN.L.setCap(n, sc);
+      this.shD.L.setCap(n, sc);
+    }
+  }
+
+  /** The node's cap without the hits of our own containment (one zone-isolation hit, one host hit) [ATT-1]. */
+  private shadowCap(n: number): number {
+    const h = this.hits[n];
+    if (!h) return 1;
+    let skipZone = this.isoHitCap[n] < 1;
+    let skipHost = this.isoHostOn[n] === 1;
+    let cap = 1;
+    for (const x of h) {
+      if (skipZone && x === this.isoHitCap[n]) {
+        skipZone = false;
+        continue;
+      }
+      if (skipHost && x === 0) {
+        skipHost = false;
+        continue;
+      }
+      if (x < cap) cap = x;
+    }
+    return cap;
+  }
+
+  /**
+   * Starts the counterfactual engines at the current state (before a containment hit, or when a service that
+   * others need loses level): the same hits less containment's, the same exhausted buffers and fallback floors;
+   * their person-hours so far are the real ones.
+   */
+  private startShadows(): void {
+    if (this.shadowsOn) return;
+    this.shadowsOn = true;
+    const ix = this.c.index;
+    for (const sh of [this.shN, this.shD]) {
+      const L = sh.L;
+      L.reset();
+      for (const n of this.hitTouched) {
+        const sc = this.shadowCap(n);
+        if (sc < 1) L.setCap(n, sc);
+      }
+      for (const r of this.bufTouched) if (this.L.exhausted[r]) L.setBufferExhausted(r, true);
+      for (let s = 0; s < this.S; s++)
+        if (this.fbForce[this.A + s]) L.setFloor(this.A + s, ix.fallbackLevel[this.A + s]);
+      sh.cur.set(this.cur);
+      sh.last.set(this.last);
+      sh.ph.set(this.ph);
+    }
+  }
+
+  private shadowExhausted(r: number, on: boolean): void {
+    if (!this.shadowsOn) return;
+    this.shN.L.setBufferExhausted(r, on);
+    this.shD.L.setBufferExhausted(r, on);
+  }
+
+  private shadowFloor(n: number, f: number): void {
+    if (!this.shadowsOn) return;
+    this.shN.L.setFloor(n, f);
+    this.shD.L.setFloor(n, f);
   }
 
   /** [DEP-1] several hits on one node: the lowest cap counts. */
@@ -372,6 +496,7 @@ export class Simulator {
       if (this.L.exhausted[r]) {
         this.L.setBufferExhausted(r, false);
         this.collect();
+        this.shadowExhausted(r, false);
         this.note(t, "buffer-refilled", this.c.index.nodeId[this.c.index.reqOwner[r]]);
       }
     }
@@ -400,6 +525,7 @@ export class Simulator {
     this.fbUsed[n] += t - this.fbForceStart[n];
     this.L.setFloor(n, 0);
     this.collect();
+    this.shadowFloor(n, 0);
     this.note(t, "fallback-off", this.c.index.nodeId[n], why);
   }
 
@@ -420,6 +546,7 @@ export class Simulator {
         if (b === this.bufGen[a] && this.bufDip[a] === 1) {
           this.L.setBufferExhausted(a, true);
           this.collect();
+          this.shadowExhausted(a, true);
           this.note(t, "buffer-exhausted", ix.nodeId[ix.reqOwner[a]], `ride-through of ${ix.reqBuffer[a]}h used up`);
         }
         break;
@@ -431,6 +558,7 @@ export class Simulator {
             this.fbForceStart[a] = t;
             this.L.setFloor(a, ix.fallbackLevel[a]);
             this.collect();
+            this.shadowFloor(a, ix.fallbackLevel[a]);
             this.note(t, "fallback-on", ix.nodeId[a], `fallback at level ${ix.fallbackLevel[a]}`);
             if (left !== Number.POSITIVE_INFINITY) this.q.push(t + left, E_FB_END, a, b);
           }
@@ -465,7 +593,7 @@ export class Simulator {
         this.taskDone(t, a, b);
         break;
       case E_ISO_END:
-        this.liftIsolation(t);
+        this.liftIsolation(t, a);
         break;
     }
   }
@@ -722,7 +850,7 @@ export class Simulator {
     for (const a of this.manipulated)
       this.note(t, "manipulation-found", this.c.index.nodeId[a], "to verify and restore after containment");
     this.manipulated = [];
-    this.q.push(t + sample(this.c.scenario.containmentDelay, this.rng), E_CONTAIN, 0);
+    this.q.push(t + sample(this.c.containment.delay, this.rng), E_CONTAIN, 0);
   }
 
   private contain(t: number): void {
@@ -750,7 +878,8 @@ export class Simulator {
     const c = this.c;
     const ix = c.index;
     const A = this.A;
-    const thr = c.scenario.zoneThreshold;
+    const pol = c.containment;
+    const thr = pol.zoneThreshold;
     const { zoneTaken, zoneOt, taken } = this;
     for (const a of taken) {
       const z = ix.assetZone[a];
@@ -758,20 +887,21 @@ export class Simulator {
       if (c.otLayer[a]) zoneOt[z] = 1;
     }
     const vz = this.vendorZone;
-    if (vz >= 0 && vz !== ix.internetZone && zoneTaken[vz] === 0) {
+    if (pol.scope !== "host" && vz >= 0 && vz !== ix.internetZone && zoneTaken[vz] === 0) {
       this.isoZone[vz] = 1;
       this.isoZones.push(vz);
     }
     for (const a of taken) {
       const z = ix.assetZone[a];
       if (z === ix.internetZone || this.isoZone[z] === 1) continue;
-      if (zoneTaken[z] >= thr || zoneOt[z] === 1) {
+      const wholeZone =
+        pol.scope === "zone" || (pol.scope === "proportionate" && (zoneTaken[z] >= thr || zoneOt[z] === 1));
+      if (wholeZone) {
         this.isoZone[z] = 1;
         this.isoZones.push(z);
-      } else if (this.isoCap[a] === 1) {
+      } else if (this.isoHostOn[a] === 0) {
         this.isoHosts.push(a);
-        this.isoAssets.push(a);
-        this.isoCap[a] = 0;
+        this.isoHostOn[a] = 1;
       }
     }
     for (const a of taken) {
@@ -779,43 +909,67 @@ export class Simulator {
       zoneOt[ix.assetZone[a]] = 0;
     }
     if (this.isoZones.length === 0 && this.isoHosts.length === 0) return;
-    const len = sample(c.scenario.isolation, this.rng);
-    const impact = c.scenario.isolationImpact;
-    const cr = c.crossReq;
-    for (let i = 0; i < cr.length; i++) {
-      const r = cr[i];
-      const x = ix.reqOwner[r];
-      const zx = ix.assetZone[x];
-      const xIso = this.isoZone[zx] === 1;
-      let n = 0;
-      let cut = 0;
-      for (let m = ix.memberStart[r]; m < ix.memberStart[r + 1]; m++) {
-        n++;
-        const b = ix.members[m];
-        if (b < A) {
-          const zb = ix.assetZone[b];
-          if (zb !== zx && (xIso || this.isoZone[zb] === 1)) cut++;
+    this.startShadows();
+    if (this.isoZones.length > 0) {
+      const len = sample(pol.zoneIsolation, this.rng);
+      const impact = pol.impact;
+      const cr = c.crossReq;
+      for (let i = 0; i < cr.length; i++) {
+        const r = cr[i];
+        const x = ix.reqOwner[r];
+        const zx = ix.assetZone[x];
+        const xIso = this.isoZone[zx] === 1;
+        let n = 0;
+        let cut = 0;
+        for (let m = ix.memberStart[r]; m < ix.memberStart[r + 1]; m++) {
+          n++;
+          const b = ix.members[m];
+          if (b < A) {
+            const zb = ix.assetZone[b];
+            if (zb !== zx && (xIso || this.isoZone[zb] === 1)) cut++;
+          }
         }
+        if (cut === 0 || n - cut >= ix.reqK[r]) continue;
+        const cap = Math.max(impact, ix.reqDegrade[r]);
+        if (cap >= 1) continue;
+        if (this.isoCap[x] === 1) this.isoAssets.push(x);
+        if (cap < this.isoCap[x]) this.isoCap[x] = cap;
       }
-      if (cut === 0 || n - cut >= ix.reqK[r]) continue;
-      const cap = Math.max(impact, ix.reqDegrade[r]);
-      if (cap >= 1) continue;
-      if (this.isoCap[x] === 1) this.isoAssets.push(x);
-      if (cap < this.isoCap[x]) this.isoCap[x] = cap;
+      const hrs = Math.round(len * 10) / 10;
+      for (const z of this.isoZones)
+        this.note(t, "isolated", ix.zoneId[z], `conduits cut for ${hrs}h; the attacker cannot cross them`);
+      for (const x of this.isoAssets) {
+        this.isoHitCap[x] = this.isoCap[x];
+        this.addHit(x, this.isoCap[x]);
+      }
+      this.q.push(t + len, E_ISO_END, 0);
     }
-    const hrs = Math.round(len * 10) / 10;
-    for (const z of this.isoZones)
-      this.note(t, "isolated", ix.zoneId[z], `conduits cut for ${hrs}h; the attacker cannot cross them`);
-    for (const a of this.isoHosts) this.note(t, "isolated host", ix.nodeId[a], `cut off and re-imaged for ${hrs}h`);
-    for (const x of this.isoAssets) this.addHit(x, this.isoCap[x]);
-    this.q.push(t + len, E_ISO_END, 0);
+    if (this.isoHosts.length > 0) {
+      const len = sample(pol.hostIsolation, this.rng);
+      const hrs = Math.round(len * 10) / 10;
+      for (const a of this.isoHosts) {
+        this.note(t, "isolated host", ix.nodeId[a], `cut off and re-imaged for ${hrs}h`);
+        this.addHit(a, 0);
+      }
+      this.q.push(t + len, E_ISO_END, 1);
+    }
   }
 
-  private liftIsolation(t: number): void {
+  /** Ends the zone isolations (which = 0) or the host isolations (which = 1). */
+  private liftIsolation(t: number, which: number): void {
     const ix = this.c.index;
-    for (const z of this.isoZones) this.note(t, "isolation-lifted", ix.zoneId[z], "conduits reconnected");
-    for (const a of this.isoHosts) this.note(t, "isolation-lifted host", ix.nodeId[a], "host reconnected");
-    for (const x of this.isoAssets) this.removeHit(x, this.isoCap[x]);
+    if (which === 0) {
+      for (const z of this.isoZones) this.note(t, "isolation-lifted", ix.zoneId[z], "conduits reconnected");
+      for (const x of this.isoAssets) {
+        this.isoHitCap[x] = 1;
+        this.removeHit(x, this.isoCap[x]);
+      }
+    } else
+      for (const a of this.isoHosts) {
+        this.note(t, "isolation-lifted host", ix.nodeId[a], "host reconnected");
+        this.isoHostOn[a] = 0;
+        this.removeHit(a, 0);
+      }
   }
 
   private priorityOf(a: number): number {
@@ -852,6 +1006,18 @@ export class Simulator {
   private record(t: number): void {
     const A = this.A;
     const L = this.L;
+    if (!this.shadowsOn)
+      for (let i = 0; i < this.recLen; i++) {
+        const n = this.rec[i];
+        if (n >= A && this.feeds[n - A] === 1 && L.level[n] < 1) {
+          this.startShadows();
+          break;
+        }
+      }
+    if (this.shadowsOn) {
+      this.recordShadow(this.shN, t);
+      this.recordShadow(this.shD, t);
+    }
     for (let i = 0; i < this.recLen; i++) {
       const n = this.rec[i];
       this.inRec[n] = 0;
@@ -862,6 +1028,22 @@ export class Simulator {
       if (nw !== old) this.change(s, old, nw, t);
     }
     this.recLen = 0;
+  }
+
+  private recordShadow(sh: Shadow, t: number): void {
+    const A = this.A;
+    const lv = sh.L.level;
+    const pop = this.c.index.population;
+    for (let s = 0; s < this.S; s++) {
+      const nw = lv[A + s];
+      const old = sh.cur[s];
+      if (nw === old) continue;
+      if (old < 1) sh.ph[s] += (1 - old) * pop[A + s] * (t - sh.last[s]);
+      const obj = this.c.objective;
+      if (sh === this.shN && obj && this.c.objectiveSvc[s] === 1 && nw < obj.below) this.reached = 1;
+      sh.cur[s] = nw;
+      sh.last[s] = t;
+    }
   }
 
   private histAdd(cell: number, level: number, hist: Map<number, Map<number, number>>): void {
@@ -882,7 +1064,12 @@ export class Simulator {
     if (old < 1) {
       this.ph[s] += (1 - old) * pop * dt;
       this.down[s] += dt;
+      if (old < 1 - SEVERE_LOSS) this.severe[s] += dt;
     }
+    if (nw < this.minLevel[s]) this.minLevel[s] = nw;
+    // [SCN-4] the objective is the attack's doing: once containment or cascade counterfactuals run, the level
+    // without our containment decides (recordShadow)
+    if (!this.shadowsOn && c.objectiveSvc[s] === 1 && c.objective && nw < c.objective.below) this.reached = 1;
     // curve grid points before t hold the old level
     const grid = c.grid;
     let g = this.gridIdx[s];
@@ -912,6 +1099,11 @@ export class Simulator {
     this.trace?.push({ t, kind: "level", id: c.index.nodeId[this.A + s], from: old, to: nw });
   }
 
+  private closeShadow(sh: Shadow, s: number, tEnd: number, pop: number): number {
+    const lv = sh.cur[s];
+    return lv < 1 ? sh.ph[s] + (1 - lv) * pop * (tEnd - sh.last[s]) : sh.ph[s];
+  }
+
   private finish(sink: RunSink, slot: number, tEnd: number): void {
     const c = this.c;
     const S = this.S;
@@ -924,6 +1116,7 @@ export class Simulator {
         const dt = tEnd - this.last[s];
         this.ph[s] += (1 - lv) * c.index.population[this.A + s] * dt;
         this.down[s] += dt;
+        if (lv < 1 - SEVERE_LOSS) this.severe[s] += dt;
         let g = this.gridIdx[s];
         while (g < this.G && grid[g] <= tEnd) {
           this.pendingGrid.push(s * this.G + g, lv);
@@ -935,6 +1128,18 @@ export class Simulator {
         }
       }
       sink.personHours[base + s] = this.ph[s];
+      sink.peakLoss[base + s] = 1 - this.minLevel[s];
+      sink.severe[base + s] = this.severe[s];
+      if (this.shadowsOn) {
+        // [ATT-1] real >= without containment >= without cascade; clamp rounding so the split stays ordered
+        const pop = c.index.population[this.A + s];
+        const n = Math.min(this.ph[s], this.closeShadow(this.shN, s, tEnd, pop));
+        sink.phNoContain[base + s] = n;
+        sink.phDirect[base + s] = Math.min(n, this.closeShadow(this.shD, s, tEnd, pop));
+      } else {
+        sink.phNoContain[base + s] = this.ph[s];
+        sink.phDirect[base + s] = this.ph[s];
+      }
       sink.downtime[base + s] = this.down[s];
       sink.firstLoss[base + s] = this.first[s];
     }
@@ -968,7 +1173,8 @@ export class Simulator {
       } else if (c.objKind[o] === OBJ_RPO) met = this.dataLoss[s] <= c.objTarget[o];
       sink.met[slot * O + o] = met ? 1 : 0;
     }
-    sink.attackSucceeded[slot] = this.succeeded;
+    sink.attackSucceeded[slot] = this.c.objective ? this.reached : this.succeeded;
+    sink.effectApplied[slot] = this.succeeded;
     sink.compromised[slot] = this.compromisedCount;
     sink.detectedAt[slot] = this.detectedAt;
     sink.endTime[slot] = tEnd;

@@ -5,9 +5,11 @@
  * matrix of objectives met per defence set, and the timeline of a representative run (what failed when, and
  * why). Inline SVG and CSS; no scripts, no external files.
  */
+
 import type { TraceEntry } from "./engine.ts";
 import type { SimulationReport } from "./index.ts";
 import type { CurvePoint, ObjectiveOut, ServiceOut, SetOut } from "./stats.ts";
+import { containmentText } from "./text.ts";
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -216,20 +218,46 @@ export function renderHtml(
     i === 0
       ? `baseline${report.controls.length ? ` (${report.controls.join(", ")})` : ""}`
       : `+ ${s.controls.join(" + ")}`;
-  const byRisk = [...report.services].sort((a, b) => b.personHours.mean - a.personHours.mean || (a.id < b.id ? -1 : 1));
+  const byRisk = [...report.services].sort(
+    (a, b) =>
+      b.weightedLoss.mean - a.weightedLoss.mean || b.personHours.mean - a.personHours.mean || (a.id < b.id ? -1 : 1),
+  );
   const affected = byRisk.filter((s) => s.personHours.mean > 0);
   const names = new Map(report.services.map((s) => [s.id, s.name]));
   const t = report.totals;
 
   // --- summary
   const tiles = [
+    [
+      big(t.weightedLoss.mean),
+      "weighted loss (mean)",
+      `${fmt(t.weightedLoss.mean)}: essential-service weight x person-hours, summed over services`,
+    ],
     [big(t.personHours.mean), "person-hours lost (mean)", `${fmt(t.personHours.mean)} person-hours`],
     [
       `${big(t.personHours.p10)} / ${big(t.personHours.p50)} / ${big(t.personHours.p90)}`,
       "P10 / P50 / P90",
       "one run in ten loses less than the P10, one in ten more than the P90",
     ],
-    [pct(t.attackSuccessProbability), "of runs: the attack succeeded", "any attack effect applied"],
+    [
+      pct(t.attribution.containmentShare),
+      "of the loss: our own containment",
+      `attack ${fmt(t.attribution.attack)}, cascade ${fmt(t.attribution.cascade)}, containment ${fmt(t.attribution.containment)} person-hours (mean)`,
+    ],
+    ...(t.objectivesMetProbability !== null
+      ? [
+          [
+            pct(t.objectivesMetProbability),
+            "of runs: every objective met",
+            "rto, mtd, restore and rpo of every service",
+          ],
+        ]
+      : []),
+    [
+      pct(t.attackSuccessProbability),
+      "of runs: the attack reached its objective",
+      report.objective ? report.objective.description : "no objective: any attack effect applied",
+    ],
     [pct(t.detectedProbability), "of runs: the attack was detected", ""],
   ]
     .map(
@@ -237,6 +265,10 @@ export function renderHtml(
         `<div class="tile" title="${esc(title)}"><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`,
     )
     .join("");
+  const causes = (a: { attack: number; cascade: number; containment: number }) => {
+    const sum = a.attack + a.cascade + a.containment;
+    return sum > 0 ? `${pct(a.attack / sum)} / ${pct(a.cascade / sum)} / ${pct(a.containment / sum)}` : "—";
+  };
   const worstObjective = (s: ServiceOut) => {
     const o = [...s.objectives].sort((a, b) => a.probabilityMet - b.probabilityMet)[0];
     return o ? `${o.kind} ${objLabel(o)} met in ${pct(o.probabilityMet)} of runs` : "no objectives";
@@ -245,7 +277,15 @@ export function renderHtml(
     .slice(0, 5)
     .map(
       (s) =>
-        `<tr><td><b>${esc(s.name)}</b> <span class="muted">${esc(s.id)}</span></td><td class="n">${big(s.personHours.mean)}</td><td class="n">${big(s.personHours.p90)}</td><td class="n">${pct(s.firstLossHours.probability)}</td><td class="n">${hours(s.downtimeHours.mean)}</td><td>${esc(worstObjective(s))}</td></tr>`,
+        `<tr><td><b>${esc(s.name)}</b> <span class="muted">${esc(s.id)}</span></td><td class="n">${big(s.weightedLoss.mean)}</td><td class="n">${big(s.personHours.mean)}</td><td class="n">${big(s.personHours.p90)}</td><td class="n">${causes(s.attribution)}</td><td class="n">${pct(s.firstLossHours.probability)}</td><td class="n">${hours(s.downtimeHours.mean)}</td><td>${esc(worstObjective(s))}</td></tr>`,
+    )
+    .join("");
+  const essential = [...report.services]
+    .filter((s) => s.essential)
+    .sort((a, b) => b.weightedLoss.mean - a.weightedLoss.mean || (a.id < b.id ? -1 : 1))
+    .map(
+      (s) =>
+        `<tr><td><b>${esc(s.name)}</b> <span class="muted">${esc(s.id)}</span></td><td class="n">${s.weight}</td><td class="n">${fmt(s.peoplePeak.p50)} / ${fmt(s.peoplePeak.p90)}</td><td class="n">${hours(s.severeHours.p50)} / ${hours(s.severeHours.p90)}</td><td class="n">${s.objectivesMetProbability === null ? "—" : pct(s.objectivesMetProbability)}</td></tr>`,
     )
     .join("");
   const diffs = report.compare
@@ -346,15 +386,17 @@ table.events td{font-size:13.5px}table.events .kind{font-weight:600}
 <main>
 <section><h2>Summary</h2>
 <div class="tiles">${tiles}</div>
+<p>Where the loss comes from (mean person-hours): ${esc(causes(t.attribution))} attack / cascade between services / our own containment (${esc(containmentText(report.containment))}).</p>
+${essential ? `<h3>Essential services</h3><table><tr><th>service</th><th>weight</th><th>people without it at the worst moment (P50 / P90)</th><th>hours with more than 10 % out (P50 / P90)</th><th>every objective met</th></tr>${essential}</table>` : ""}
 ${
   atRisk
-    ? `<h3>Services most at risk</h3><table><tr><th>service</th><th>person-hours lost (mean)</th><th>P90</th><th>loses level in</th><th>mean downtime</th><th>weakest objective</th></tr>${atRisk}</table>`
+    ? `<h3>Services most at risk</h3><table><tr><th>service</th><th>weighted loss (mean)</th><th>person-hours lost (mean)</th><th>P90</th><th>attack / cascade / our containment</th><th>loses level in</th><th>mean downtime</th><th>weakest objective</th></tr>${atRisk}</table>`
     : "<p>No service lost any level in any run.</p>"
 }
 ${diffs ? `<h3>What the defences buy (paired runs, same seeds)</h3><ul class="diffs">${diffs}</ul>` : ""}
 </section>
 <section><h2>Resilience curves</h2>
-<p class="muted">Level of each affected service over time across the runs (100 % = full service). Sorted by person-hours lost.</p>
+<p class="muted">Level of each affected service over time across the runs (100 % = full service). Sorted by weighted loss.</p>
 ${legend}
 <div class="grid">${curves || "<p>No service lost any level.</p>"}</div>
 ${untouched.length ? `<p class="muted">Never affected: ${esc(untouched.join(", "))}.</p>` : ""}

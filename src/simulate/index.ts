@@ -102,6 +102,8 @@ export function withControls(
   return { ok: true, model: m, applied, skipped };
 }
 
+const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
+
 export type SimulateOptions = {
   runs: number;
   seed: number;
@@ -155,6 +157,14 @@ export async function simulate(
   });
   const c0 = runners[0].compiled;
   const sets = merged.map((m, i) => summarize(runners[i].compiled, m, labels[i]));
+  const t0 = sets[0].totals;
+  // [SCN-4] a scenario whose effects land but whose objective is seldom reached binds weakly to this model
+  if (c0.objective && t0.effectAppliedProbability >= 0.2 && t0.attackSuccessProbability < 0.05)
+    warnings.push(
+      `scenario ${scenario.id} binds weakly: attack effects landed in ${pct(t0.effectAppliedProbability)} of runs but its objective (${c0.objective.description}) was reached in ${pct(t0.attackSuccessProbability)}: its effects miss what the target services need, or redundancy and fallbacks absorb them`,
+    );
+  else if (!c0.objective && scenario.attack)
+    warnings.push(`scenario ${scenario.id} has no objective: success counts any attack effect applied`);
   const compare = merged.slice(1).map((m, i) => compareSets(c0, merged[0], m, runners[i + 1].compiled, labels[i + 1]));
   const report: SimulationReport = {
     scenario: { id: scenario.id, name: scenario.name, deterministic: c0.deterministic },
@@ -164,6 +174,10 @@ export async function simulate(
     horizonHours: c0.horizon,
     grid: { points: GRID_POINTS, stepHours: c0.horizon / (GRID_POINTS - 1) },
     controls: base.applied,
+    objective: c0.objective
+      ? { ...c0.objective, services: base.model.services.filter((_, j) => c0.objectiveSvc[j] === 1).map((x) => x.id) }
+      : null,
+    containment: c0.containment,
     totals: sets[0].totals,
     services: sets[0].services,
     compare,

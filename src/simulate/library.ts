@@ -15,6 +15,7 @@ export const BUILT_IN: Record<string, unknown> = {
     name: "Ransomware through phishing",
     description:
       "A phishing mail gives a foothold on an IT workstation; the attacker spreads through IT, reaches OT-adjacent hosts (HMIs, historians, engineering workstations) through the conduits, then encrypts servers and those hosts.",
+    objective: { description: "disrupt the city: some service loses level" },
     attack: {
       entry: { via: "phishing", targets: USERS, attempts: 20 },
       steps: [
@@ -46,6 +47,7 @@ export const BUILT_IN: Record<string, unknown> = {
     name: "Grid attack in the style of Ukraine 2015",
     description:
       "Spear-phishing into IT, months of reconnaissance compressed into days, then the SCADA of the power sector is hijacked to open breakers (field devices denied until crews close them by hand), HMIs are wiped, serial-to-Ethernet gateways are bricked, and the call centre is flooded.",
+    objective: { description: "cut electricity: a power service loses level", sectors: ["power"] },
     attack: {
       entry: { via: "phishing", targets: USERS, attempts: 30 },
       steps: [
@@ -100,6 +102,7 @@ export const BUILT_IN: Record<string, unknown> = {
     name: "Traffic signal controllers compromised",
     description:
       "From an exposed system (the traffic centre's own, else any), the attacker works through the network to the traffic management servers and the signal controllers, and switches the signals off (dark or flashing).",
+    objective: { description: "dark or wrong signals: a traffic service loses level", sectors: ["traffic"] },
     attack: {
       entry: { via: "exposed", targets: [{ sector: ["traffic"] }, {}], attempts: 10 },
       steps: [
@@ -136,6 +139,10 @@ export const BUILT_IN: Record<string, unknown> = {
     name: "Pump and valve commands through the water SCADA",
     description:
       "From a foothold in IT or through exposed remote access, the attacker reaches the water SCADA and sends pump and valve commands: the service runs degraded until the manipulation is detected.",
+    objective: {
+      description: "unsafe or interrupted water: a water or wastewater service loses level",
+      sectors: ["water", "wastewater"],
+    },
     attack: {
       entry: { via: "phishing", targets: USERS, attempts: 20 },
       steps: [
@@ -171,6 +178,7 @@ export const BUILT_IN: Record<string, unknown> = {
     name: "False sensor readings",
     description:
       "Sensors reachable from a foothold send false readings: the services that rely on them run at a reduced level (integrity loss) until detected.",
+    objective: { description: "services run on false readings: some service loses level" },
     attack: {
       entry: { via: "exposed", targets: { layer: ["iot", "ot", "network"] }, attempts: 10 },
       steps: [
@@ -197,6 +205,7 @@ export const BUILT_IN: Record<string, unknown> = {
     name: "Through a vendor's remote access",
     description:
       "The attacker holds a vendor and uses its remote access into the city's zones [NET-2], spreads there and encrypts or disables what it reaches.",
+    objective: { description: "disrupt the city through a vendor: some service loses level" },
     attack: {
       entry: { via: "vendor", attempts: 5, time: { lognormal: { median: "1d", p90: "1w" } } },
       steps: [
@@ -221,6 +230,11 @@ export const BUILT_IN: Record<string, unknown> = {
     name: "DDoS on citizen services",
     description:
       "A volumetric denial of service on everything the city exposes to the internet for citizens; it stops by itself when the attackers move on or mitigation kicks in.",
+    objective: {
+      description:
+        "citizen-facing services unreachable: a government, health, transport, emergency, finance or other service loses level",
+      sectors: ["government", "health", "transport", "emergency", "finance", "other"],
+    },
     attack: {
       steps: [
         {

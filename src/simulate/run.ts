@@ -33,10 +33,15 @@ function emptyMerged(runs: number, services: number, objectives: number): Merged
     services,
     objectives,
     personHours: new Float64Array(runs * services),
+    phNoContain: new Float64Array(runs * services),
+    phDirect: new Float64Array(runs * services),
+    peakLoss: new Float64Array(runs * services),
+    severe: new Float64Array(runs * services),
     downtime: new Float64Array(runs * services),
     firstLoss: new Float64Array(runs * services),
     met: new Uint8Array(runs * objectives),
     attackSucceeded: new Uint8Array(runs),
+    effectApplied: new Uint8Array(runs),
     compromised: new Int32Array(runs),
     detectedAt: new Float64Array(runs),
     endTime: new Float64Array(runs),
@@ -48,10 +53,15 @@ function mergeChunk(m: Merged, r: ChunkResult): void {
   const S = m.services;
   const O = m.objectives;
   m.personHours.set(r.personHours, r.from * S);
+  m.phNoContain.set(r.phNoContain, r.from * S);
+  m.phDirect.set(r.phDirect, r.from * S);
+  m.peakLoss.set(r.peakLoss, r.from * S);
+  m.severe.set(r.severe, r.from * S);
   m.downtime.set(r.downtime, r.from * S);
   m.firstLoss.set(r.firstLoss, r.from * S);
   m.met.set(r.met, r.from * O);
   m.attackSucceeded.set(r.attackSucceeded, r.from);
+  m.effectApplied.set(r.effectApplied, r.from);
   m.compromised.set(r.compromised, r.from);
   m.detectedAt.set(r.detectedAt, r.from);
   m.endTime.set(r.endTime, r.from);

@@ -45,6 +45,22 @@ export const Selector = z.strictObject({
   vendor: z.array(Id).min(1).optional(),
 });
 export type Selector = z.infer<typeof Selector>;
+
+/**
+ * What the attacker is after [SCN-4]: reached in a run when a target service (of these sectors, or these ids;
+ * neither: any service) falls below `below` (default 1: loses any level).
+ */
+const Objective = z.strictObject({
+  description: z.string().min(1),
+  sectors: z.array(Sector).min(1).optional(),
+  services: z.array(z.string().min(1)).min(1).optional(),
+  below: z
+    .number()
+    .gt(0, { error: "expected a level in (0, 1]" })
+    .max(1, { error: "expected a level in (0, 1]" })
+    .optional(),
+});
+export type Objective = z.infer<typeof Objective>;
 /** One selector, or a list of them: an asset matching any of them is selected. */
 const Targets = z.union([Selector, z.array(Selector).min(1)]).default({});
 export type Targets = Selector | Selector[];
@@ -159,6 +175,7 @@ export const ScenarioSchema = z.strictObject({
     })
     .optional(),
   detection: z.strictObject({ monitored: DetectionOf.optional(), unmonitored: DetectionOf.optional() }).optional(),
+  objective: Objective.optional(),
   containment: z
     .strictObject({
       delay: LengthDist.optional(),
@@ -166,6 +183,8 @@ export const ScenarioSchema = z.strictObject({
       impact: Level.optional(),
       /** Held assets in a zone from which the whole zone is isolated (fewer: only the hosts). */
       zoneThreshold: ZoneThreshold.optional(),
+      /** Overrides the model's containment scope (docs/simulate.md "Containment policy"). */
+      scope: z.enum(["proportionate", "host", "zone"]).optional(),
     })
     .optional(),
   recovery: z
@@ -191,8 +210,12 @@ export const DEFAULTS = {
     unmonitored: { probability: 0.005, delay: { kind: "lognormal", median: 7 * 24, p90: 30 * 24 } as Distribution },
   },
   containmentDelay: { kind: "lognormal", median: 8, p90: 48 } as Distribution,
-  /** How long the isolated zones stay cut off (docs/simulate.md "Containment and isolation"). */
+  /** How long the isolated zones stay cut off (docs/simulate.md "Containment policy"). */
   isolation: { kind: "lognormal", median: 24, p90: 96 } as Distribution,
+  /** How long an isolated host stays cut off and is re-imaged (docs/simulate.md "Containment policy"). */
+  hostIsolation: { kind: "lognormal", median: 4, p90: 24 } as Distribution,
+  scope: "proportionate" as "proportionate" | "host" | "zone",
+  decidedBy: "not stated in the model",
   /** The cap on an asset whose requirement is cut by the isolation (its `degrade` if higher). */
   isolationImpact: 0,
   /** Held assets in a zone (none in the OT layer) from which the zone, not just the hosts, is isolated. */
@@ -213,16 +236,20 @@ export type Scenario = {
     monitored: { probability: number; delay: Distribution };
     unmonitored: { probability: number; delay: Distribution };
   };
-  containmentDelay: Distribution;
-  /** How long the zones isolated at containment stay cut off. */
-  isolation: Distribution;
-  /** Cap on an asset whose requirement is cut by an isolation (max with the requirement's degrade). */
-  isolationImpact: number;
   /**
-   * At containment a zone is isolated when the attacker holds at least this many assets there or any OT asset
-   * there; otherwise only the held hosts are (docs/simulate.md "Containment and isolation").
+   * The scenario's own containment fields; each overrides the model's `city.containment`, which overrides
+   * DEFAULTS (resolved in bind.ts: docs/simulate.md "Containment policy").
    */
-  zoneThreshold: number;
+  containment: {
+    delay?: Distribution;
+    /** Both zone and host isolation, when given. */
+    isolation?: Distribution;
+    impact?: number;
+    zoneThreshold?: number;
+    scope?: "proportionate" | "host" | "zone";
+  };
+  /** What the attacker is after [SCN-4]; absent: success is any attack effect applied. */
+  objective?: Objective;
   /** Absent rebuild/spare/manipulate: the per-kind defaults of bind.ts apply. */
   recovery: { deny: Distribution; rebuild?: Distribution; spare?: Distribution; manipulate?: Distribution };
   /** Where a field path stands in the scenario's source (for binding errors). */
@@ -318,10 +345,8 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
           delay: det.unmonitored?.delay ?? DEFAULTS.detection.unmonitored.delay,
         },
       },
-      containmentDelay: s.containment?.delay ?? DEFAULTS.containmentDelay,
-      isolation: s.containment?.isolation ?? DEFAULTS.isolation,
-      isolationImpact: s.containment?.impact ?? DEFAULTS.isolationImpact,
-      zoneThreshold: s.containment?.zoneThreshold ?? DEFAULTS.zoneThreshold,
+      containment: { ...s.containment },
+      objective: s.objective,
       recovery: {
         deny: s.recovery?.deny ?? DEFAULTS.recovery.deny,
         rebuild: s.recovery?.rebuild,

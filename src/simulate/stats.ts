@@ -4,7 +4,16 @@
  * the level quantile curves read exactly from the per-grid-point level histograms.
  */
 
-import type { CompareOut, CurvePoint, ObjectiveOut, ServiceOut, SetOut, Stat } from "../contracts/simulation.ts";
+import type {
+  Attribution,
+  CompareOut,
+  CurvePoint,
+  ObjectiveOut,
+  ServiceOut,
+  SetOut,
+  Stat,
+} from "../contracts/simulation.ts";
+import { isEssential, serviceWeight } from "../model/consequence.ts";
 import type { Compiled } from "./bind.ts";
 import { OBJ_KINDS } from "./bind.ts";
 import type { Merged } from "./run.ts";
@@ -140,20 +149,87 @@ function objectivesOf(c: Compiled, m: Merged, s: number): ObjectiveOut[] {
   return out;
 }
 
+/** Mean person-hours by cause for service s [ATT-1] (unrounded). */
+function attributionOf(m: Merged, s: number): Attribution {
+  const S = m.services;
+  let attack = 0;
+  let cascade = 0;
+  let containment = 0;
+  for (let r = 0; r < m.runs; r++) {
+    const i = r * S + s;
+    attack += m.phDirect[i];
+    cascade += m.phNoContain[i] - m.phDirect[i];
+    containment += m.personHours[i] - m.phNoContain[i];
+  }
+  const n = Math.max(1, m.runs);
+  return { attack: attack / n, cascade: cascade / n, containment: containment / n };
+}
+
+function roundAttr(a: Attribution): Attribution & { containmentShare: number } {
+  const total = a.attack + a.cascade + a.containment;
+  return {
+    attack: round(a.attack),
+    cascade: round(a.cascade),
+    containment: round(a.containment),
+    containmentShare: total > 0 ? round(a.containment / total, 4) : 0,
+  };
+}
+
+/** Per run: weighted loss [CON-2] (src/model/consequence.ts weightedLoss, per run). */
+export function weightedTotals(c: Compiled, m: Merged): Float64Array {
+  const out = new Float64Array(m.runs);
+  const w = c.model.services.map(serviceWeight);
+  for (let r = 0; r < m.runs; r++) {
+    let t = 0;
+    for (let s = 0; s < m.services; s++) t += w[s] * m.personHours[r * m.services + s];
+    out[r] = t;
+  }
+  return out;
+}
+
 export function summarize(c: Compiled, m: Merged, controls: string[]): SetOut {
   const services: ServiceOut[] = [];
   const S = m.services;
+  const total: Attribution = { attack: 0, cascade: 0, containment: 0 };
+  const wtotal: Attribution = { attack: 0, cascade: 0, containment: 0 };
   for (let s = 0; s < S; s++) {
     const svc = c.model.services[s];
+    const w = serviceWeight(svc);
     const first = column(m, m.firstLoss, s, S)
       .filter((x) => !Number.isNaN(x))
       .sort();
+    const ph = column(m, m.personHours, s, S);
+    const attr = attributionOf(m, s);
+    for (const k of ["attack", "cascade", "containment"] as const) {
+      total[k] += attr[k];
+      wtotal[k] += w * attr[k];
+    }
+    const peak = column(m, m.peakLoss, s, S).map((x) => x * svc.population);
+    let allMet = 0;
+    const o0 = c.objStart[s];
+    const o1 = c.objStart[s + 1];
+    for (let r = 0; r < m.runs; r++) {
+      let ok = 1;
+      for (let o = o0; o < o1; o++) ok &= m.met[r * m.objectives + o];
+      allMet += ok;
+    }
     services.push({
       id: svc.id,
       name: svc.name,
       sector: svc.sector,
       population: svc.population,
-      personHours: stat(column(m, m.personHours, s, S)),
+      weight: w,
+      essential: isEssential(svc),
+      personHours: stat(ph),
+      weightedLoss: stat(ph.map((x) => w * x)),
+      attribution: {
+        attack: round(attr.attack),
+        cascade: round(attr.cascade),
+        containment: round(attr.containment),
+      },
+      peoplePeak: stat(peak),
+      severeHours: stat(column(m, m.severe, s, S)),
+      objectivesMetProbability: o1 > o0 ? round(allMet / m.runs, 4) : null,
       downtimeHours: stat(column(m, m.downtime, s, S)),
       firstLossHours: {
         probability: round(first.length / m.runs, 4),
@@ -166,11 +242,13 @@ export function summarize(c: Compiled, m: Merged, controls: string[]): SetOut {
     });
   }
   let succ = 0;
+  let eff = 0;
   let det = 0;
   let comp = 0;
   let allMet = 0;
   for (let r = 0; r < m.runs; r++) {
     succ += m.attackSucceeded[r];
+    eff += m.effectApplied[r];
     if (!Number.isNaN(m.detectedAt[r])) det++;
     comp += m.compromised[r];
     let ok = 1;
@@ -181,7 +259,11 @@ export function summarize(c: Compiled, m: Merged, controls: string[]): SetOut {
     controls,
     totals: {
       personHours: stat(totals(m)),
+      weightedLoss: stat(weightedTotals(c, m)),
+      attribution: roundAttr(total),
+      weightedAttribution: roundAttr(wtotal),
       attackSuccessProbability: round(succ / m.runs, 4),
+      effectAppliedProbability: round(eff / m.runs, 4),
       detectedProbability: round(det / m.runs, 4),
       compromisedMean: round(comp / m.runs),
       objectivesMetProbability: m.objectives ? round(allMet / m.runs, 4) : null,
@@ -231,6 +313,11 @@ export function compareSets(
     controls,
     totals: {
       personHours: { ...stat(to), diff: pairedDiff(tb, to) },
+      weightedLoss: (() => {
+        const wb = weightedTotals(c, base);
+        const wo = weightedTotals(otherC, other);
+        return { ...stat(wo), diff: pairedDiff(wb, wo) };
+      })(),
       attackSuccessProbability: round(succ / other.runs, 4),
       attackSuccessDiff: pairedDiff(sb, so, 4),
     },

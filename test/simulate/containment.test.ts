@@ -6,7 +6,7 @@
  * every number is worked out by hand in the comment next to it.
  */
 import { describe, expect, test } from "vitest";
-import { bindScenario } from "../../src/simulate/bind.ts";
+import { bindScenario, containmentPolicy } from "../../src/simulate/bind.ts";
 import { parseScenarioObject, parseScenarioText } from "../../src/simulate/scenario.ts";
 import { IMPACT, modelOf, runOnce } from "./helpers.ts";
 
@@ -148,7 +148,7 @@ describe("containment isolates a lone compromised host, not its zone", () => {
   test("zoneThreshold defaults to 2; a bad one is an error located at its line, column and path", () => {
     const p = parseScenarioObject({ id: "t", name: "t", events: [{ at: "0h", down: ["ws"] }] });
     if (!p.ok) throw new Error(p.issues[0].message);
-    expect(p.scenario.zoneThreshold).toBe(2);
+    expect(containmentPolicy(ISOLATION, p.scenario).zoneThreshold).toBe(2);
     for (const bad of ["0", "1.5", "two"]) {
       const r = parseScenarioText(
         "s.yaml",
@@ -161,12 +161,15 @@ describe("containment isolates a lone compromised host, not its zone", () => {
     }
   });
 
-  test("the isolation length defaults to a documented lognormal (median 24 h, p90 96 h) and impact 0", () => {
+  test("[CNT-1] zone isolation defaults to a lognormal (median 24 h, p90 96 h), host isolation to (4 h, 24 h), impact 0", () => {
     const p = parseScenarioObject({ id: "t", name: "t", events: [{ at: "0h", down: ["ws"] }] });
     expect(p.ok).toBe(true);
     if (!p.ok) return;
-    expect(p.scenario.isolation).toEqual({ kind: "lognormal", median: 24, p90: 96 });
-    expect(p.scenario.isolationImpact).toBe(0);
+    const pol = containmentPolicy(ISOLATION, p.scenario);
+    expect(pol.zoneIsolation).toEqual({ kind: "lognormal", median: 24, p90: 96 });
+    expect(pol.hostIsolation).toEqual({ kind: "lognormal", median: 4, p90: 24 });
+    expect(pol.impact).toBe(0);
+    expect(pol.scope).toBe("proportionate");
   });
 });
 
