@@ -50,6 +50,18 @@ services:
   - { id: ops, name: ops, sector: other, population: 10, ${IMPACT}, requires: [ { asset: scada } ] }
 `);
 
+/** ws held at 1, mail (same office zone) at 2; noticed at 3, contained at 4, isolations 6 h. */
+const SPREAD = {
+  id: "t",
+  name: "t",
+  attack: {
+    entry: { via: "insider", targets: { assets: ["ws"] }, time: "1h" },
+    steps: [{ id: "spread", action: "compromise", probability: 1, targets: { assets: ["mail"] }, time: "1h" }],
+  },
+  detection: { unmonitored: { probability: 1, delay: "2h" } },
+  containment: { delay: "1h", isolation: "6h" },
+};
+
 describe("[ATT-1] loss split into attack, cascade and our containment", () => {
   test("[ATT-1][CON-3] a substation down 2 h: power's loss is the attack's, water's is cascade", () => {
     const { out } = parts(CASCADE, { id: "t", name: "t", events: [{ at: "1h", down: ["sub"], for: "2h" }] });
@@ -61,16 +73,7 @@ describe("[ATT-1] loss split into attack, cascade and our containment", () => {
   });
 
   test("[ATT-1][CNT-1] the office isolated 6 h for two held hosts: the plant's loss is all our containment", () => {
-    const { out } = parts(CASCADE, {
-      id: "t",
-      name: "t",
-      attack: {
-        entry: { via: "insider", targets: { assets: ["ws"] }, time: "1h" },
-        steps: [{ id: "spread", action: "compromise", probability: 1, targets: { assets: ["mail"] }, time: "1h" }],
-      },
-      detection: { unmonitored: { probability: 1, delay: "2h" } },
-      containment: { delay: "1h", isolation: "6h" },
-    });
+    const { out } = parts(CASCADE, SPREAD);
     // detected at 3, contained at 4: office isolated 4 -> 10; scada needs dc across the cut: ops 10 x 6 = 60.
     expect(out.ops).toEqual({ attack: 0, cascade: 0, containment: 60, peak: 1, severe: 6 });
     expect(out.power.attack + out.power.cascade + out.power.containment).toBe(0);
@@ -87,16 +90,7 @@ describe("[ATT-1] loss split into attack, cascade and our containment", () => {
           "  - { id: scada, name: scada, kind: scada-server, layer: ot, zone: plant, requires: [ { asset: dc } ] }\n" +
           `services:\n  - { id: ops, name: ops, sector: other, population: 10, ${IMPACT}, requires: [ { asset: scada } ] }\n`,
       );
-    const sc = {
-      id: "t",
-      name: "t",
-      attack: {
-        entry: { via: "insider", targets: { assets: ["ws"] }, time: "1h" },
-        steps: [{ id: "spread", action: "compromise", probability: 1, targets: { assets: ["mail"] }, time: "1h" }],
-      },
-      detection: { unmonitored: { probability: 1, delay: "2h" } },
-      containment: { delay: "1h", isolation: "6h" },
-    };
+    const sc = SPREAD;
     expect(parts(raw("host"), sc).out.ops.containment).toBe(0);
     expect(parts(raw("zone"), sc).out.ops.containment).toBe(60);
     expect(parts(raw("proportionate"), sc).out.ops.containment).toBe(60);
