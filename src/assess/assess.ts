@@ -86,6 +86,7 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
   const atk = attackPaths(ag, actors, controlFixes(index), {
     maxPathsPerActor: opts.maxPathsPerActor,
     rank: (a) => crit.loss[a],
+    consequence: (a) => crit.weighted[a],
   });
   for (const p of atk.paths) {
     const t = index.nodeOf.get(p.target) as number;

@@ -347,6 +347,7 @@ function describePath(
   target: number,
   targetP: number,
   probability: number,
+  consequence: number,
 ): AttackPath {
   let entry = "internet";
   let entryKind = "internet";
@@ -400,6 +401,8 @@ function describePath(
     entry,
     target: ag.index.nodeId[target],
     probability: round(probability),
+    consequence: round(consequence),
+    risk: round(probability * consequence),
     steps,
     services: [],
   };
@@ -416,17 +419,23 @@ export type AttackResult = {
 export type ControlFixes = Map<string, string[]>;
 
 /**
- * Paths and cuts for every actor. `maxPathsPerActor` bounds the reported paths (most likely first; 0 = all).
- * `rank(target)` breaks ties between equally likely targets (higher first, e.g. the target's criticality).
+ * Paths and cuts for every actor. `maxPathsPerActor` bounds the reported paths (0 = all), highest risk first:
+ * probability x `consequence(target)` ([RNK-3]; without `consequence`, most likely first). `rank(target)` breaks
+ * ties (higher first, e.g. the target's criticality).
  */
 export function attackPaths(
   ag: AttackGraph,
   actors: Actor[],
   fixes: ControlFixes,
-  opts: { maxPathsPerActor?: number; rank?: (assetNode: number) => number } = {},
+  opts: {
+    maxPathsPerActor?: number;
+    rank?: (assetNode: number) => number;
+    consequence?: (assetNode: number) => number;
+  } = {},
 ): AttackResult {
   const maxPaths = opts.maxPathsPerActor ?? 25;
   const rank = opts.rank ?? (() => 0);
+  const cons = opts.consequence ?? (() => 0);
   const paths: AttackPath[] = [];
   const pathNodes: number[][] = [];
   const chokepoints: ChokePoint[] = [];
@@ -513,13 +522,18 @@ export function attackPaths(
       pStep[k] = ps;
       if (b > 0) reached.push(k);
     });
-    reached.sort((x, y) => best[y] - best[x] || rank(jewels[y]) - rank(jewels[x]) || jewels[x] - jewels[y]);
-    perActor.push({ id: actor.id, reached: reached.length, best: reached.length ? round(best[reached[0]]) : 0 });
+    let top = 0;
+    for (const k of reached) if (best[k] > top) top = best[k];
+    const risk = (k: number) => best[k] * cons(jewels[k]);
+    reached.sort(
+      (x, y) => risk(y) - risk(x) || best[y] - best[x] || rank(jewels[y]) - rank(jewels[x]) || jewels[x] - jewels[y],
+    );
+    perActor.push({ id: actor.id, reached: reached.length, best: round(top) });
     const keep = maxPaths > 0 ? reached.slice(0, maxPaths) : reached;
     for (const k of keep) {
       const a = jewels[k];
       const nodes = [...pathTo(tree, predOf[k]), ag.groupOf[a]];
-      paths.push(describePath(ag, actor, dg, tree, nodes, a, pStep[k], best[k]));
+      paths.push(describePath(ag, actor, dg, tree, nodes, a, pStep[k], best[k], cons(a)));
       pathNodes.push(nodes);
     }
     cutFor([actor.id], dg, cuttableFor(ag, [actor]), actor.id);

@@ -16,7 +16,12 @@
  *      the largest single loss first.
  * Groups with slack >= 2 survive any two losses among their members; all pairs of the city do not scale. A pair
  * is reported when its joint loss exceeds the sum of the two single losses.
+ *
+ * Rankings use weighted loss ([CON-2], src/model/consequence.ts): assets by their weighted loss rate ([RNK-1]),
+ * pairs by the weighted loss they add beyond their worse member ([RNK-2]).
  */
+
+import { serviceWeight } from "../model/consequence.ts";
 import type { CityIndex } from "../model/graph.ts";
 import { LevelsEngine } from "../model/levels.ts";
 import type { Criticality, Pair } from "./types.ts";
@@ -24,6 +29,8 @@ import type { Criticality, Pair } from "./types.ts";
 export type CriticalityResult = {
   /** Per asset node: person-hours per day lost with that asset alone down. */
   loss: Float64Array;
+  /** Per asset node: weighted loss per day with that asset alone down ([CON-2], [RNK-1]). */
+  weighted: Float64Array;
   spof: Uint8Array;
   list: Criticality[];
   pairs: Pair[];
@@ -47,6 +54,12 @@ export function criticality(
   eng.exhaustAllBuffers();
   const base = Float64Array.from(eng.level);
   const loss = new Float64Array(assetCount);
+  const weighted = new Float64Array(assetCount);
+  // per node: the service's weight [CON-1] (0 for assets)
+  const w = new Float64Array(index.nodeCount);
+  index.model.services.forEach((svc, j) => {
+    w[assetCount + j] = serviceWeight(svc);
+  });
   const spof = new Uint8Array(assetCount);
   const list: Criticality[] = [];
 
@@ -75,6 +88,7 @@ export function criticality(
     epoch++;
     let t = 0;
     let sum = 0;
+    let wsum = 0;
     let isSpof = false;
     for (let i = 0; i < eng.changedCount; i++) {
       const n = eng.changed[i];
@@ -90,6 +104,7 @@ export function criticality(
       if (lv >= base[n]) continue;
       touched[t++] = n;
       sum += (base[n] - lv) * population[n] * 24;
+      wsum += (base[n] - lv) * population[n] * 24 * w[n];
       if (lv === 0) isSpof = true;
     }
     if (groupOf[a] === 1) {
@@ -99,6 +114,7 @@ export function criticality(
     }
     reach[a] = eng.changedCount;
     loss[a] = sum;
+    weighted[a] = wsum;
     spof[a] = isSpof ? 1 : 0;
     if (t > 0) {
       const svc = Array.from(touched.subarray(0, t));
@@ -108,6 +124,7 @@ export function criticality(
       list.push({
         id: index.nodeId[a],
         personHoursPerDay: round(sum),
+        weightedLossPerDay: round(wsum),
         spof: isSpof,
         services: svc.map((s) => index.nodeId[s]),
         levels,
@@ -116,8 +133,22 @@ export function criticality(
     eng.rollback(mark);
   }
   for (let a = 0; a < assetCount; a++)
-    if (loss[a] === 0) list.push({ id: index.nodeId[a], personHoursPerDay: 0, spof: false, services: [], levels: {} });
-  list.sort((x, y) => y.personHoursPerDay - x.personHoursPerDay || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    if (loss[a] === 0)
+      list.push({
+        id: index.nodeId[a],
+        personHoursPerDay: 0,
+        weightedLossPerDay: 0,
+        spof: false,
+        services: [],
+        levels: {},
+      });
+  // [RNK-1] by weighted loss, then person-hours, then id
+  list.sort(
+    (x, y) =>
+      y.weightedLossPerDay - x.weightedLossPerDay ||
+      y.personHoursPerDay - x.personHoursPerDay ||
+      (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+  );
 
   // ---- common causes: one asset that takes down more members of a redundant group than it can lose ----
   // Only causes the members stand on through chains of assets (their own feed, switch, UPS): a service they all
@@ -243,9 +274,13 @@ export function criticality(
       }
     }
     let sum = 0;
+    let wsum = 0;
     for (let i = 0; i < t; i++) {
       const n = touched[i];
-      if (eng.level[n] < base[n]) sum += (base[n] - eng.level[n]) * population[n] * 24;
+      if (eng.level[n] < base[n]) {
+        sum += (base[n] - eng.level[n]) * population[n] * 24;
+        wsum += (base[n] - eng.level[n]) * population[n] * 24 * w[n];
+      }
     }
     eng.rollback(mark);
     const excess = sum - loss[a] - loss[b];
@@ -254,12 +289,16 @@ export function criticality(
         ids: [index.nodeId[a], index.nodeId[b]],
         personHoursPerDay: round(sum),
         excess: round(excess),
+        weightedLossPerDay: round(wsum),
+        added: round(wsum - Math.max(weighted[a], weighted[b])),
         reason,
       });
   }
+  // [RNK-2] by the weighted loss the pair adds beyond its worse member
   pairs.sort(
     (x, y) =>
-      y.personHoursPerDay - x.personHoursPerDay ||
+      y.added - x.added ||
+      y.weightedLossPerDay - x.weightedLossPerDay ||
       y.excess - x.excess ||
       cmp(x.ids[0], y.ids[0]) ||
       cmp(x.ids[1], y.ids[1]),
@@ -274,6 +313,7 @@ export function criticality(
   eng.commit();
   return {
     loss,
+    weighted,
     spof,
     list,
     pairs: diverse.slice(0, opts.maxPairs ?? 100),

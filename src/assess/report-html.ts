@@ -214,7 +214,7 @@ export function htmlReport(r: AssessReport): string {
   // the most likely path per actor, then the next most likely distinct targets, up to 8
   const chosen: AttackPath[] = [];
   const seenActor = new Set<string>();
-  for (const p of [...r.paths].sort((a, b) => b.probability - a.probability))
+  for (const p of [...r.paths].sort((a, b) => b.risk - a.risk || b.probability - a.probability))
     if (!seenActor.has(p.actor)) {
       seenActor.add(p.actor);
       chosen.push(p);
@@ -281,12 +281,12 @@ ${r.chokepoints
       }</td></tr>`,
   )
   .join("")}</table></section>
-<section><h2>What matters most: criticality</h2><p class="muted">Person-hours lost per day when the asset alone is down, every buffer exhausted and no fallback.</p>
-<table><tr><th>Asset</th><th>Person-hours/day</th><th>SPOF</th><th>Services hit</th></tr>
+<section><h2>What matters most: criticality</h2><p class="muted">Weighted loss (essential-service weight x person-hours) and person-hours lost per day when the asset alone is down, every buffer exhausted and no fallback.</p>
+<table><tr><th>Asset</th><th>Weighted loss/day</th><th>Person-hours/day</th><th>SPOF</th><th>Services hit</th></tr>
 ${crit
   .map(
     (c) =>
-      `<tr><td>${esc(c.id)}</td><td class="n">${num(c.personHoursPerDay)}</td><td>${c.spof ? "yes" : ""}</td><td>${esc(
+      `<tr><td>${esc(c.id)}</td><td class="n">${num(c.weightedLossPerDay)}</td><td class="n">${num(c.personHoursPerDay)}</td><td>${c.spof ? "yes" : ""}</td><td>${esc(
         c.services
           .slice(0, 6)
           .map((s) => `${s} → ${c.levels[s]}`)
@@ -296,11 +296,11 @@ ${crit
   .join("")}</table>
 ${
   r.pairs.length
-    ? `<h3>Worst pairs (N-2)</h3><table><tr><th>Assets</th><th>Person-hours/day together</th><th>Beyond the sum</th><th>Why examined</th></tr>${r.pairs
+    ? `<h3>Worst pairs (N-2)</h3><table><tr><th>Assets</th><th>Weighted loss/day it adds beyond its worse member</th><th>Person-hours/day together</th><th>Beyond the sum</th><th>Why examined</th></tr>${r.pairs
         .slice(0, 10)
         .map(
           (p) =>
-            `<tr><td>${esc(p.ids.join(" + "))}</td><td class="n">${num(p.personHoursPerDay)}</td><td class="n">${num(p.excess)}</td><td>${esc(p.reason)}</td></tr>`,
+            `<tr><td>${esc(p.ids.join(" + "))}</td><td class="n">${num(p.added)}</td><td class="n">${num(p.personHoursPerDay)}</td><td class="n">${num(p.excess)}</td><td>${esc(p.reason)}</td></tr>`,
         )
         .join("")}</table>`
     : ""

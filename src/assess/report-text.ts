@@ -45,19 +45,21 @@ export function textReport(r: AssessReport, opts: { top?: number; filtered?: str
     if (r.findings.length > top * 2) L.push(`  … ${r.findings.length - top * 2} more (--json or --html for all)`);
   } else L.push("  (filter with --severity, --rule, --service, --zone, --owner to list the findings of a group)");
   L.push("");
-  L.push("Most critical assets (person-hours lost per day if down alone, buffers exhausted, no fallback)");
+  L.push("Most critical assets (weighted loss and person-hours per day if down alone, buffers exhausted, no fallback)");
   const crit = r.criticality.filter((c) => c.personHoursPerDay > 0).slice(0, top);
   if (crit.length === 0) L.push("  none: no single asset lowers a service");
   crit.forEach((c, i) => {
     L.push(
-      `  ${String(i + 1).padStart(2)}. ${trunc(`${nm(c.id)} (${c.id})`, 60).padEnd(60)} ${num(c.personHoursPerDay).padStart(14)}${c.spof ? "  SPOF" : "      "}  ${trunc(c.services.map(nm).join(", "), 80)}`,
+      `  ${String(i + 1).padStart(2)}. ${trunc(`${nm(c.id)} (${c.id})`, 60).padEnd(60)} ${num(c.weightedLossPerDay).padStart(14)} ${num(c.personHoursPerDay).padStart(13)} ph${c.spof ? "  SPOF" : "      "}  ${trunc(c.services.map(nm).join(", "), 80)}`,
     );
   });
   if (r.pairs.length) {
     L.push("");
-    L.push("Worst pairs (N-2: joint loss beyond the sum of the two)");
+    L.push("Worst pairs (N-2: weighted loss the pair adds beyond its worse member; person-hours together)");
     for (const p of r.pairs.slice(0, Math.min(5, top)))
-      L.push(`  ${`${p.ids[0]} + ${p.ids[1]}`.padEnd(48)} ${num(p.personHoursPerDay).padStart(14)}  (${p.reason})`);
+      L.push(
+        `  ${`${p.ids[0]} + ${p.ids[1]}`.padEnd(48)} ${num(p.added).padStart(14)} ${num(p.personHoursPerDay).padStart(13)} ph  (${p.reason})`,
+      );
   }
   L.push("");
   L.push(`Crown jewels: ${r.crownJewels.length} OT assets needed by high-integrity or high-availability services`);
@@ -67,14 +69,14 @@ export function textReport(r: AssessReport, opts: { top?: number; filtered?: str
       `  ${a.id.padEnd(12)} skill ${a.skill.toFixed(2)}  entries ${a.entries.join("/").padEnd(26)} reaches ${a.crownJewelsReached} crown jewels, best path ${pct(a.bestProbability)}`,
     );
   L.push("");
-  L.push("Most likely attack paths");
+  L.push("Attack paths with the highest risk (probability x weighted loss per day of the target)");
   const best = new Map<string, (typeof r.paths)[number]>();
   for (const p of r.paths) if (!best.has(p.actor)) best.set(p.actor, p);
   for (const p of best.values()) {
     const chain = p.steps
       .map((s) => `${nm(s.asset)} [${s.technique} ${TECHNIQUES.get(s.technique)?.name ?? ""}]`)
       .join(" → ");
-    L.push(`  ${p.actor.padEnd(12)} ${pct(p.probability).padStart(5)}  ${p.entry} → ${chain}`);
+    L.push(`  ${p.actor.padEnd(12)} ${pct(p.probability).padStart(5)} x ${num(p.consequence)}  ${p.entry} → ${chain}`);
   }
   L.push("");
   L.push("Choke points (minimum cuts: fix these and no path reaches the crown jewels)");

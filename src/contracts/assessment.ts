@@ -23,6 +23,8 @@ export const Criticality = z.object({
   id: z.string(),
   /** Person-hours lost per day with this asset alone down, buffers exhausted, no fallback ([CRI-1]). */
   personHoursPerDay: z.number(),
+  /** Weighted loss per day ([CON-2]: essential-service weight x person-hours); the ranking key ([RNK-1]). */
+  weightedLossPerDay: z.number(),
   spof: z.boolean(),
   /** Services whose level drops below 1, worst first. */
   services: z.array(z.string()),
@@ -34,7 +36,12 @@ export type Criticality = z.infer<typeof Criticality>;
 export const Pair = z.object({
   ids: z.tuple([z.string(), z.string()]),
   personHoursPerDay: z.number(),
+  /** Joint person-hours per day minus the two single losses (> 0: the pair interacts). */
   excess: z.number(),
+  /** Joint weighted loss per day ([CON-2]). */
+  weightedLossPerDay: z.number(),
+  /** Joint weighted loss minus the worse member's alone: what the pair adds, the ranking key ([RNK-2]). */
+  added: z.number(),
   reason: z.string(),
 });
 export type Pair = z.infer<typeof Pair>;
@@ -170,6 +177,10 @@ export const AttackPath = z.object({
   entry: z.string(),
   target: z.string(),
   probability: z.number(),
+  /** Weighted loss per day with the target down ([RNK-1]): the consequence. */
+  consequence: z.number(),
+  /** probability x consequence: the ranking key ([RNK-3]). */
+  risk: z.number(),
   steps: z.array(PathStep),
   /** High-integrity or high-availability services the target supports. */
   services: z.array(z.string()),
