@@ -2,7 +2,7 @@
  * `rampart serve`: the API and the web UI on one port, on SQLite in --data (default ./.rampart) or on
  * PostgreSQL when DATABASE_URL is set. The first start creates the admin user.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -14,6 +14,7 @@ import { Models } from "../server/models.ts";
 import { passwordProblem } from "../server/passwords.ts";
 import { parseTrustProxy } from "../server/proxy.ts";
 import { startTelemetry, type Telemetry } from "../server/telemetry.ts";
+import { auditKeyPath, ensureAuditKey } from "../store/anchor.ts";
 import { describeStore, openStore, type SqlStore } from "../store/index.ts";
 import { EXIT_USAGE, intOption, UserError } from "./io.ts";
 
@@ -114,6 +115,11 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   const abandoned = await store.abandonRunning("the server stopped while this job ran");
   if (abandoned) print(`${abandoned} interrupted job(s) marked failed`);
   const admin = await ensureAdmin(store, process.env.RAMPART_ADMIN_PASSWORD);
+  // [AUD-5] the audit signing key, outside the database, created 0600 on the first start
+  const keyPath = auditKeyPath(storeOpts.dataDir);
+  if (!process.env.RAMPART_AUDIT_KEY) mkdirSync(storeOpts.dataDir, { recursive: true, mode: 0o700 });
+  ensureAuditKey(keyPath);
+  print(`audit signing key: ${keyPath} (anchor the log with: rampart audit anchor --to FILE)`);
   const engines = await loadEngines();
   const server = await buildServer({
     store,

@@ -41,7 +41,13 @@ export class SqliteDriver implements Driver {
   private readonly cache = new Map<string, Database.Statement>();
   private readonly mutex = new Mutex();
 
-  constructor(file: string) {
+  constructor(file: string, opts: { readonly?: boolean } = {}) {
+    if (opts.readonly) {
+      // [AUD-4] a reader that cannot write: no journal change, no schema, not even to an empty file
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      this.db.pragma("query_only = ON");
+      return;
+    }
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     // FULL: a committed transaction is on disk before COMMIT returns (crash and power-loss safe).
@@ -135,12 +141,16 @@ export class PgDriver implements Driver {
   readonly pool: pg.Pool;
   private readonly base: PgSql;
 
-  constructor(url: string, schema?: string) {
+  constructor(url: string, schema?: string, opts: { readonly?: boolean } = {}) {
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error("invalid schema name");
+    const options = [
+      ...(schema ? [`-c search_path=${schema}`] : []),
+      ...(opts.readonly ? ["-c default_transaction_read_only=on"] : []),
+    ];
     this.pool = new pg.Pool({
       connectionString: url,
       max: 10,
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      ...(options.length ? { options: options.join(" ") } : {}),
     });
     this.pool.on("error", () => {
       // an idle client lost its connection: the pool replaces it on the next query

@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { PgDriver, SqliteDriver } from "./driver.ts";
 import { SqlStore } from "./sql-store.ts";
+import { StoreError } from "./types.ts";
 
 export type { Driver } from "./driver.ts";
 export { SqlStore } from "./sql-store.ts";
@@ -28,6 +29,19 @@ export async function openStore(opts: StoreOptions = {}): Promise<SqlStore> {
   chmodSync(file, 0o600);
   for (const side of ["-wal", "-shm"]) if (existsSync(file + side)) chmodSync(file + side, 0o600);
   return SqlStore.open(new SqliteDriver(file));
+}
+
+/** [AUD-4] Opens an existing store to read only; never creates or writes anything (see SqlStore.openReadOnly). */
+export async function openStoreReadOnly(opts: StoreOptions = {}): Promise<SqlStore> {
+  if (opts.databaseUrl) return SqlStore.openReadOnly(new PgDriver(opts.databaseUrl, opts.schema, { readonly: true }));
+  const file = join(opts.dataDir ?? ".rampart", "rampart.db");
+  let driver: SqliteDriver;
+  try {
+    driver = new SqliteDriver(file, { readonly: true });
+  } catch (e) {
+    throw new StoreError("not-found", `cannot open ${file} (${(e as { code?: string }).code ?? "unreadable"})`);
+  }
+  return SqlStore.openReadOnly(driver);
 }
 
 /** Where the store lives, for messages (never the password of a URL). */

@@ -133,6 +133,32 @@ export class SqlStore implements Store {
     );
   }
 
+  /**
+   * [AUD-4] Opens a store to read only (audit verification): no migration, nothing written. Refuses a
+   * database without Rampart's audit tables (an empty, foreign or damaged file) with a StoreError.
+   */
+  static async openReadOnly(db: Driver): Promise<SqlStore> {
+    const s = new SqlStore(db);
+    let tables: string[];
+    try {
+      const rows =
+        db.kind === "sqlite"
+          ? await db.all<Row>("SELECT name FROM sqlite_master WHERE type = 'table'")
+          : await db.all<Row>(
+              "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()",
+            );
+      tables = rows.map((r) => String(r.name));
+    } catch (e) {
+      await db.close().catch(() => {});
+      throw new StoreError("not-found", `not a Rampart store (${(e as { code?: string }).code ?? "unreadable"})`);
+    }
+    if (!["audit", "audit_head", "schema_migrations"].every((t) => tables.includes(t))) {
+      await db.close().catch(() => {});
+      throw new StoreError("not-found", tables.length ? "not a Rampart store (no audit log in it)" : "an empty store");
+    }
+    return s;
+  }
+
   static async open(db: Driver): Promise<SqlStore> {
     const s = new SqlStore(db);
     s.applied = await migrate(db);
@@ -580,6 +606,15 @@ export class SqlStore implements Store {
     }
     params.push(Math.min(Math.max(page.limit ?? 100, 1), 1000));
     return (await this.db.all<Row>(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ?`, params)).map(toAudit);
+  }
+  /** The stored hash of entry `seq`, or null ([AUD-6] anchors). */
+  async auditHashAt(seq: number): Promise<string | null> {
+    const r = await this.db.get<Row>("SELECT hash FROM audit WHERE seq = ?", [seq]);
+    return r ? String(r.hash) : null;
+  }
+  async auditHead(): Promise<{ seq: number; hash: string }> {
+    const r = await this.db.get<Row>("SELECT seq, hash FROM audit_head WHERE id = 1");
+    return { seq: Number(r?.seq ?? 0), hash: String(r?.hash ?? "") };
   }
   async verifyAudit(): Promise<AuditVerify> {
     const rows = await this.db.all<Row>("SELECT * FROM audit ORDER BY seq");
