@@ -16,6 +16,112 @@ type Point = CurvePoint;
 type Objective = ObjectiveOut;
 type Result = SimulationResult;
 
+const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
+
+/** Share of a loss by cause [ATT-1]: attack / cascade / our containment. */
+function causes(a: { attack: number; cascade: number; containment: number }): string {
+  const t = a.attack + a.cascade + a.containment;
+  return t > 0 ? `${pct(a.attack / t)} / ${pct(a.cascade / t)} / ${pct(a.containment / t)}` : "–";
+}
+
+/**
+ * The council figures first (docs/simulate.md "Consequence and council figures"): weighted loss, the share lost to
+ * our own containment, the chance of meeting every objective, the attacker's objective, then per essential service
+ * the people without it at the worst moment and for how long, then services by weighted loss with their causes.
+ */
+export function Council({ report }: { report: Result["report"] }) {
+  const t = report.totals;
+  const essential = report.services
+    .filter((s) => s.essential)
+    .sort((a, b) => b.weightedLoss.mean - a.weightedLoss.mean);
+  const hit = report.services
+    .filter((s) => s.personHours.mean > 0)
+    .sort((a, b) => b.weightedLoss.mean - a.weightedLoss.mean)
+    .slice(0, 8);
+  return (
+    <div className="council" data-testid="council">
+      <div className="tiles">
+        <div className="tile">
+          <b>{num(t.weightedLoss.mean)}</b>weighted loss (mean; weight x person-hours)
+        </div>
+        <div className="tile">
+          <b>{num(t.personHours.mean)}</b>person-hours lost (mean)
+        </div>
+        <div className="tile">
+          <b>{pct(t.attribution.containmentShare)}</b>of the loss: our own containment
+        </div>
+        <div className="tile">
+          <b>{t.objectivesMetProbability === null ? "–" : pct(t.objectivesMetProbability)}</b>of runs: every objective
+          met
+        </div>
+        <div className="tile">
+          <b>{pct(t.attackSuccessProbability)}</b>
+          {report.objective ? `objective reached: ${report.objective.description}` : "attack succeeded (any effect)"}
+        </div>
+      </div>
+      <p className="muted">
+        Loss by cause (attack / cascade / our containment): {causes(t.attribution)}. Containment:{" "}
+        {report.containment.scope}, decided by {report.containment.decidedBy}.
+      </p>
+      {essential.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Essential service</th>
+              <th>Weight</th>
+              <th>People without it at the worst moment (P50 / P90)</th>
+              <th>Hours with over 10% out (P50 / P90)</th>
+              <th>Every objective met</th>
+            </tr>
+          </thead>
+          <tbody>
+            {essential.map((s) => (
+              <tr key={s.id}>
+                <td>{s.name}</td>
+                <td>{s.weight}</td>
+                <td>
+                  {num(s.peoplePeak.p50)} / {num(s.peoplePeak.p90)}
+                </td>
+                <td>
+                  {hours(s.severeHours.p50)} / {hours(s.severeHours.p90)}
+                </td>
+                <td>{s.objectivesMetProbability === null ? "–" : pct(s.objectivesMetProbability)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {hit.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Service</th>
+              <th>Weighted loss (mean)</th>
+              <th>Person-hours (mean)</th>
+              <th>Attack / cascade / our containment</th>
+            </tr>
+          </thead>
+          <tbody>
+            {hit.map((s) => (
+              <tr key={s.id}>
+                <td>{s.name}</td>
+                <td>{num(s.weightedLoss.mean)}</td>
+                <td>{num(s.personHours.mean)}</td>
+                <td>{causes(s.attribution)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {report.warnings.map((w) => (
+        <p key={w} className="warning">
+          {w}
+        </p>
+      ))}
+    </div>
+  );
+}
+
 /** Ticks for a time axis in hours: whole hours up to 3 days, whole days beyond. */
 export function timeTicks(horizon: number): { t: number; label: string }[] {
   const steps = [1, 2, 3, 6, 12, 24, 48, 72, 24 * 5, 24 * 7, 24 * 14, 24 * 30, 24 * 90];
@@ -401,6 +507,7 @@ export function SimulationPage({ ctx }: { ctx: Ctx }) {
               </select>
             </label>
           </div>
+          <Council report={result.report} />
           <div className="sets">
             {result.sets.map((set, i) => {
               const svc = set.services.find((s) => s.id === service) ?? set.services[0];
