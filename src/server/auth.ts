@@ -84,6 +84,8 @@ export type ThrottlePolicy = {
   address: Counter;
   /** How long a successful (account, address) pair is exempt from the account's counter. */
   trustMs: number;
+  /** The first back-off; each further attempt doubles it. */
+  baseMs: number;
 };
 
 export const LOGIN_POLICY: ThrottlePolicy = {
@@ -92,6 +94,7 @@ export const LOGIN_POLICY: ThrottlePolicy = {
   pair: { free: 5, capMs: 15 * 60_000 },
   address: { free: 30, capMs: 15 * 60_000 },
   trustMs: 30 * 24 * 3600_000,
+  baseMs: 1000,
 };
 
 /**
@@ -124,7 +127,7 @@ export class LoginThrottle {
       windowMs: p.windowMs,
       blockFor: (key, n) => {
         const c = key === k.account ? p.account : key === k.pair ? p.pair : p.address;
-        return n >= c.free ? Math.min(c.capMs, 1000 * 2 ** Math.min(n - c.free, 30)) : 0;
+        return n >= c.free ? Math.min(c.capMs, p.baseMs * 2 ** Math.min(n - c.free, 30)) : 0;
       },
       trustKey: k.pair,
       skipIfTrusted: [k.account],

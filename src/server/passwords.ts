@@ -37,8 +37,10 @@ export function normalizePassword(p: string): string {
 function sequential(s: string): boolean {
   if (s.length < 4) return false;
   const step = (a: number, b: number) => {
+    if (a === 57 && b === 48) return 1; // 9 -> 0
+    if (a === 48 && b === 57) return -1; // 0 -> 9
     const d = b - a;
-    return d === 1 || d === -1 || (a === 57 && b === 48) || (a === 48 && b === 57) ? d : 0;
+    return d === 1 || d === -1 ? d : 0;
   };
   const first = step(s.charCodeAt(0), s.charCodeAt(1));
   if (first === 0) return false;
@@ -55,13 +57,12 @@ function repeated(s: string): boolean {
   return false;
 }
 
+const strip = (s: string) => s.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, ""); // digits and symbols around a word
+const deleet = (s: string) => s.replace(/[013457@$!]/g, (c) => LEET[c] ?? c);
+
 function listed(s: string): boolean {
-  if (LIST.has(s)) return true;
-  const core = s.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, ""); // digits and symbols around a word
-  if (core !== s && LIST.has(core)) return true;
-  const deleet = s.replace(/[013457@$!]/g, (c) => LEET[c] ?? c);
-  if (deleet !== s && (LIST.has(deleet) || LIST.has(deleet.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, "")))) return true;
-  return false;
+  const core = strip(s);
+  return [s, core, deleet(s), deleet(core), strip(deleet(s))].some((x) => x.length > 0 && LIST.has(x));
 }
 
 /** What is wrong with a password, or null when it is acceptable. `username`: whose password it is. */
