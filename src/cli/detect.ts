@@ -208,51 +208,67 @@ export function registerDetect(program: Command): void {
     )
     .option("--batadal <dir>", "folder with BATADAL_dataset03.csv and dataset04_fully_labeled.csv")
     .option("--nab <dir>", "NAB folder (data/, labels/combined_windows.json)")
-    .option("--only <protocol>", "batadal, nab or short (repeatable; default all given)", collect, [] as string[])
+    .option("--twin <dir>", "twin campaigns: train-*.csv (no attacks), tune-*.csv, report-*.csv (`twin dataset`)")
+    .option("--only <protocol>", "batadal, nab, short or twin (repeatable; default all given)", collect, [] as string[])
     .option("--params <json>", "detector parameters as JSON (advanced)")
     .option("--json", "print the report as JSON")
     .exitOverride(usageExit)
     .action(
-      guarded(async (o: { batadal?: string; nab?: string; only: string[]; params?: string; json?: boolean }) => {
-        for (const p of o.only)
-          if (!["batadal", "nab", "short"].includes(p))
-            fail([{ code: "USAGE", message: `--only must be batadal, nab or short, got "${p}"` }], 2);
-        const params = parseParams(o.params);
-        const { validateCommand } = await import("../detect/io/validate.ts");
-        const r = validateCommand({ batadal: o.batadal, nab: o.nab, only: o.only, params });
-        if (!r.ok) fail(r.issues);
-        const v = r.value;
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(v)}\n`);
-          return;
-        }
-        const f = (x: number) => x.toFixed(4);
-        if (v.batadal) {
-          const b = v.batadal.report;
-          process.stdout.write(
-            `batadal  S=${f(b.S)} S_TTD=${f(b.S_TTD)} S_CM=${f(b.S_CM)} TPR=${f(b.TPR)} TNR=${f(b.TNR)} attacks=${b.attacksDetected}/${b.attacks}` +
-              ` (on=${v.batadal.chosen.on} hold=${v.batadal.chosen.hold} chosen on ${v.batadal.tuneRows} rows; ${v.batadal.protocol})\n`,
-          );
-        }
-        if (v.nab) {
-          const s = Object.entries(v.nab.scores)
-            .map(([k, x]) => `${k}=${x.toFixed(2)}`)
-            .join(" ");
-          process.stdout.write(`nab      ${s} (${v.nab.protocol})\n`);
-          for (const c of v.nab.perCategory)
+      guarded(
+        async (o: {
+          batadal?: string;
+          nab?: string;
+          twin?: string;
+          only: string[];
+          params?: string;
+          json?: boolean;
+        }) => {
+          for (const p of o.only)
+            if (!["batadal", "nab", "short", "twin"].includes(p))
+              fail([{ code: "USAGE", message: `--only must be batadal, nab, short or twin, got "${p}"` }], 2);
+          const params = parseParams(o.params);
+          const { validateCommand } = await import("../detect/io/validate.ts");
+          const r = validateCommand({ batadal: o.batadal, nab: o.nab, twin: o.twin, only: o.only, params });
+          if (!r.ok) fail(r.issues);
+          const v = r.value;
+          if (o.json) {
+            process.stdout.write(`${JSON.stringify(v)}\n`);
+            return;
+          }
+          const f = (x: number) => x.toFixed(4);
+          if (v.batadal) {
+            const b = v.batadal.report;
             process.stdout.write(
-              `  held out ${c.category}: setting ${JSON.stringify(v.nab.settings[c.setting])} standard threshold ${c.thresholds.standard?.toFixed(4)}\n`,
+              `batadal  S=${f(b.S)} S_TTD=${f(b.S_TTD)} S_CM=${f(b.S_CM)} TPR=${f(b.TPR)} TNR=${f(b.TNR)} attacks=${b.attacksDetected}/${b.attacks}` +
+                ` (on=${v.batadal.chosen.on} hold=${v.batadal.chosen.hold} chosen on ${v.batadal.tuneRows} rows; ${v.batadal.protocol})\n`,
             );
-        }
-        if (v.short) {
-          const s = v.short;
-          process.stdout.write(
-            `short    F1=${f(s.f1)} precision=${f(s.precision)} recall=${f(s.recall)} false_alarm_rate=${f(s.falseAlarmRate)} attacks=${s.attacksDetected}/${s.attacks}` +
-              ` (${s.experiments} experiments; ${s.protocol})\n`,
-          );
-        }
-        process.stdout.write(`twin     ${v.twin}\n`);
-      }),
+          }
+          if (v.nab) {
+            const s = Object.entries(v.nab.scores)
+              .map(([k, x]) => `${k}=${x.toFixed(2)}`)
+              .join(" ");
+            process.stdout.write(`nab      ${s} (${v.nab.protocol})\n`);
+            for (const c of v.nab.perCategory)
+              process.stdout.write(
+                `  held out ${c.category}: setting ${JSON.stringify(v.nab.settings[c.setting])} standard threshold ${c.thresholds.standard?.toFixed(4)}\n`,
+              );
+          }
+          if (v.short) {
+            const s = v.short;
+            process.stdout.write(
+              `short    F1=${f(s.f1)} precision=${f(s.precision)} recall=${f(s.recall)} false_alarm_rate=${f(s.falseAlarmRate)} attacks=${s.attacksDetected}/${s.attacks}` +
+                ` (${s.experiments} experiments; ${s.protocol})\n`,
+            );
+          }
+          if (v.twin) {
+            const t = v.twin.report;
+            process.stdout.write(
+              `twin     S=${f(t.S)} S_TTD=${f(t.S_TTD)} S_CM=${f(t.S_CM)} TPR=${f(t.TPR)} TNR=${f(t.TNR)} attacks=${t.attacksDetected}/${t.attacks}` +
+                ` (on=${v.twin.chosen.on} hold=${v.twin.chosen.hold}; ${v.twin.protocol})\n`,
+            );
+          } else if (v.twinNote) process.stdout.write(`twin     ${v.twinNote}\n`);
+        },
+      ),
     );
 
   detect

@@ -64,6 +64,11 @@ export interface DetectParams {
   stepTol: number;
   /** Stuck tolerance as a multiple of the longest trained run. */
   runTol: number;
+  /**
+   * When labels choose `on` and `hold`: the largest fraction of labelled normal readings the chosen setting may
+   * flag (the asset's target false-alarm rate for whole alerts, hysteresis included).
+   */
+  maxFalseAlarmRate: number;
   /** Hysteresis: raise at score >= on, clear after more than `hold` readings below `off`. */
   on: number;
   off: number;
@@ -74,8 +79,18 @@ export interface DetectParams {
    * anomalous reading never moves them, so an attack is not learned. [DET-D1]
    */
   adapt: number;
+  /**
+   * The same as a time constant in hours, used when `adapt` is 0: per reading the baselines move
+   * period / (adaptHours x 1 h) of the way (slow in time whatever the reading rate; 0 = frozen).
+   */
+  adaptHours: number;
   /** Severity below which a reading counts as normal for adaptation. */
   adaptGate: number;
+  /**
+   * Multiplier of a relation's extra tolerance outside its inputs' trained range (weight x excursion, in
+   * standard units); 0 = relations judged as if inside. [DET-H2]
+   */
+  extrapolation: number;
   /** Contiguous folds used to calibrate residual tolerances out of sample. */
   folds: number;
   components: Component[];
@@ -99,11 +114,14 @@ export const DEFAULT_PARAMS: DetectParams = {
   rangeTol: 0.05,
   stepTol: 1.25,
   runTol: 1.5,
+  maxFalseAlarmRate: 1, // V1: 0.05 -> S 0.884, 0.02 -> 0.848 (0.907 unconstrained); V4 unchanged: off, a user choice
   on: 1.5,
   off: 1.5,
   hold: 24,
-  adapt: 0, // V1: 0.02 lowered S 0.907 -> 0.869 (it followed the attacks' slow start); V3: no gain
+  adapt: 0, // explicit per-reading rate; 0 = from adaptHours
+  adaptHours: 100, // V1: S 0.9074 -> 0.9085 (0.01 per hourly reading); V4 0.7994 -> 0.8000; V3 unaffected (30 min)
   adaptGate: 1,
+  extrapolation: 1,
   folds: 4,
   components: ["range", "step", "stuck", "season", "cusum", "rel", "delta", "pca", "state"],
 };
@@ -790,7 +808,9 @@ function fitRelations(
       w: Array.from(fit.w),
       b: fit.b,
       q: Math.max(tailThreshold(res[si], far).threshold, 0.05),
-      qe: Math.max(tailThreshold(resE[si], far).threshold, 0.02),
+      // the EWMA of the residual needs its own independent readings to be calibrated ([DET-H1])
+      qe:
+        effectiveSize(resE[si]) >= params.minEffective ? Math.max(tailThreshold(resE[si], far).threshold, 0.02) : 1e12,
     });
   });
   return out;
@@ -910,6 +930,9 @@ export class Detector {
   private readonly relEw: Float64Array;
   private readonly relBias: Float64Array;
   private readonly relErr: Float64Array;
+  /** Trained range of each signal in standard units (the relations' applicability domain). */
+  private readonly zLo: Float64Array;
+  private readonly zHi: Float64Array;
   /** Per (signal, component) sensitivity from false-alarm feedback. */
   private readonly gain: Float64Array;
   private readonly resid: Float64Array;
@@ -926,6 +949,10 @@ export class Detector {
   private readonly relQEff: Float64Array;
   private readonly relQeEff: Float64Array;
   private resDirty = true;
+  /** Per-reading adaptation rate ([DET-D1]). */
+  private readonly adaptRate: number;
+  /** Some signal was outside its trained range on the previous row (relations' lagged inputs). */
+  private outPrev = false;
   private started = false;
   private flagOn = false;
   private below = 0;
@@ -981,6 +1008,10 @@ export class Detector {
     this.relEw = new Float64Array(R);
     this.relBias = new Float64Array(R);
     this.relErr = new Float64Array(R);
+    this.adaptRate =
+      P.adapt > 0 ? P.adapt : P.adaptHours > 0 ? Math.min(1, model.periodMs / (P.adaptHours * 3_600_000)) : 0;
+    this.zLo = Float64Array.from(model.lo, (v, j) => (v - model.center[j]) / model.scale[j]);
+    this.zHi = Float64Array.from(model.hi, (v, j) => (v - model.center[j]) / model.scale[j]);
     this.gain = model.gain?.length === m * NC ? Float64Array.from(model.gain) : new Float64Array(m * NC).fill(1);
     this.resid = new Float64Array(m);
     this.relSev = new Float64Array(R);
@@ -1029,6 +1060,7 @@ export class Detector {
     this.cusFromP.fill(Number.NaN);
     this.cusFromN.fill(Number.NaN);
     this.relEw.fill(0);
+    this.outPrev = false;
   }
 
   /**
@@ -1045,6 +1077,7 @@ export class Detector {
     const B = this.model.buckets;
     const b = bucketOf(B, wall);
     const G = this.gain;
+    let outNow = false;
     // shift z(t) -> z(t-1)
     for (let j = 0; j < m; j++) z[m + j] = z[j];
     this.prevSwitch.set(this.prevRaw);
@@ -1063,6 +1096,7 @@ export class Detector {
       const gj = j * NC;
       const zj = (v - this.center[j]) / this.scale[j];
       z[j] = zj;
+      if (zj > this.zHi[j] || zj < this.zLo[j]) outNow = true;
       let s = 0;
       let c = 0;
       let expected = this.center[j];
@@ -1150,6 +1184,7 @@ export class Detector {
       if (this.resDirty) this.refreshTolerances();
       const R = this.relB.length;
       const alpha = P.alpha;
+      const xt = P.extrapolation;
       for (let r = 0; r < R; r++) {
         let pred = this.relB[r] + this.relBias[r];
         for (let k = this.relOff[r]; k < this.relOff[r + 1]; k++) pred += this.relW[k] * z[this.relFeat[k]];
@@ -1160,8 +1195,20 @@ export class Detector {
         const e = y - pred;
         const ew = this.relEw[r] + alpha * (e - this.relEw[r]);
         this.relEw[r] = ew;
-        const a = Math.abs(e) / this.relQEff[r];
-        const ae = Math.abs(ew) / this.relQeEff[r];
+        // [DET-H2] outside the inputs' trained range a linear relation is an extrapolation: its tolerance
+        // grows by the lever arm of each input's excursion (weight x distance beyond the trained range)
+        let ext = 0;
+        if (xt > 0 && (outNow || this.outPrev))
+          for (let k = this.relOff[r]; k < this.relOff[r + 1]; k++) {
+            const f = this.relFeat[k];
+            const zf = z[f];
+            const sj = f < m ? f : f - m;
+            const d = zf > this.zHi[sj] ? zf - this.zHi[sj] : zf < this.zLo[sj] ? this.zLo[sj] - zf : 0;
+            if (d > 0) ext += Math.abs(this.relW[k]) * d;
+          }
+        ext *= xt;
+        const a = Math.abs(e) / (this.relQEff[r] + ext);
+        const ae = Math.abs(ew) / (this.relQeEff[r] + ext);
         const sv = Math.max(a, ae) * G[t * NC + 5 + kind];
         if (sv > sev[t]) {
           sev[t] = sv;
@@ -1230,7 +1277,8 @@ export class Detector {
         }
       }
     }
-    if (P.adapt > 0 && !this.flagOn && started) this.adaptBaselines(b);
+    this.outPrev = outNow;
+    if (this.adaptRate > 0 && !this.flagOn && started) this.adaptBaselines(b);
     let score = 0;
     for (let j = 0; j < m; j++) {
       const s = sev[j];
@@ -1266,7 +1314,7 @@ export class Detector {
    */
   private adaptBaselines(b: number): void {
     const P = this.p;
-    const a = P.adapt;
+    const a = this.adaptRate;
     const gate = P.adaptGate;
     const B = this.model.buckets;
     for (let j = 0; j < this.m; j++) {

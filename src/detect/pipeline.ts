@@ -43,6 +43,69 @@ export function alignTable(t: Table, signals: string[]): Result<Float64Array> {
   return { ok: true, value: out };
 }
 
+/** Alert thresholds (`on`) and holds (readings) tried when labels choose them ([DET-V1], and `trainTables` with labelled files). */
+export const BATADAL_ON_GRID = [1, 1.25, 1.5, 2, 3, 5];
+export const BATADAL_HOLD_GRID = [0, 3, 6, 12, 24, 48];
+
+export interface JudgedRun {
+  score: Float64Array;
+  keys: string[];
+  labels: Int8Array;
+}
+
+/**
+ * The alert threshold and hold that maximise the mean BATADAL S over the tuning runs. A tuning set with few
+ * attacks leaves a plateau of equal scores: the setting whose grid neighbourhood scores best (the middle of
+ * the plateau) is chosen, not the first of a tie.
+ */
+export function chooseThresholds(
+  runs: JudgedRun[],
+  fallback: { on: number; hold: number },
+  maxFalseAlarmRate = 1,
+): { on: number; hold: number; tuneS: number } {
+  // a setting that flags more than `maxFalseAlarmRate` of the labelled normal rows is not eligible (its S
+  // counts as 0), unless none is eligible
+  const cell = BATADAL_ON_GRID.map((on) =>
+    BATADAL_HOLD_GRID.map((hold) => {
+      let S = 0;
+      let fp = 0;
+      let neg = 0;
+      for (const r of runs) {
+        const f = hysteresis(r.score, on, on, hold);
+        const sc = scoreBatadal(r.keys, r.labels, new Map(r.keys.map((k, i) => [k.trim(), f[i]])));
+        S += sc.S;
+        fp += sc.FP;
+        neg += sc.FP + sc.TN;
+      }
+      return { S: S / Math.max(1, runs.length), far: neg ? fp / neg : 0 };
+    }),
+  );
+  const anyOk = cell.some((row) => row.some((c) => c.far <= maxFalseAlarmRate));
+  const grid = cell.map((row) => row.map((c) => (!anyOk || c.far <= maxFalseAlarmRate ? c.S : 0)));
+  const best = { on: fallback.on, hold: fallback.hold, tuneS: -1 };
+  let bestSmooth = -1;
+  for (let a = 0; a < grid.length; a++)
+    for (let b = 0; b < grid[a].length; b++) {
+      let sum = 0;
+      let c = 0;
+      for (let da = -1; da <= 1; da++)
+        for (let db = -1; db <= 1; db++) {
+          const v = grid[a + da]?.[b + db];
+          if (v === undefined) continue;
+          sum += v;
+          c++;
+        }
+      const smooth = 0.5 * grid[a][b] + (0.5 * sum) / c;
+      if (smooth > bestSmooth + 1e-12) {
+        bestSmooth = smooth;
+        best.on = BATADAL_ON_GRID[a];
+        best.hold = BATADAL_HOLD_GRID[b];
+        best.tuneS = cell[a][b].S;
+      }
+    }
+  return best;
+}
+
 export interface TrainReport {
   rows: number;
   attackRowsExcluded: number;
@@ -94,18 +157,13 @@ export function trainTables(
   // Labels may set thresholds: choose the alert threshold and hold that maximise BATADAL's S on labelled tables.
   const labelled = tables.map((t, i) => ({ t, v: segs[i].values })).filter(({ t }) => t.labels?.some((l) => l === 1));
   if (labelled.length && opts.chooseFromLabels !== false) {
-    const runs = labelled.map(({ t, v }) => ({ t, score: runTable(new Detector(model), t.wall, v).score }));
-    let best = { S: -1, on: model.params.on, hold: model.params.hold };
-    for (const on of [1, 1.25, 1.5, 2, 3, 5])
-      for (const hold of [0, 3, 6, 12, 24, 48]) {
-        let S = 0;
-        for (const { t, score } of runs) {
-          const f = hysteresis(score, on, on, hold);
-          S += scoreBatadal(t.rawTimes, t.labels!, new Map(t.rawTimes.map((k, i) => [k.trim(), f[i]]))).S;
-        }
-        S /= runs.length;
-        if (S > best.S + 1e-12) best = { S, on, hold };
-      }
+    const runs = labelled.map(({ t, v }) => ({
+      score: runTable(new Detector(model), t.wall, v).score,
+      keys: t.rawTimes,
+      labels: t.labels!,
+    }));
+    const c = chooseThresholds(runs, model.params, model.params.maxFalseAlarmRate ?? 1);
+    const best = { S: c.tuneS, on: c.on, hold: c.hold };
     model = { ...model, params: { ...model.params, on: best.on, off: best.on, hold: best.hold } };
     report.thresholdsFromLabels = true;
     report.labelledS = best.S;

@@ -17,7 +17,7 @@ import type { Table } from "./csv.ts";
 import { Detector, type DetectParams, hysteresis, runTable } from "./engine.ts";
 import type { Result } from "./errors.ts";
 import { type CostMatrix, fixedThresholdScore, type NabFile, scoreNab } from "./nab.ts";
-import { alignTable, type TrainReport, trainTables } from "./pipeline.ts";
+import { alignTable, chooseThresholds, type JudgedRun, type TrainReport, trainTables } from "./pipeline.ts";
 import { type BatadalScore, scoreBatadal } from "./score.ts";
 import { synthProcess } from "./synth.ts";
 
@@ -33,10 +33,6 @@ export interface NabSetting {
 export const NAB_GRID: NabSetting[] = [0.5, 0.6].flatMap((fire) =>
   [0.2, 0.3, 0.4].flatMap((suppressFraction) => [16, 32].map((scale) => ({ fire, suppressFraction, scale }))),
 );
-
-/** Alert thresholds (`on`) and holds (readings) tried on the tuning half ([DET-V1]). */
-export const BATADAL_ON_GRID = [1, 1.25, 1.5, 2, 3, 5];
-export const BATADAL_HOLD_GRID = [0, 3, 6, 12, 24, 48];
 
 export interface BatadalProtocol {
   protocol: string;
@@ -82,35 +78,11 @@ export function batadalProtocol(
   const h = Math.floor(n / 2);
   const tune = sliceKeys(labelled, 0, h);
   const rep = sliceKeys(labelled, h, n);
-  const grid = BATADAL_ON_GRID.map((on) =>
-    BATADAL_HOLD_GRID.map((hold) => {
-      const f = hysteresis(score, on, on, hold);
-      return scoreBatadal(tune.keys, tune.labels, new Map(tune.keys.map((k, i) => [k.trim(), f[i]]))).S;
-    }),
+  const best = chooseThresholds(
+    [{ score, keys: tune.keys, labels: tune.labels }],
+    tr.value.model.params,
+    tr.value.model.params.maxFalseAlarmRate ?? 1,
   );
-  // a tuning half with few attacks leaves a plateau of equal scores: choose the setting whose grid
-  // neighbourhood scores best (the middle of the plateau), not the first of a tie
-  const best = { on: tr.value.model.params.on, hold: tr.value.model.params.hold, tuneS: -1 };
-  let bestSmooth = -1;
-  for (let a = 0; a < grid.length; a++)
-    for (let b = 0; b < grid[a].length; b++) {
-      let sum = 0;
-      let c = 0;
-      for (let da = -1; da <= 1; da++)
-        for (let db = -1; db <= 1; db++) {
-          const v = grid[a + da]?.[b + db];
-          if (v === undefined) continue;
-          sum += v;
-          c++;
-        }
-      const smooth = 0.5 * grid[a][b] + (0.5 * sum) / c;
-      if (smooth > bestSmooth + 1e-12) {
-        bestSmooth = smooth;
-        best.on = BATADAL_ON_GRID[a];
-        best.hold = BATADAL_HOLD_GRID[b];
-        best.tuneS = grid[a][b];
-      }
-    }
   const f = hysteresis(score, best.on, best.on, best.hold);
   const { perAttack: _p, ...report } = scoreBatadal(
     rep.keys,
@@ -126,6 +98,91 @@ export function batadalProtocol(
       reportRows: n - h,
       chosen: best,
       report,
+      training: tr.value.report,
+    },
+  };
+}
+
+export interface CampaignProtocol {
+  protocol: string;
+  trainRows: number;
+  chosen: { on: number; hold: number; tuneS: number };
+  /** Mean over the report campaigns of each figure; attacks summed. */
+  report: {
+    S: number;
+    S_TTD: number;
+    S_CM: number;
+    TPR: number;
+    TNR: number;
+    attacks: number;
+    attacksDetected: number;
+  };
+  campaigns: { file: string; S: number; TNR: number; TPR: number }[];
+  training: TrainReport;
+}
+
+/**
+ * [DET-V4] labelled attack campaigns (the water twin's `twin dataset`): train on attack-free runs, choose
+ * the alert threshold and hold on the tuning campaigns, report the mean figures of the report campaigns
+ * (other seeds: attacks never seen while choosing).
+ */
+export function campaignProtocol(
+  train: Table[],
+  tune: Table[],
+  report: Table[],
+  params: Partial<DetectParams> = {},
+): Result<CampaignProtocol> {
+  for (const t of [...tune, ...report])
+    if (!t.labels)
+      return { ok: false, issues: [{ code: "VALIDATE_LABELS", message: "a campaign has no labels", file: t.file }] };
+  const tr = trainTables(train, params, { chooseFromLabels: false });
+  if (!tr.ok) return tr;
+  const judge = (t: Table): Result<JudgedRun> => {
+    const a = alignTable(t, tr.value.model.signals);
+    if (!a.ok) return a;
+    const { score } = runTable(new Detector(tr.value.model), t.wall, a.value);
+    return { ok: true, value: { score, keys: t.rawTimes, labels: t.labels! } };
+  };
+  const tuneRuns: JudgedRun[] = [];
+  for (const t of tune) {
+    const r = judge(t);
+    if (!r.ok) return r;
+    tuneRuns.push(r.value);
+  }
+  const chosen = chooseThresholds(tuneRuns, tr.value.model.params, tr.value.model.params.maxFalseAlarmRate ?? 1);
+  const campaigns: CampaignProtocol["campaigns"] = [];
+  const sum = { S: 0, S_TTD: 0, S_CM: 0, TPR: 0, TNR: 0, attacks: 0, attacksDetected: 0 };
+  for (const t of report) {
+    const r = judge(t);
+    if (!r.ok) return r;
+    const f = hysteresis(r.value.score, chosen.on, chosen.on, chosen.hold);
+    const s = scoreBatadal(r.value.keys, r.value.labels, new Map(r.value.keys.map((k, i) => [k.trim(), f[i]])));
+    campaigns.push({ file: t.file, S: s.S, TNR: s.TNR, TPR: s.TPR });
+    sum.S += s.S;
+    sum.S_TTD += s.S_TTD;
+    sum.S_CM += s.S_CM;
+    sum.TPR += s.TPR;
+    sum.TNR += s.TNR;
+    sum.attacks += s.attacks;
+    sum.attacksDetected += s.attacksDetected;
+  }
+  const k = Math.max(1, report.length);
+  return {
+    ok: true,
+    value: {
+      protocol: `train on ${train.length} attack-free run(s); thresholds on ${tune.length} tuning campaign(s); mean over ${report.length} report campaign(s)`,
+      trainRows: tr.value.model.trainedRows,
+      chosen,
+      report: {
+        S: sum.S / k,
+        S_TTD: sum.S_TTD / k,
+        S_CM: sum.S_CM / k,
+        TPR: sum.TPR / k,
+        TNR: sum.TNR / k,
+        attacks: sum.attacks,
+        attacksDetected: sum.attacksDetected,
+      },
+      campaigns,
       training: tr.value.report,
     },
   };

@@ -75,7 +75,7 @@ describe("alert feedback", () => {
       }
       return flagged;
     };
-    const frozen = base;
+    const frozen: DetectorModel = { ...base, params: { ...base.params, adaptHours: 0 } };
     const adaptive: DetectorModel = { ...base, params: { ...base.params, adapt: 0.05 } };
     // late in the test period the adaptive detector has accepted the new level
     const late = [count(adaptive, moved, 200), count(frozen, moved, 200)];
@@ -87,5 +87,24 @@ describe("alert feedback", () => {
     let lastFlag = 0;
     for (let i = 0; i < 300; i++) lastFlag = det.step(testWall[i], attacked.subarray(i * m, (i + 1) * m)).flag;
     expect(lastFlag).toBe(1);
+  });
+
+  test("[DET-H2] a relation judged outside its inputs' trained range gets the extrapolation's extra tolerance", () => {
+    // push an input of a relation beyond its trained range together with its target (a consistent new state)
+    const rel = base.relations.find((r) => r.kind === 0 && r.feats.length > 0)!;
+    const f = rel.feats[0] % m;
+    const moved = Float64Array.from(clean);
+    const span = base.hi[f] - base.lo[f];
+    for (let i = 100; i < 110; i++) moved[i * m + f] = base.hi[f] + span;
+    const sevOf = (x: number) => {
+      const det = new Detector({ ...base, params: { ...base.params, extrapolation: x } });
+      let worst = 0;
+      for (let i = 0; i < 110; i++) {
+        det.step(testWall[i], moved.subarray(i * m, (i + 1) * m));
+        if (i >= 100) worst = Math.max(worst, det.severities[rel.target]);
+      }
+      return worst;
+    };
+    expect(sevOf(1)).toBeLessThan(sevOf(0));
   });
 });

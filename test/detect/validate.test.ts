@@ -3,7 +3,13 @@ import type { Table } from "../../src/detect/csv.ts";
 import { Detector, train } from "../../src/detect/engine.ts";
 import { fixedThresholdScore, NAB_PROFILES, type NabFile, scoreNab } from "../../src/detect/nab.ts";
 import { synthNetwork, synthProcess } from "../../src/detect/synth.ts";
-import { batadalProtocol, type NabSeries, nabLoco, shortHistoryProtocol } from "../../src/detect/validate.ts";
+import {
+  batadalProtocol,
+  campaignProtocol,
+  type NabSeries,
+  nabLoco,
+  shortHistoryProtocol,
+} from "../../src/detect/validate.ts";
 import { streamFor } from "../../src/model/rng.ts";
 
 function randomCorpus(seed: number, files: number): NabFile[] {
@@ -133,5 +139,34 @@ describe("validation protocols", () => {
     expect(r.attacksDetected).toBeGreaterThanOrEqual(Math.ceil(r.attacks / 2));
     // before [DET-H1] the same experiments flagged more than 90% of normal rows
     expect(r.falseAlarmRate).toBeLessThan(0.5);
+  });
+
+  test("[DET-V4] campaigns: thresholds from the tuning campaigns only; report campaigns never choose them", () => {
+    const clean = hourlyTable(31, 24 * 7 * 4, []);
+    clean.labels = new Int8Array(clean.epoch.length);
+    const tune = [
+      hourlyTable(32, 24 * 7 * 2, [
+        [60, 90],
+        [200, 230],
+      ]),
+    ];
+    const rep = [
+      hourlyTable(33, 24 * 7 * 2, [[50, 80]]),
+      hourlyTable(34, 24 * 7 * 2, [
+        [150, 170],
+        [250, 300],
+      ]),
+    ];
+    const a = campaignProtocol([clean], tune, rep);
+    expect(a.ok).toBe(true);
+    if (!a.ok) return;
+    expect(a.value.report.attacks).toBe(3);
+    expect(a.value.campaigns.length).toBe(2);
+    // other report campaigns: the same chosen settings
+    const b = campaignProtocol([clean], tune, [hourlyTable(35, 24 * 7 * 2, [[10, 40]])]);
+    expect(b.ok).toBe(true);
+    if (!b.ok) return;
+    expect(b.value.chosen).toEqual(a.value.chosen);
+    expect(a.value.report.attacksDetected).toBe(3);
   });
 });

@@ -9,6 +9,8 @@ import { parseTimestamp } from "../time.ts";
 import {
   type BatadalProtocol,
   batadalProtocol,
+  type CampaignProtocol,
+  campaignProtocol,
   NAB_GRID,
   type NabLocoResult,
   type NabSeries,
@@ -24,7 +26,9 @@ export interface ValidateReport {
   batadal?: BatadalProtocol;
   nab?: NabLocoResult<NabSetting>;
   short?: ShortHistoryResult;
-  twin: string;
+  twin?: CampaignProtocol;
+  /** Why the twin protocol did not run. */
+  twinNote?: string;
 }
 
 function load(file: string, labelColumn: string): Result<Table> {
@@ -79,16 +83,43 @@ export function nabRun(s: NabSeries, o: NabSetting): Float64Array {
   });
 }
 
+/**
+ * The twin's campaigns in a folder: `train-*.csv` (attack-free, `twin dataset --attacks 0`), `tune-*.csv` and
+ * `report-*.csv` (labelled campaigns of different seeds).
+ */
+function twinProtocol(dir: string, params?: Partial<DetectParams>): Result<CampaignProtocol> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    return { ok: false, issues: [{ code: "TWIN_DATA", message: "not a directory of twin campaigns", path: dir }] };
+  const files = readdirSync(dir).sort();
+  const group = (prefix: string): Result<Table[]> => {
+    const out: Table[] = [];
+    for (const f of files.filter((x) => x.startsWith(prefix) && x.endsWith(".csv"))) {
+      const t = load(join(dir, f), "ATT_FLAG");
+      if (!t.ok) return t;
+      out.push(t.value);
+    }
+    if (out.length === 0)
+      return { ok: false, issues: [{ code: "TWIN_DATA", message: `no ${prefix}*.csv files`, path: dir }] };
+    return { ok: true, value: out };
+  };
+  const train = group("train-");
+  if (!train.ok) return train;
+  const tune = group("tune-");
+  if (!tune.ok) return tune;
+  const report = group("report-");
+  if (!report.ok) return report;
+  return campaignProtocol(train.value, tune.value, report.value, params);
+}
+
 export function validateCommand(o: {
   batadal?: string;
   nab?: string;
+  twin?: string;
   only?: string[];
   params?: Partial<DetectParams>;
 }): Result<ValidateReport> {
   const want = (p: string) => !o.only || o.only.length === 0 || o.only.includes(p);
-  const report: ValidateReport = {
-    twin: "not run: no labelled twin campaigns (`rampart twin dataset`) are available in this build",
-  };
+  const report: ValidateReport = {};
   if (want("batadal") && o.batadal) {
     const d3 = load(join(o.batadal, "BATADAL_dataset03.csv"), "ATT_FLAG");
     if (!d3.ok) return d3;
@@ -104,5 +135,14 @@ export function validateCommand(o: {
     report.nab = nabLoco(s.value, NAB_GRID, nabRun, NAB_PROFILES);
   }
   if (want("short")) report.short = shortHistoryProtocol(SHORT_REPORT_SEEDS, o.params);
+  if (want("twin")) {
+    if (o.twin) {
+      const r = twinProtocol(o.twin, o.params);
+      if (!r.ok) return r;
+      report.twin = r.value;
+    } else
+      report.twinNote =
+        "not run: give --twin DIR with train-*.csv, tune-*.csv, report-*.csv from `rampart twin dataset`";
+  }
   return { ok: true, value: report };
 }
