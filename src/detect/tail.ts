@@ -72,7 +72,8 @@ export interface TailOptions {
   minExceed: number;
 }
 
-// chosen by the short-history protocol (synthetic 1 Hz, 400 rows): 20 / 10% / 15 keep the fit stable
+// not chosen by a protocol: conventional peaks-over-threshold choices (top 10%, at least 15 exceedances);
+// [DET-P2] checks the resulting exceedance rate on fresh data
 export const DEFAULT_TAIL: TailOptions = { minTail: 20, tailFraction: 0.1, minExceed: 15 };
 
 export interface TailThreshold {
