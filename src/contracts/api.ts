@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { ModelIssue } from "../model/issues.ts";
 import type { CityModel } from "../model/model.ts";
 import { Alert } from "./alerts.ts";
-import { AssessmentRequest } from "./assessment.ts";
+import { AcceptedRisk, AssessmentRequest } from "./assessment.ts";
 import { JobEvent, ResultBody, ResultInfo, ResultKind } from "./jobs.ts";
 import { IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "./params.ts";
 import { ScenarioInfo, SimulationRequest } from "./simulation.ts";
@@ -123,6 +123,15 @@ const ModelParams = z.strictObject({ model: IdParam });
 const VersionParams = z.strictObject({ model: IdParam, version: VersionParam });
 const ResultParams = z.strictObject({ id: z.uuid({ error: "expected a result id (a UUID)" }) });
 const EntityParams = z.strictObject({ model: IdParam, id: IdParam });
+const RiskParams = z.strictObject({ model: IdParam, id: z.uuid({ error: "expected an accepted risk id (a UUID)" }) });
+/** A new accepted risk ([FND-3]): who accepts which finding's risk, why, and until when. */
+const NewAcceptedRisk = AcceptedRisk.pick({ rule: true, target: true, owner: true, justification: true, expires: true })
+  .strict()
+  .refine((r) => !Number.isNaN(Date.parse(`${r.expires}T00:00:00Z`)), {
+    error: "expected a real date YYYY-MM-DD",
+    path: ["expires"],
+  });
+const StoredAcceptedRisk = AcceptedRisk.required({ id: true, acceptedBy: true, acceptedAt: true });
 const Imported = z.object({ version: VersionInfo, warnings: z.number() });
 
 /** The shapes of one endpoint. `events`: the answer is a text/event-stream; the data of each event by name. */
@@ -222,6 +231,17 @@ export const ENDPOINTS = {
     response: Imported,
   },
   "DELETE /api/models/:model/people/:id": { params: EntityParams, response: Imported },
+
+  "GET /api/models/:model/accepted-risks": {
+    params: ModelParams,
+    response: z.object({ risks: z.array(StoredAcceptedRisk) }),
+  },
+  "POST /api/models/:model/accepted-risks": {
+    params: ModelParams,
+    body: NewAcceptedRisk,
+    response: StoredAcceptedRisk,
+  },
+  "DELETE /api/models/:model/accepted-risks/:id": { params: RiskParams, response: Ok },
 
   "POST /api/models/:model/versions/:version/assessments": {
     params: VersionParams,

@@ -106,6 +106,24 @@ export const MIGRATIONS: Migration[] = [
         updated_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    // [FND-3] accepted risks per model: owner, justification, expiry; every change audited
+    version: 4,
+    name: "accepted-risks",
+    sql: () => [
+      `CREATE TABLE accepted_risks (
+        id TEXT PRIMARY KEY,
+        model_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        target TEXT,
+        owner TEXT NOT NULL,
+        justification TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL)`,
+      "CREATE INDEX accepted_risks_model ON accepted_risks (model_id)",
+    ],
+  },
 ];
 
 export async function migrate(db: Driver): Promise<number[]> {

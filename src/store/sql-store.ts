@@ -1,4 +1,5 @@
 /** The store over either SQL driver: the same statements, the same behaviour (one test suite checks both). */
+import { randomUUID } from "node:crypto";
 import { entryHash, verifyChain } from "./audit.ts";
 import type { Driver, Sql } from "./driver.ts";
 import { migrate } from "./migrations.ts";
@@ -11,6 +12,7 @@ import {
   type ModelInfo,
   type ModelVersion,
   type ModelVersionInfo,
+  type NewAcceptedRisk,
   type NewAlert,
   type PublicUser,
   type ResultInfo,
@@ -19,6 +21,7 @@ import {
   type Role,
   type Session,
   type Store,
+  type StoredAcceptedRisk,
   StoreError,
   type ThrottleRequest,
   type User,
@@ -76,6 +79,19 @@ function toResult(r: Row): ResultInfo {
     updatedAt: String(r.updated_at),
   };
 }
+function toAcceptedRisk(r: Row): StoredAcceptedRisk {
+  return {
+    id: String(r.id),
+    rule: String(r.rule),
+    ...(r.target !== null && r.target !== undefined ? { target: String(r.target) } : {}),
+    owner: String(r.owner),
+    justification: String(r.justification),
+    expires: String(r.expires),
+    acceptedBy: String(r.created_by),
+    acceptedAt: String(r.created_at),
+  };
+}
+
 function toAlert(r: Row): Alert {
   return {
     id: Number(r.id),
@@ -465,6 +481,7 @@ export class SqlStore implements Store {
   async deleteModel(id: string, actor: Actor): Promise<boolean> {
     return this.writeTx(async (t) => {
       await t.run("DELETE FROM results WHERE model_id = ?", [id]);
+      await t.run("DELETE FROM accepted_risks WHERE model_id = ?", [id]);
       await t.run("DELETE FROM model_versions WHERE model_id = ?", [id]);
       const r = await t.run("DELETE FROM models WHERE id = ?", [id]);
       if (r.changes === 0) return false;
@@ -593,6 +610,42 @@ export class SqlStore implements Store {
       await t.run("UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ?", [actor.user, at, id]);
       await this.appendAudit(t, actor, "alert.ack", `alerts/${id}`, {});
       return { ...a, ackedBy: actor.user, ackedAt: at };
+    });
+  }
+
+  // accepted risks ([FND-3])
+  async listAcceptedRisks(modelId: string): Promise<StoredAcceptedRisk[]> {
+    const rows = await this.db.all<Row>("SELECT * FROM accepted_risks WHERE model_id = ? ORDER BY created_at, id", [
+      modelId,
+    ]);
+    return rows.map(toAcceptedRisk);
+  }
+  async addAcceptedRisk(modelId: string, r: NewAcceptedRisk, actor: Actor): Promise<StoredAcceptedRisk> {
+    return this.writeTx(async (t) => {
+      const m = await t.get<Row>("SELECT id FROM models WHERE id = ?", [modelId]);
+      if (!m) throw new StoreError("not-found", `no model ${modelId}`);
+      const id = randomUUID();
+      const at = now();
+      await t.run(
+        `INSERT INTO accepted_risks (id, model_id, rule, target, owner, justification, expires, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [id, modelId, r.rule, r.target ?? null, r.owner, r.justification, r.expires, actor.user, at],
+      );
+      // ids and dates only: the justification is the city's own words about a weakness
+      await this.appendAudit(t, actor, "risk.accept", `models/${modelId}/accepted-risks/${id}`, {
+        rule: r.rule,
+        ...(r.target ? { target: r.target } : {}),
+        expires: r.expires,
+      });
+      return { ...r, id, acceptedBy: actor.user, acceptedAt: at };
+    });
+  }
+  async deleteAcceptedRisk(modelId: string, id: string, actor: Actor): Promise<boolean> {
+    return this.writeTx(async (t) => {
+      const r = await t.run("DELETE FROM accepted_risks WHERE model_id = ? AND id = ?", [modelId, id]);
+      if (r.changes === 0) return false;
+      await this.appendAudit(t, actor, "risk.revoke", `models/${modelId}/accepted-risks/${id}`, {});
+      return true;
     });
   }
 

@@ -62,6 +62,9 @@ export type ModelVersion = VersionInfo & {
 
 export type Page = { limit?: number; before?: number };
 
+export type NewAcceptedRisk = { rule: string; target?: string; owner: string; justification: string; expires: string };
+export type StoredAcceptedRisk = NewAcceptedRisk & { id: string; acceptedBy: string; acceptedAt: string };
+
 export type ThrottleRequest = {
   keys: string[];
   now: number;
@@ -150,6 +153,11 @@ export interface Store {
 
   // audit
   listAudit(page: Page): Promise<AuditEntry[]>;
+
+  // accepted risks ([FND-3])
+  listAcceptedRisks(modelId: string): Promise<StoredAcceptedRisk[]>;
+  addAcceptedRisk(modelId: string, r: NewAcceptedRisk, actor: Actor): Promise<StoredAcceptedRisk>;
+  deleteAcceptedRisk(modelId: string, id: string, actor: Actor): Promise<boolean>;
   verifyAudit(): Promise<AuditVerify>;
 }
 

@@ -73,6 +73,55 @@ describe("engines through the API", () => {
     expect((await s.req(s.as.operator, "POST", "/api/models/tiny/versions/latest/assessments", {})).status).toBe(403);
   });
 
+  test("[FND-3] accepted risks through the API: analysts accept and revoke, viewers read, assessments apply them", async () => {
+    const first = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", {
+      asOf: "2026-06-01",
+    });
+    const before = await finished(s, s.as.viewer, String(first.json.id));
+    const f = before.json.result.findings[0] as unknown as { rule: string; targets: string[] };
+    expect(f).toBeDefined();
+    const body = {
+      rule: f.rule,
+      target: f.targets[0],
+      owner: "ciso",
+      justification: "compensating control",
+      expires: "2026-12-31",
+    };
+    expect((await s.req(s.as.viewer, "POST", "/api/models/tiny/accepted-risks", body)).status).toBe(403);
+    const bad = await s.req(s.as.analyst, "POST", "/api/models/tiny/accepted-risks", {
+      ...body,
+      expires: "2026-31-12",
+    });
+    expect(bad.status).toBe(400);
+    const add = await s.req(s.as.analyst, "POST", "/api/models/tiny/accepted-risks", body);
+    expect(add.status).toBe(201);
+    expect(add.json).toMatchObject({ ...body, acceptedBy: "analyst" });
+    const list = await s.req(s.as.viewer, "GET", "/api/models/tiny/accepted-risks");
+    expect(list.json.risks.map((x) => String(x.id))).toEqual([add.json.id]);
+    const run = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", {
+      asOf: "2026-06-01",
+    });
+    const after = await finished(s, s.as.viewer, String(run.json.id));
+    const same = (
+      after.json.result.findings as unknown as { rule: string; targets: string[]; acceptance?: unknown }[]
+    ).find((x) => x.rule === f.rule && x.targets[0] === f.targets[0]);
+    expect(same?.acceptance).toMatchObject({ status: "accepted", owner: "ciso", expires: "2026-12-31" });
+    // after its expiry the finding is raised again
+    const late = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/latest/assessments", {
+      asOf: "2027-01-01",
+    });
+    const raised = await finished(s, s.as.viewer, String(late.json.id));
+    const again = (
+      raised.json.result.findings as unknown as { rule: string; targets: string[]; acceptance?: { status: string } }[]
+    ).find((x) => x.rule === f.rule && x.targets[0] === f.targets[0]);
+    expect(again?.acceptance?.status).toBe("expired");
+    const audit = await s.req(s.as.admin, "GET", "/api/audit?limit=20");
+    expect(JSON.stringify(audit.json)).toContain("risk.accept");
+    const del = await s.req(s.as.analyst, "DELETE", `/api/models/tiny/accepted-risks/${add.json.id}`);
+    expect(del.status).toBe(200);
+    expect((await s.req(s.as.viewer, "GET", "/api/models/tiny/accepted-risks")).json.risks).toEqual([]);
+  });
+
   test("[API-9] a simulation job streams progress, then its curves are stored", async () => {
     const sc = await s.req(s.as.viewer, "GET", "/api/models/tiny/versions/1/scenarios");
     expect(sc.json.scenarios.map((x) => String(x.id))).toContain("ransomware");

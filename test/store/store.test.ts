@@ -154,6 +154,36 @@ for (const [name, make, enabled] of backends) {
       await s.close();
     });
 
+    test("[FND-3] accepted risks: stored per model, audited without their justification, removed with the model", async () => {
+      const s = await open();
+      await s.addModelVersion(version("r", 1), admin);
+      const risk = {
+        rule: "kev:Microsoft Windows",
+        owner: "ciso",
+        justification: "patched monthly",
+        expires: "2027-01-31",
+      };
+      const a = await s.addAcceptedRisk("r", risk, { user: "ana" });
+      const b = await s.addAcceptedRisk("r", { ...risk, rule: "weak-auth", target: "plc-1" }, { user: "ana" });
+      expect(a).toMatchObject({ ...risk, acceptedBy: "ana" });
+      expect(a.target).toBeUndefined();
+      expect((await s.listAcceptedRisks("r")).map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
+      expect((await s.listAcceptedRisks("r")).find((x) => x.id === b.id)).toMatchObject({ target: "plc-1" });
+      await expect(s.addAcceptedRisk("nope", risk, admin)).rejects.toThrow(/no model nope/);
+      const log = await s.listAudit({ limit: 10 });
+      const acc = log.filter((e) => e.action === "risk.accept");
+      expect(acc).toHaveLength(2);
+      expect(JSON.stringify(acc)).not.toContain("patched monthly");
+      expect(await s.deleteAcceptedRisk("r", a.id, admin)).toBe(true);
+      expect(await s.deleteAcceptedRisk("r", a.id, admin)).toBe(false);
+      expect((await s.listAudit({ limit: 1 }))[0].action).toBe("risk.revoke");
+      expect((await s.listAcceptedRisks("r")).map((x) => x.id)).toEqual([b.id]);
+      await s.deleteModel("r", admin);
+      expect(await s.listAcceptedRisks("r")).toEqual([]);
+      expect((await s.verifyAudit()).ok).toBe(true);
+      await s.close();
+    });
+
     test("[AUD-1] the audit chain detects an edited, a deleted and a truncated entry", async () => {
       const s = await open();
       for (let i = 1; i <= 5; i++) await s.addModelVersion(version("m", i), admin);

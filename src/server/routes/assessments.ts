@@ -14,7 +14,12 @@ export function assessmentsRoutes(ctx: ServerContext): AnyRoute[] {
       status: 202,
       handler: async ({ req, params, body, session }) => {
         const asOf = body.asOf ?? new Date().toISOString().slice(0, 10);
-        return jobs.startAssessment(params.model, params.version, { asOf }, actorOf(req, session));
+        const today = new Date().toISOString().slice(0, 10);
+        const accepted = await ctx.store.listAcceptedRisks(params.model);
+        return jobs.startAssessment(params.model, params.version, { asOf }, actorOf(req, session), {
+          today,
+          accepted,
+        });
       },
     }),
   ];

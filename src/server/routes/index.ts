@@ -8,6 +8,7 @@ import { authRoutes } from "./auth.ts";
 import { entitiesRoutes } from "./entities.ts";
 import { modelsRoutes } from "./models.ts";
 import { resultsRoutes } from "./results.ts";
+import { risksRoutes } from "./risks.ts";
 import { simulationsRoutes } from "./simulations.ts";
 import { systemRoutes } from "./system.ts";
 import { twinRoutes } from "./twin.ts";
@@ -19,6 +20,7 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
     ...authRoutes(ctx),
     ...modelsRoutes(ctx),
     ...entitiesRoutes(ctx),
+    ...risksRoutes(ctx),
     ...assessmentsRoutes(ctx),
     ...simulationsRoutes(ctx),
     ...resultsRoutes(ctx),
