@@ -95,6 +95,8 @@ class Shadow {
   readonly cur: Float64Array;
   readonly last: Float64Array;
   readonly ph: Float64Array;
+  /** Started in this run (until then it equals its source: the real run, or for D the run without containment). */
+  on = false;
   constructor(
     readonly L: LevelsEngine,
     S: number,
@@ -151,7 +153,12 @@ export class Simulator {
   // attribution [ATT-1]: counterfactuals without containment (N) and also without cascade (D), started lazily
   private readonly shN: Shadow;
   private readonly shD: Shadow;
-  private shadowsOn = false;
+  /** The real run's per-service integration state, as a shadow's source. */
+  private get real(): { cur: Float64Array; last: Float64Array; ph: Float64Array } {
+    return { cur: this.cur, last: this.last, ph: this.ph };
+  }
+  /** Service slots that are a member of some requirement (their loss can cascade). */
+  private readonly feedList: number[] = [];
   /** Per node: the cap of its active zone-isolation hit (1: none) and whether a host isolation hit is active. */
   private readonly isoHitCap: Float64Array;
   private readonly isoHostOn: Uint8Array;
@@ -235,7 +242,10 @@ export class Simulator {
     this.isoHitCap = new Float64Array(N).fill(1);
     this.isoHostOn = new Uint8Array(N);
     this.feeds = new Uint8Array(S);
-    for (let s = 0; s < S; s++) this.feeds[s] = ix.usedByStart[this.A + s + 1] > ix.usedByStart[this.A + s] ? 1 : 0;
+    for (let s = 0; s < S; s++) {
+      this.feeds[s] = ix.usedByStart[this.A + s + 1] > ix.usedByStart[this.A + s] ? 1 : 0;
+      if (this.feeds[s]) this.feedList.push(s);
+    }
     this.held = new Uint8Array(this.A);
     this.heldZone = new Uint8Array(ix.zoneCount);
     this.reach = new Uint8Array(ix.zoneCount);
@@ -323,7 +333,8 @@ export class Simulator {
     this.lastRise.fill(Number.NaN);
     this.minLevel.fill(1);
     this.severe.fill(0);
-    this.shadowsOn = false;
+    this.shN.on = false;
+    this.shD.on = false;
     this.downCount = 0;
     for (const a of this.heldList) this.held[a] = 0;
     this.heldList.length = 0;
@@ -381,10 +392,10 @@ export class Simulator {
     if (h) for (const x of h) if (x < cap) cap = x;
     this.L.setCap(n, cap);
     this.collect();
-    if (this.shadowsOn) {
+    if (this.shN.on || this.shD.on) {
       const sc = this.shadowCap(n);
-      this.shN.L.setCap(n, sc);
-      this.shD.L.setCap(n, sc);
+      if (this.shN.on) this.shN.L.setCap(n, sc);
+      if (this.shD.on) this.shD.L.setCap(n, sc);
     }
   }
 
@@ -410,40 +421,35 @@ export class Simulator {
   }
 
   /**
-   * Starts the counterfactual engines at the current state (before a containment hit, or when a service that
-   * others need loses level): the same hits less containment's, the same exhausted buffers and fallback floors;
-   * their person-hours so far are the real ones.
+   * Starts a counterfactual engine at the current state: the same hits less containment's, the same exhausted
+   * buffers and fallback floors; its person-hours so far are those of `from` (the real run, or for D the run
+   * without containment), which it equalled until now. N starts before the first containment hit; D when a
+   * service that others need first loses level in the run without containment.
    */
-  private startShadows(): void {
-    if (this.shadowsOn) return;
-    this.shadowsOn = true;
+  private startShadow(sh: Shadow, from: { cur: Float64Array; last: Float64Array; ph: Float64Array }): void {
+    sh.on = true;
     const ix = this.c.index;
-    for (const sh of [this.shN, this.shD]) {
-      const L = sh.L;
-      L.reset();
-      for (const n of this.hitTouched) {
-        const sc = this.shadowCap(n);
-        if (sc < 1) L.setCap(n, sc);
-      }
-      for (const r of this.bufTouched) if (this.L.exhausted[r]) L.setBufferExhausted(r, true);
-      for (let s = 0; s < this.S; s++)
-        if (this.fbForce[this.A + s]) L.setFloor(this.A + s, ix.fallbackLevel[this.A + s]);
-      sh.cur.set(this.cur);
-      sh.last.set(this.last);
-      sh.ph.set(this.ph);
+    const L = sh.L;
+    L.reset();
+    for (const n of this.hitTouched) {
+      const sc = this.shadowCap(n);
+      if (sc < 1) L.setCap(n, sc);
     }
+    for (const r of this.bufTouched) if (this.L.exhausted[r]) L.setBufferExhausted(r, true);
+    for (let s = 0; s < this.S; s++) if (this.fbForce[this.A + s]) L.setFloor(this.A + s, ix.fallbackLevel[this.A + s]);
+    sh.cur.set(from.cur);
+    sh.last.set(from.last);
+    sh.ph.set(from.ph);
   }
 
   private shadowExhausted(r: number, on: boolean): void {
-    if (!this.shadowsOn) return;
-    this.shN.L.setBufferExhausted(r, on);
-    this.shD.L.setBufferExhausted(r, on);
+    if (this.shN.on) this.shN.L.setBufferExhausted(r, on);
+    if (this.shD.on) this.shD.L.setBufferExhausted(r, on);
   }
 
   private shadowFloor(n: number, f: number): void {
-    if (!this.shadowsOn) return;
-    this.shN.L.setFloor(n, f);
-    this.shD.L.setFloor(n, f);
+    if (this.shN.on) this.shN.L.setFloor(n, f);
+    if (this.shD.on) this.shD.L.setFloor(n, f);
   }
 
   /** [DEP-1] several hits on one node: the lowest cap counts. */
@@ -909,7 +915,7 @@ export class Simulator {
       zoneOt[ix.assetZone[a]] = 0;
     }
     if (this.isoZones.length === 0 && this.isoHosts.length === 0) return;
-    this.startShadows();
+    if (!this.shN.on) this.startShadow(this.shN, this.real);
     if (this.isoZones.length > 0) {
       const len = sample(pol.zoneIsolation, this.rng);
       const impact = pol.impact;
@@ -1006,18 +1012,18 @@ export class Simulator {
   private record(t: number): void {
     const A = this.A;
     const L = this.L;
-    if (!this.shadowsOn)
-      for (let i = 0; i < this.recLen; i++) {
-        const n = this.rec[i];
-        if (n >= A && this.feeds[n - A] === 1 && L.level[n] < 1) {
-          this.startShadows();
+    if (!this.shD.on) {
+      // D equals the run without containment until a service others need loses level there
+      const src = this.shN.on ? this.shN : undefined;
+      const lv = src ? src.L.level : L.level;
+      for (const s of this.feedList)
+        if (lv[A + s] < 1) {
+          this.startShadow(this.shD, src ?? this.real);
           break;
         }
-      }
-    if (this.shadowsOn) {
-      this.recordShadow(this.shN, t);
-      this.recordShadow(this.shD, t);
     }
+    if (this.shN.on) this.recordShadow(this.shN, t);
+    if (this.shD.on) this.recordShadow(this.shD, t);
     for (let i = 0; i < this.recLen; i++) {
       const n = this.rec[i];
       this.inRec[n] = 0;
@@ -1069,7 +1075,7 @@ export class Simulator {
     if (nw < this.minLevel[s]) this.minLevel[s] = nw;
     // [SCN-4] the objective is the attack's doing: once containment or cascade counterfactuals run, the level
     // without our containment decides (recordShadow)
-    if (!this.shadowsOn && c.objectiveSvc[s] === 1 && c.objective && nw < c.objective.below) this.reached = 1;
+    if (!this.shN.on && c.objectiveSvc[s] === 1 && c.objective && nw < c.objective.below) this.reached = 1;
     // curve grid points before t hold the old level
     const grid = c.grid;
     let g = this.gridIdx[s];
@@ -1130,16 +1136,11 @@ export class Simulator {
       sink.personHours[base + s] = this.ph[s];
       sink.peakLoss[base + s] = 1 - this.minLevel[s];
       sink.severe[base + s] = this.severe[s];
-      if (this.shadowsOn) {
-        // [ATT-1] real >= without containment >= without cascade; clamp rounding so the split stays ordered
-        const pop = c.index.population[this.A + s];
-        const n = Math.min(this.ph[s], this.closeShadow(this.shN, s, tEnd, pop));
-        sink.phNoContain[base + s] = n;
-        sink.phDirect[base + s] = Math.min(n, this.closeShadow(this.shD, s, tEnd, pop));
-      } else {
-        sink.phNoContain[base + s] = this.ph[s];
-        sink.phDirect[base + s] = this.ph[s];
-      }
+      // [ATT-1] real >= without containment >= without cascade; clamp rounding so the split stays ordered
+      const pop = c.index.population[this.A + s];
+      const n = this.shN.on ? Math.min(this.ph[s], this.closeShadow(this.shN, s, tEnd, pop)) : this.ph[s];
+      sink.phNoContain[base + s] = n;
+      sink.phDirect[base + s] = this.shD.on ? Math.min(n, this.closeShadow(this.shD, s, tEnd, pop)) : n;
       sink.downtime[base + s] = this.down[s];
       sink.firstLoss[base + s] = this.first[s];
     }
