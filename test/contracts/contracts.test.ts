@@ -30,7 +30,7 @@ async function harborview() {
   return l;
 }
 
-test("[CON-1] the assessment the engine writes parses with the contract and keeps every field", async () => {
+test("[CTR-1] the assessment the engine writes parses with the contract and keeps every field", async () => {
   const l = await harborview();
   const report = assess(buildIndex(l.model), { asOf: "2026-06-01" });
   expect(report.findings.some((f) => f.kev)).toBe(true);
@@ -38,7 +38,7 @@ test("[CON-1] the assessment the engine writes parses with the contract and keep
   roundTrip(AssessReport, JSON.stringify(report));
 });
 
-test("[CON-2] a simulation result with a compared defence set parses with the contract and keeps every field", async () => {
+test("[CTR-2] a simulation result with a compared defence set parses with the contract and keeps every field", async () => {
   const l = await harborview();
   const sc = await resolveScenario("ransomware", async () => "");
   if (!sc.ok) throw new Error("no built-in ransomware scenario");
@@ -57,7 +57,7 @@ test("[CON-2] a simulation result with a compared defence set parses with the co
   roundTrip(SimulationResult, JSON.stringify(result));
 });
 
-test("[CON-1] [CON-2] [CON-3] what the API serves parses with the contract: results of both kinds and alerts", async () => {
+test("[CTR-1] [CTR-2] [CTR-3] what the API serves parses with the contract: results of both kinds and alerts", async () => {
   const s = await testServer({ engines: await loadEngines() });
   try {
     expect((await s.req(s.as.analyst, "POST", "/api/models", { id: "tiny", files: fixtureFiles() })).status).toBe(201);
@@ -90,7 +90,7 @@ test("[CON-1] [CON-2] [CON-3] what the API serves parses with the contract: resu
   }
 }, 120_000);
 
-test("[CON-4] every /api route is declared in the contract, and every declared endpoint has a route", async () => {
+test("[CTR-4] every /api route is declared in the contract, and every declared endpoint has a route", async () => {
   const s = await testServer();
   try {
     const served = s.routes.map((r) => `${r.method} ${r.url}`).sort();

@@ -48,7 +48,7 @@ function rename(file: string, from: string, to: string) {
   writeFileSync(p, text.replace(from, to));
 }
 
-test("[CON-5] a renamed report field fails type-checking at the engine that writes it and the page that reads it", () => {
+test("[CTR-5] a renamed report field fails type-checking at the engine that writes it and the page that reads it", () => {
   expect(typeCheck()).toEqual([]);
   rename("assessment.ts", "  findings: z.array(Finding),", "  issues: z.array(Finding),");
   rename("simulation.ts", "  horizonHours: z.number(),", "  horizon: z.number(),");
