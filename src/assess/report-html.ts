@@ -305,6 +305,24 @@ ${
         .join("")}</table>`
     : ""
 }</section>
+<section><h2>What to fix first: ${num(r.findings.length)} findings in ${r.groups.length} groups by root cause and fix</h2>${r.warnings.map((w) => `<p class="muted"><b>Warning:</b> ${esc(w.message)}</p>`).join("")}<table class="groups"><tr><th>#</th><th></th><th>Group</th><th>Findings</th><th>Exposure</th><th>Services at risk</th><th>Controls that close it</th></tr>${r.groups
+    .map(
+      (g, i) =>
+        `<tr><td class="n">${i + 1}</td><td>${sevBadge(g.severity)}</td><td><b>${esc(g.title)}</b><div class="muted">${esc(g.remediation)}${g.note ? ` ${esc(g.note)}` : ""}${g.accepted ? ` · ${g.accepted} accepted` : ""}${g.reraised ? ` · ${g.reraised} raised again (acceptance expired)` : ""}</div></td><td class="n">${g.findings.length}</td><td>${esc(g.exposure)}</td><td>${esc(
+          g.services
+            .slice(0, 4)
+            .map((x) => r.names[x] ?? x)
+            .join(", "),
+        )}${g.services.length > 4 ? ` +${g.services.length - 4}` : ""}</td><td>${esc(g.controls.join(", "))}</td></tr>`,
+    )
+    .join("")}</table></section>
+<section><h2>FIPS 199 security categories</h2><table><tr><th>Service</th><th>Confidentiality</th><th>Integrity</th><th>Availability</th></tr>${r.categorization
+    .filter((c) => c.type === "service")
+    .map(
+      (c) =>
+        `<tr><td>${esc(r.names[c.id] ?? c.id)}</td><td>${c.confidentiality}</td><td>${c.integrity}</td><td>${c.availability}</td></tr>`,
+    )
+    .join("")}</table></section>
 <section><h2>Top findings</h2><table><tr><th></th><th>Rule</th><th>Finding</th><th>Services at risk</th></tr>${topFindings.map(findingRow).join("")}</table></section>
 <section><h2>Findings by framework</h2>
 ${frameworkSection(r, "csf", CSF, "NIST CSF 2.0")}

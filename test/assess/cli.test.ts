@@ -78,7 +78,7 @@ describe("rampart assess", () => {
     for (const r of ["weak-auth", "cleartext-crossing", "no-dmz", "no-owner", "spof"]) expect(rules.has(r)).toBe(true);
   });
 
-  test("--html writes one self-contained file", () => {
+  test("[FND-1] [KEV-3] --html writes one self-contained file with the finding groups, the KEV warning and FIPS 199 categories", () => {
     const out = join(dir, "report.html");
     const r = rampart("assess", good, "--html", out, "--as-of", "2026-06-01");
     expect(r.code).toBe(0);
@@ -87,6 +87,10 @@ describe("rampart assess", () => {
     expect(html).toContain("<svg");
     expect(html).toContain("NIST CSF 2.0");
     expect(html).toContain("The MITRE Corporation");
+    expect(html).toMatch(/findings in \d+ groups by root cause and fix/);
+    expect(html).toContain('<table class="groups">');
+    expect(html).toMatch(/Warning:<\/b> the KEV catalogue/);
+    expect(html).toContain("FIPS 199 security categories");
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
     expect(html).not.toMatch(/url\((?!#)/);
   });
