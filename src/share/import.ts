@@ -3,6 +3,7 @@
  * of every object (errors name the object's path and what was expected), de-duplication by id and version,
  * and the watch rules that indicators turn into. Pure: no I/O, no clock.
  */
+import { JsonRefused, lineColumn, parseJsonStrict } from "../model/limits.ts";
 import { TELEMETRY_PATTERN } from "./export.ts";
 import { ID_RE, isTimestamp, type StixObject } from "./stix.ts";
 
@@ -118,19 +119,29 @@ export const versionOf = (o: StixObject): string =>
  * 413; not JSON, too deep, or any object invalid -> 400 with every issue (up to 100), and nothing is kept.
  */
 export function parseStix(text: string, limits: ParseLimits = DEFAULT_LIMITS): ParseResult {
-  if (Buffer.byteLength(text) > limits.maxBytes)
+  const j = parseJsonBounded(text, limits);
+  return j.ok ? parseStixValue(j.data, limits) : j;
+}
+
+/**
+ * JSON text through the project's guarded parser (src/model/limits.ts): size, nesting depth checked before
+ * parsing, no `__proto__` keys. Too large -> 413; the rest -> 400 with the line and column.
+ */
+export function parseJsonBounded(
+  text: string,
+  limits: ParseLimits = DEFAULT_LIMITS,
+): { ok: true; data: unknown } | { ok: false; status: 400 | 413; issues: ShareIssue[] } {
+  try {
+    return { ok: true, data: parseJsonStrict(text, { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth }) };
+  } catch (e) {
+    if (!(e instanceof JsonRefused)) throw e;
+    const { line, column } = lineColumn(text, e.offset);
     return {
       ok: false,
-      status: 413,
-      issues: [{ path: "", message: `larger than the limit of ${limits.maxBytes} bytes` }],
+      status: e.code === "size-limit" ? 413 : 400,
+      issues: [{ path: "", message: `${line}:${column}: ${e.message}` }],
     };
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, status: 400, issues: [{ path: "", message: `not valid JSON: ${(e as Error).message}` }] };
   }
-  return parseStixValue(data, limits);
 }
 
 export function parseStixValue(data: unknown, limits: ParseLimits = DEFAULT_LIMITS): ParseResult {

@@ -90,6 +90,10 @@ test("[SHR-7] not JSON, too large, too many objects or too deep: refused with th
   for (let i = 0; i < 40; i++) deep = { d: deep };
   const d = parseStixValue({ objects: [ind({ x_deep: deep })] });
   expect(!d.ok && d.issues[0].message).toContain("deeper than 32");
+  const proto = parseStix('{"objects": [{"__proto__": {"x": 1}}]}');
+  expect(!proto.ok && proto.issues[0].message).toContain("__proto__");
+  const deepText = parseStix(`{"objects": [${"[".repeat(100)}${"]".repeat(100)}]}`);
+  expect(!deepText.ok && deepText.issues[0].message).toMatch(/^1:\d+: nested deeper/);
   expect(parseStixValue([]).ok).toBe(false);
   expect(parseStixValue({ type: "report" }).ok).toBe(false); // one object, without an id
 });

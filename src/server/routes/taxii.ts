@@ -9,7 +9,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type ParseLimits, parseStixValue } from "../../share/import.ts";
+import { type ParseLimits, parseJsonBounded, parseStixValue } from "../../share/import.ts";
 import { ID_RE } from "../../share/stix.ts";
 import type { Right } from "../../store/share.ts";
 import { canonicalTime, type ObjectFilter, type StoredObject } from "../../store/share.ts";
@@ -319,12 +319,14 @@ export async function registerTaxii(app: FastifyInstance, ctx: ServerContext, op
         if (!/^application\/taxii\+json/i.test(String(req.headers["content-type"] ?? "")))
           throw new TaxiiError(415, "Unsupported media type", `send ${TAXII_MEDIA}`);
         const text = String(req.body ?? "");
-        let data: unknown;
-        try {
-          data = JSON.parse(text);
-        } catch (e) {
-          throw new TaxiiError(400, "Invalid JSON", `body: ${(e as Error).message.slice(0, 200)}`);
-        }
+        const j = parseJsonBounded(text, limits);
+        if (!j.ok)
+          throw new TaxiiError(
+            j.status,
+            j.status === 413 ? "Request too large" : "Invalid JSON",
+            `body: ${j.issues[0].message}`,
+          );
+        const data = j.data;
         if (data && typeof data === "object" && !Array.isArray(data)) {
           const extra = Object.keys(data).filter((k) => k !== "objects" && k !== "more" && k !== "next");
           if (extra.length)
