@@ -22,7 +22,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run(): Promise<void> {
-  const assets = Number(process.env.BENCH_SHARE_ASSETS ?? 9000);
+  const assets = Number(process.env.BENCH_SHARE_ASSETS ?? 10000);
   const model = validateRaw(generateRaw({ assets, seed: 1 }), () => {});
   if (!model) throw new Error("generated model is invalid");
   const report = assess(buildIndex(model), { asOf: "2026-06-01" });
