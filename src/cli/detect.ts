@@ -84,7 +84,7 @@ function parseParams(text: string | undefined): Record<string, unknown> {
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0 || n > 65535)
-    fail([{ code: "USAGE", message: `${name} must be a positive integer, got "${v}"` }], 2);
+    fail([{ code: "USAGE", message: `option ${name}: expected a whole number from 1 to 65535, found "${v}"` }], 2);
   return n;
 }
 
@@ -289,6 +289,12 @@ export function registerDetect(program: Command): void {
           o: { broker?: string; port: string; httpPort: string; detector: string[]; db: string; trainRows: string },
         ) => {
           const { watchCommand } = await import("../detect/io/watch.ts");
+          const detectors = o.detector.map((spec) => {
+            const eq = spec.indexOf("=");
+            if (eq <= 0 || eq === spec.length - 1)
+              fail([{ code: "USAGE", message: `option --detector: expected <asset>=<file>, found "${spec}"` }], 2);
+            return { asset: spec.slice(0, eq), file: spec.slice(eq + 1) };
+          });
           const port = positiveInt("--port", o.port);
           const httpPort = o.httpPort === "0" ? 0 : positiveInt("--http-port", o.httpPort);
           const trainRows = positiveInt("--train-rows", o.trainRows);
@@ -297,7 +303,7 @@ export function registerDetect(program: Command): void {
             broker: o.broker,
             port,
             httpPort,
-            detectors: o.detector,
+            detectors,
             db: o.db,
             trainRows,
           });
@@ -315,6 +321,11 @@ export function registerDetect(program: Command): void {
     .requiredOption("--asset <asset>", "asset id")
     .option("--speed <x>", "time compression (3600 = one hour of data per second; 0 = as fast as possible)", "3600")
     .option("--label-column <name>", "a label column to skip", "ATT_FLAG")
+    .option(
+      "--inflight <n>",
+      "most QoS 1 messages unacknowledged at once (capped by the broker's receive maximum)",
+      "20",
+    )
     .exitOverride(usageExit)
     .action(
       guarded(
@@ -325,15 +336,20 @@ export function registerDetect(program: Command): void {
           asset: string;
           speed: string;
           labelColumn: string;
+          inflight: string;
         }) => {
           const speed = Number(o.speed);
           if (!Number.isFinite(speed) || speed < 0)
-            fail([{ code: "USAGE", message: `--speed must be a number >= 0, got "${o.speed}"` }], 2);
+            fail([{ code: "USAGE", message: `option --speed: expected a number >= 0, found "${o.speed}"` }], 2);
+          const inflight = positiveInt("--inflight", o.inflight);
           const t = loadTable(o.input, o.labelColumn, false);
           const { replayTable } = await import("../detect/io/replay.ts");
-          const r = await replayTable(t, { broker: o.broker, site: o.site, asset: o.asset, speed });
+          const r = await replayTable(t, { broker: o.broker, site: o.site, asset: o.asset, speed, inflight });
           if (!r.ok) fail(r.issues);
-          process.stderr.write(`published ${r.value.messages} messages (${t.epoch.length} rows)\n`);
+          process.stderr.write(
+            `published ${r.value.messages} messages (${t.epoch.length} rows), ${r.value.acked} acknowledged, ` +
+              `at most ${r.value.window} in flight, following ${r.value.watchers} watcher(s), ${r.value.ms} ms\n`,
+          );
         },
       ),
     );

@@ -13,7 +13,7 @@ import { PasswordSchema } from "../server/http.ts";
 import { Models } from "../server/models.ts";
 import { passwordProblem } from "../server/passwords.ts";
 import { parseTrustProxy } from "../server/proxy.ts";
-import { startTelemetry, type Telemetry } from "../server/telemetry.ts";
+import { startTelemetry, type Telemetry, TelemetryError } from "../server/telemetry.ts";
 import { auditKeyPath, ensureAuditKey } from "../store/anchor.ts";
 import { describeStore, openStore, type SqlStore } from "../store/index.ts";
 import { EXIT_USAGE, intOption, UserError } from "./io.ts";
@@ -151,6 +151,24 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       throw new UserError(`cannot load model ${path}: ${(e as Error).message}`);
     }
   }
+  let telemetry: Telemetry | undefined;
+  try {
+    telemetry = await startTelemetry({
+      engines,
+      hub: server.alerts,
+      models: server.models,
+      metrics: server.metrics,
+      detectorsDir: join(storeOpts.dataDir, "detectors"),
+      mqttPort: o.mqttPort,
+      mqttUrl: o.mqttUrl,
+      print,
+    });
+  } catch (e) {
+    await server.app.close();
+    await store.close();
+    if (e instanceof TelemetryError) throw new UserError(`telemetry: ${e.message}`);
+    throw e;
+  }
   const host = o.host ?? "127.0.0.1";
   const port = o.port ?? 8080;
   await server.app.listen({ host, port });
@@ -159,15 +177,6 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   const scheme = process.env.RAMPART_TLS_KEY ? "https" : "http";
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
   const url = `${scheme}://${shownHost}:${realPort}/`;
-  const telemetry = await startTelemetry({
-    engines,
-    hub: server.alerts,
-    models: server.models,
-    store,
-    mqttPort: o.mqttPort,
-    mqttUrl: o.mqttUrl,
-    print,
-  });
   const eng = available(engines);
   print(`store: ${describeStore(storeOpts)}`);
   print(

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { ModelIssue } from "../model/issues.ts";
 import type { CityModel } from "../model/model.ts";
-import { Alert } from "./alerts.ts";
+import { Alert, TelemetryStatus } from "./alerts.ts";
 import { AcceptedRisk, AssessmentRequest } from "./assessment.ts";
 import { JobEvent, ResultBody, ResultInfo, ResultKind } from "./jobs.ts";
 import { IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "./params.ts";
@@ -290,6 +290,7 @@ export const ENDPOINTS = {
     events: { ready: z.object({ detect: z.boolean() }), alert: Alert },
   },
   "POST /api/alerts/:id/ack": { params: z.strictObject({ id: SeqParam("an alert id") }), response: Alert },
+  "GET /api/telemetry": { response: TelemetryStatus },
 
   "GET /api/users": { response: z.object({ users: z.array(PublicUser) }) },
   "POST /api/users": {

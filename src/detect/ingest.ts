@@ -141,11 +141,13 @@ export interface LiveVerdict {
   flag: 0 | 1;
 }
 
-export interface LiveAlert {
+/** An alert as the router raises it; the live pipeline adds the asset's place in the city (`live/alert.ts`). */
+export interface RouterAlert {
   site: string;
   asset: string;
   t: number;
   score: number;
+  detector: "trained" | "stream";
   findings: Finding[];
 }
 
@@ -238,11 +240,11 @@ export class Router {
   }
 
   /** Feeds one reading; verdicts for the readings judged now go to `out`, any alert raised to `alerts`. */
-  push(r: Reading, out: LiveVerdict[], alerts: LiveAlert[]): void {
+  push(r: Reading, out: LiveVerdict[], alerts: RouterAlert[]): void {
     this.pushRoute(this.route(r.site, r.asset, r.signal), r.t, r.v, new ArraySink(out), alerts);
   }
 
-  pushRoute(rt: Route, t: number, v: number, out: VerdictSink, alerts: LiveAlert[]): void {
+  pushRoute(rt: Route, t: number, v: number, out: VerdictSink, alerts: RouterAlert[]): void {
     const g = rt.g;
     if (rt.j >= 0) {
       if (!Number.isNaN(g.rowT) && t > g.rowT) this.closeRow(g, out, alerts);
@@ -263,6 +265,7 @@ export class Router {
         asset: rt.asset,
         t,
         score,
+        detector: "stream",
         findings: [
           {
             signal: rt.signal,
@@ -279,19 +282,26 @@ export class Router {
     s.flag = flag;
   }
 
-  private closeRow(g: Group, out: VerdictSink, alerts: LiveAlert[]): void {
+  private closeRow(g: Group, out: VerdictSink, alerts: RouterAlert[]): void {
     const v = g.det!.step(g.rowT, g.row!);
     for (let k = 0; k < g.pendingN; k++)
       out.verdict(g.site, g.asset, g.pendingSignal[k], g.rowT, g.pendingV[k], v.score, v.flag);
     if (v.edge === 1)
-      alerts.push({ site: g.site, asset: g.asset, t: g.rowT, score: v.score, findings: g.det!.explain(1, 5) });
+      alerts.push({
+        site: g.site,
+        asset: g.asset,
+        t: g.rowT,
+        score: v.score,
+        detector: "trained",
+        findings: g.det!.explain(1, 5),
+      });
     g.pendingN = 0;
     g.row!.fill(Number.NaN);
     g.rowT = Number.NaN;
   }
 
   /** Judges every open row (end of a replay or shutdown). */
-  flush(out: LiveVerdict[] | VerdictSink, alerts: LiveAlert[]): void {
+  flush(out: LiveVerdict[] | VerdictSink, alerts: RouterAlert[]): void {
     const sink = Array.isArray(out) ? new ArraySink(out) : out;
     for (const g of this.groups.values()) if (g.det && !Number.isNaN(g.rowT)) this.closeRow(g, sink, alerts);
   }

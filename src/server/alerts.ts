@@ -1,9 +1,11 @@
 /** Live alerts: stored first, then pushed to every subscriber of the stream. */
+import type { TelemetryStatus } from "../contracts/alerts.ts";
 import type { Alert, NewAlert, Store } from "../store/types.ts";
 import type { Metrics } from "./metrics.ts";
-
 export class AlertHub {
   private readonly listeners = new Set<(a: Alert) => void>();
+  /** The live pipeline's counts, when telemetry runs (set by telemetry.ts). */
+  telemetry?: () => TelemetryStatus;
   constructor(
     private readonly store: Store,
     private readonly metrics: Metrics,

@@ -8,7 +8,12 @@ import type { AssessmentRun, AssessReport } from "../contracts/assessment.ts";
 import type { Progress } from "../contracts/jobs.ts";
 import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
 import type { WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
-import { type LiveAlert, type LiveVerdict, parsePayload, parseTopic, Router } from "../detect/ingest.ts";
+import type { DetectorModel } from "../detect/engine.ts";
+import type { Result } from "../detect/errors.ts";
+import { readDetectorFile } from "../detect/io/files.ts";
+import { type StoredAlert, toStoredAlert } from "../detect/live/alert.ts";
+import { type AssetPlaces, assetPlaces, unknownDetectorAssets } from "../detect/live/city.ts";
+import { LivePipeline, type PipelineOptions } from "../detect/live/pipeline.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "../simulate/library.ts";
@@ -28,21 +33,20 @@ export type SimulateEngine = {
   run(model: CityModel, raw: RawModel, req: SimulationRequest, hooks: JobHooks): Promise<SimulationResult>;
 };
 
-/** A reading as it arrives over MQTT: topic and payload. */
-export type Detection = {
-  assetId: string | null;
-  signal: string | null;
-  severity: "info" | "warning" | "critical";
-  score: number;
-  message: string;
-  at: string;
-};
+/** Live detection: the one pipeline `detect watch` uses too, with the server's catalog and sink. */
 export type DetectEngine = {
-  /** Parses a topic and payload; a string says what is wrong. */
-  parse(topic: string, payload: string): { site: string; asset: string; signal: string; t: number; v: number } | string;
-  /** A stateful detector; readings in, detections out. */
-  create(): { push(r: { site: string; asset: string; signal: string; t: number; v: number }): Detection[] };
+  pipeline(o: PipelineOptions): LivePipeline;
+  /** Each asset of a model with its zone and services at risk. */
+  places(model: CityModel): AssetPlaces;
+  /** Detector keys naming assets a model does not have. */
+  unknownAssets(places: AssetPlaces, keys: string[]): string[];
+  /** A trained detector file, checked. */
+  readDetector(file: string): Result<DetectorModel>;
+  toStored: typeof toStoredAlert;
 };
+export type { DropReason, LivePipeline, LiveSink, LiveStats } from "../detect/live/pipeline.ts";
+export { DROP_REASONS, formatStats } from "../detect/live/pipeline.ts";
+export type { StoredAlert };
 
 export type Engines = { assess?: AssessEngine; simulate?: SimulateEngine; detect?: DetectEngine };
 
@@ -102,45 +106,12 @@ export const simulateEngine: SimulateEngine = {
   },
 };
 
-function severityOf(score: number): Detection["severity"] {
-  return score >= 0.9 ? "critical" : score >= 0.7 ? "warning" : "info";
-}
-
 export const detectEngine: DetectEngine = {
-  parse(topic, payload) {
-    const t = parseTopic(topic);
-    if ("code" in t) return `${t.message}`;
-    const p = parsePayload(payload, topic);
-    if ("code" in p) return `${p.message}`;
-    return { ...t, ...p };
-  },
-  create() {
-    const router = new Router(new Map());
-    const verdicts: LiveVerdict[] = [];
-    const alerts: LiveAlert[] = [];
-    return {
-      push(r) {
-        verdicts.length = 0;
-        alerts.length = 0;
-        router.push(r, verdicts, alerts);
-        return alerts.map((a) => {
-          const f = a.findings[0];
-          const signal = f?.signal ?? verdicts.find((v) => v.flag)?.signal ?? r.signal;
-          return {
-            assetId: a.asset,
-            signal,
-            severity: severityOf(a.score),
-            score: Math.round(a.score * 1000) / 1000,
-            message:
-              f && f.sigmas > 0
-                ? `${signal}: ${f.component} anomaly (${f.sigmas.toFixed(1)} sigma from normal)`
-                : `${signal}: readings unlike what this signal has shown (score ${a.score.toFixed(2)})`,
-            at: new Date(Number.isFinite(a.t) ? a.t : Date.now()).toISOString(),
-          };
-        });
-      },
-    };
-  },
+  pipeline: (o) => new LivePipeline(o),
+  places: assetPlaces,
+  unknownAssets: unknownDetectorAssets,
+  readDetector: readDetectorFile,
+  toStored: toStoredAlert,
 };
 
 /** The engines of this build. */

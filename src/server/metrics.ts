@@ -14,6 +14,10 @@ export class Metrics {
   private readonly hist = new Map<string, { labels: string; h: Hist }>();
   private readonly counters = new Map<string, { help: string; value: number }>();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
+  private readonly labelledCounters = new Map<
+    string,
+    { help: string; label: string; read: () => Record<string, number> }
+  >();
 
   request(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${status} ${route}`;
@@ -44,6 +48,11 @@ export class Metrics {
     this.gauges.set(name, { help, read });
   }
 
+  /** A counter with one label, read when rendered (e.g. dropped readings by reason). */
+  labelled(name: string, help: string, label: string, read: () => Record<string, number>): void {
+    this.labelledCounters.set(name, { help, label, read });
+  }
+
   render(): string {
     const out: string[] = [];
     out.push("# HELP rampart_http_requests_total HTTP requests by method, route and status.");
@@ -61,6 +70,10 @@ export class Metrics {
     }
     for (const [name, c] of this.counters) {
       out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`, `${name} ${c.value}`);
+    }
+    for (const [name, c] of this.labelledCounters) {
+      out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
+      for (const [k, v] of Object.entries(c.read())) out.push(`${name}{${c.label}="${esc(k)}"} ${v}`);
     }
     for (const [name, g] of this.gauges) {
       out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.read()}`);

@@ -1,47 +1,72 @@
 /**
  * Telemetry in: readings over MQTT (an embedded broker with --mqtt-port, or an existing one at MQTT_URL),
- * topic `rampart/<model>/<asset>/<signal>`, payload a number or `{"t": time, "v": n}` (the detection
- * engine's format). Readings go to
- * the detection engine; its detections become alerts tied to the asset and the services at risk. Without
- * a detection engine nothing is ingested (no alert is invented). Readings are never logged.
+ * topic `rampart/<model>/<asset>/<signal>`, payload a number or `{"t": time, "v": n}`. Readings go through
+ * the live pipeline that `detect watch` uses ([LIV-1]); its alerts are stored and pushed through the alert
+ * hub with the asset's zone and services at risk ([LIV-3]). Trained detectors are files in the data folder's
+ * `detectors/`, `<model>.<asset>.json`, checked at start ([LIV-5]). A reading for a model or asset the store
+ * does not have is dropped and counted ([LIV-2]); the counts are on /metrics, GET /api/telemetry and the
+ * Monitoring page ([LIV-4]). Readings themselves are never stored or logged.
  */
+import { existsSync, readdirSync } from "node:fs";
 import { createServer, type Server as NetServer } from "node:net";
-import type { CityModel } from "../model/model.ts";
-import type { Store } from "../store/types.ts";
+import { join } from "node:path";
+import type { TelemetryStatus } from "../contracts/alerts.ts";
+import type { DetectorModel } from "../detect/engine.ts";
 import type { AlertHub } from "./alerts.ts";
-import type { Detection, Engines } from "./engines.ts";
+import {
+  type DetectEngine,
+  DROP_REASONS,
+  type Engines,
+  formatStats,
+  type LivePipeline,
+  type LiveStats,
+} from "./engines.ts";
+import type { Metrics } from "./metrics.ts";
 import type { Models } from "./models.ts";
 
-export type Telemetry = { port?: number; close(): Promise<void> };
+export type Telemetry = { port?: number; status(): TelemetryStatus; pipeline: LivePipeline; close(): Promise<void> };
 
-/** Services whose level can depend on a node (transitively through requirements), the node itself if a service. */
-export function servicesAtRisk(model: CityModel, id: string): string[] {
-  const usedBy = new Map<string, string[]>();
-  const add = (owner: string, reqs: { members: string[] }[]) => {
-    for (const r of reqs) for (const m of r.members) usedBy.set(m, [...(usedBy.get(m) ?? []), owner]);
-  };
-  for (const a of model.assets) add(a.id, a.requires);
-  for (const s of model.services) add(s.id, s.requires);
-  const services = new Set(model.services.map((s) => s.id as string));
-  const seen = new Set<string>([id]);
-  const stack = [id];
-  while (stack.length) {
-    const n = stack.pop() as string;
-    for (const o of usedBy.get(n) ?? []) {
-      if (!seen.has(o)) {
-        seen.add(o);
-        stack.push(o);
-      }
+/** A refusal at start: the message names the file and what is wrong. */
+export class TelemetryError extends Error {}
+
+/** Reads `<dir>/<model>.<asset>.json`; every file must name a stored model and one of its assets. */
+export async function loadServerDetectors(
+  dir: string,
+  detect: DetectEngine,
+  models: Models,
+): Promise<{ detectors: Map<string, DetectorModel>; list: { model: string; asset: string }[] }> {
+  const detectors = new Map<string, DetectorModel>();
+  const list: { model: string; asset: string }[] = [];
+  if (!existsSync(dir)) return { detectors, list };
+  for (const f of readdirSync(dir).sort()) {
+    if (!f.endsWith(".json")) continue;
+    const file = join(dir, f);
+    const m = /^([a-z0-9][a-z0-9-]*)\.([a-z0-9][a-z0-9-]*)\.json$/.exec(f);
+    if (!m) throw new TelemetryError(`${file}: expected a file name <model>.<asset>.json`);
+    const [, model, asset] = m;
+    let places: ReturnType<DetectEngine["places"]>;
+    try {
+      places = detect.places((await models.load(model, "latest")).model);
+    } catch {
+      throw new TelemetryError(`${file}: the store has no model "${model}"`);
     }
+    if (detect.unknownAssets(places, [asset]).length)
+      throw new TelemetryError(`${file}: model "${model}" has no asset "${asset}"`);
+    const d = detect.readDetector(file);
+    if (!d.ok) throw new TelemetryError(`${file}: ${d.issues[0]?.message ?? "not a detector"}`);
+    detectors.set(`${model}/${asset}`, d.value);
+    list.push({ model, asset });
   }
-  return [...seen].filter((x) => services.has(x)).sort();
+  return { detectors, list };
 }
 
 export async function startTelemetry(o: {
   engines: Engines;
   hub: AlertHub;
   models: Models;
-  store: Store;
+  metrics: Metrics;
+  /** Folder of trained detectors (`<data>/detectors`). */
+  detectorsDir?: string;
   mqttPort?: number;
   mqttUrl?: string;
   print: (s: string) => void;
@@ -52,6 +77,90 @@ export async function startTelemetry(o: {
     o.print("telemetry: the detection engine is not available; MQTT readings are not ingested");
     return undefined;
   }
+  const trained = o.detectorsDir
+    ? await loadServerDetectors(o.detectorsDir, detect, o.models)
+    : { detectors: new Map(), list: [] };
+
+  // the catalog: model id (the topic's site) -> its assets' places, refreshed when an unknown site shows up
+  // (a model imported since) and every 30 s (new versions)
+  const places = new Map<string, ReturnType<DetectEngine["places"]>>();
+  const versions = new Map<string, number>();
+  let refreshing: Promise<void> | null = null;
+  let lastRefresh = 0;
+  const refresh = () => {
+    refreshing ??= (async () => {
+      let changed = false;
+      try {
+        const list = await o.models.store.listModels();
+        for (const m of list) {
+          if (versions.get(m.id) === m.latestVersion) continue;
+          const l = await o.models.load(m.id, m.latestVersion);
+          places.set(m.id, detect.places(l.model));
+          versions.set(m.id, m.latestVersion);
+          changed = true;
+        }
+        for (const id of [...places.keys()])
+          if (!list.some((m) => m.id === id)) {
+            places.delete(id);
+            versions.delete(id);
+            changed = true;
+          }
+      } catch {
+        // the store did not answer: keep the catalog as it was and try again later
+      }
+      if (changed) pipeline.forget();
+      lastRefresh = performance.now();
+      refreshing = null;
+    })();
+    return refreshing;
+  };
+
+  let alertsFailed = 0;
+  let chain = Promise.resolve();
+  const pipeline = detect.pipeline({
+    detectors: trained.detectors,
+    now: () => Date.now(),
+    catalog: (site, asset) => {
+      const p = places.get(site);
+      if (!p) {
+        if (performance.now() - lastRefresh > 2000) void refresh();
+        return "unknown-model";
+      }
+      return p.get(asset) ?? "unknown-asset";
+    },
+    sink: {
+      // readings are judged, not stored on the server; alerts are stored in arrival order
+      verdict() {},
+      alert(a) {
+        const stored = detect.toStored(a, "mqtt", a.site);
+        chain = chain.then(() =>
+          o.hub.publish(stored).then(
+            () => {},
+            () => {
+              alertsFailed++;
+            },
+          ),
+        );
+      },
+    },
+  });
+  await refresh();
+  const timer = setInterval(() => void refresh(), 30_000);
+  timer.unref();
+
+  const status = (): TelemetryStatus => ({
+    enabled: true,
+    stats: pipeline.stats(),
+    alertsFailed,
+    detectors: trained.list,
+  });
+  o.metrics.gauge("rampart_readings_total", "Telemetry readings received.", () => pipeline.received);
+  o.metrics.gauge("rampart_readings_judged_total", "Telemetry readings judged by a detector.", () => pipeline.judged);
+  o.metrics.labelled("rampart_readings_dropped_total", "Telemetry readings dropped, by reason.", "reason", () =>
+    Object.fromEntries(DROP_REASONS.map((r) => [r, pipeline.dropped[r]])),
+  );
+  o.hub.telemetry = status;
+
   const closers: (() => Promise<void>)[] = [];
   let port: number | undefined;
   let url = o.mqttUrl;
@@ -71,70 +180,31 @@ export async function startTelemetry(o: {
     reconnectPeriod: 2000,
   });
   await client.subscribeAsync("rampart/+/+/+", { qos: 1 });
-  const detector = detect.create();
-  const modelCache = new Map<string, CityModel | null>();
-  const modelOf = async (site: string) => {
-    if (!modelCache.has(site)) {
-      try {
-        modelCache.set(site, (await o.models.load(site, "latest")).model);
-      } catch {
-        modelCache.set(site, null);
-      }
-      setTimeout(() => modelCache.delete(site), 60_000).unref();
-    }
-    return modelCache.get(site) ?? null;
-  };
-  let readings = 0;
-  let refused = 0;
-  let chain = Promise.resolve();
   client.on("message", (topic, payload) => {
-    const r = detect.parse(topic, payload.toString("utf8", 0, Math.min(payload.length, 4096)));
-    if (typeof r === "string") {
-      refused++;
-      return;
-    }
-    readings++;
-    if (Number.isNaN(r.t)) r.t = Date.now();
-    let found: Detection[];
-    try {
-      found = detector.push(r);
-    } catch {
-      refused++;
-      return;
-    }
-    if (found.length === 0) return;
-    // alerts are stored in arrival order
-    chain = chain.then(async () => {
-      const model = await modelOf(r.site);
-      for (const x of found) {
-        const known = !!model && !!x.assetId && model.assets.some((a) => a.id === x.assetId);
-        await o.hub
-          .publish({
-            at: x.at,
-            source: "mqtt",
-            modelId: model ? r.site : null,
-            assetId: x.assetId,
-            signal: x.signal,
-            severity: x.severity,
-            score: x.score,
-            message: x.message,
-            services: known && model && x.assetId ? servicesAtRisk(model, x.assetId) : [],
-          })
-          .catch(() => {
-            refused++;
-          });
-      }
-    });
+    // a payload over 4 KiB is no reading: counted as a bad payload without being read
+    pipeline.message(topic, payload.length > 4096 ? "" : payload);
   });
   closers.unshift(async () => {
+    clearInterval(timer);
     await client.endAsync();
+    pipeline.flush();
+    await chain;
   });
-  o.print(`telemetry: MQTT ${port ? `broker on port ${port}` : "client"}, topic rampart/<model>/<asset>/<signal>`);
+  o.print(
+    `telemetry: MQTT ${port ? `broker on port ${port}` : "client"}, topic rampart/<model>/<asset>/<signal>` +
+      (trained.list.length
+        ? `; trained detectors: ${trained.list.map((d) => `${d.model}/${d.asset}`).join(", ")}`
+        : ""),
+  );
   return {
     port,
+    status,
+    pipeline,
     async close() {
       for (const c of closers) await c();
-      if (readings || refused) console.log(`telemetry: ${readings} readings, ${refused} refused`);
+      o.hub.telemetry = undefined;
+      const s = pipeline.stats();
+      if (s.received) console.log(`telemetry: readings ${formatStats(s)}`);
     },
   };
 }

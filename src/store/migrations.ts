@@ -124,6 +124,11 @@ export const MIGRATIONS: Migration[] = [
       "CREATE INDEX accepted_risks_model ON accepted_risks (model_id)",
     ],
   },
+  {
+    version: 5,
+    name: "alert zone",
+    sql: () => ["ALTER TABLE alerts ADD COLUMN zone TEXT"],
+  },
 ];
 
 export async function migrate(db: Driver): Promise<number[]> {

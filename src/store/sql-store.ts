@@ -99,6 +99,7 @@ function toAlert(r: Row): Alert {
     source: String(r.source),
     modelId: str(r.model_id),
     assetId: str(r.asset_id),
+    zone: str(r.zone),
     signal: str(r.signal),
     severity: r.severity as Alert["severity"],
     score: Number(r.score),
@@ -578,11 +579,22 @@ export class SqlStore implements Store {
   // alerts
   async addAlert(a: NewAlert): Promise<Alert> {
     const r = await this.db.get<Row>(
-      `INSERT INTO alerts (at, source, model_id, asset_id, signal, severity, score, message, services)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      [a.at, a.source, a.modelId, a.assetId, a.signal, a.severity, a.score, a.message, JSON.stringify(a.services)],
+      `INSERT INTO alerts (at, source, model_id, asset_id, zone, signal, severity, score, message, services)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
+        a.at,
+        a.source,
+        a.modelId,
+        a.assetId,
+        a.zone ?? null,
+        a.signal,
+        a.severity,
+        a.score,
+        a.message,
+        JSON.stringify(a.services),
+      ],
     );
-    return { ...a, id: Number(r?.id), ackedBy: null, ackedAt: null };
+    return { ...a, zone: a.zone ?? null, id: Number(r?.id), ackedBy: null, ackedAt: null };
   }
   async listAlerts(page: { limit?: number; before?: number; modelId?: string; open?: boolean }): Promise<Alert[]> {
     const where: string[] = [];

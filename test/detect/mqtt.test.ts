@@ -36,10 +36,15 @@ describe("live ingestion", () => {
       port: 0,
       httpPort: 0,
       models: new Map([["tank-1", model]]),
-      lookup: (id) => (id === "tank-1" ? { zone: "z-water", services: ["svc-water"] } : null),
+      catalog: (_site, id) =>
+        id === "tank-1"
+          ? { zone: "z-water", services: ["svc-water"] }
+          : id === "meter-2"
+            ? { zone: null, services: [] }
+            : "unknown-asset",
       clock: () => 0,
       onAlert: (line) => alerts.push(line),
-      onIssue: (i) => issues.push(`${i.code} ${i.topic}`),
+      onDrop: (reason, i) => issues.push(`${reason} ${i.code} ${i.topic}`),
     });
     expect(h.ok).toBe(true);
     if (!h.ok) return;
@@ -68,7 +73,10 @@ describe("live ingestion", () => {
     expect(body.issues[0]).toMatchObject({ line: 2, code: "MQTT_TOPIC" });
     h.value.live.flush();
     expect(h.value.live.store.count("readings")).toBe(sent + 1);
-    expect(issues).toEqual(["MQTT_TOPIC rampart/north/tank-1"]);
+    expect(issues).toEqual(["topic MQTT_TOPIC rampart/north/tank-1", "topic MQTT_TOPIC bad"]);
+    const st = h.value.live.stats();
+    expect(st).toMatchObject({ received: sent + 3, accepted: sent + 1, judged: sent + 1, alerts: expect.any(Number) });
+    expect(st.dropped).toEqual({ topic: 2, payload: 0, "unknown-model": 0, "unknown-asset": 0, sink: 0 });
     expect(
       alerts.some(
         (a) =>

@@ -1,40 +1,39 @@
-/**
- * The one place detection meets the city model: asset id -> zone and services at risk. Loaded lazily so that
- * detection works without a model (alerts then name the asset only).
- */
+/** Loads the city model for `detect watch`: the catalog of its assets ([LIV-2], [LIV-3]). */
+import { loadModel } from "../../model/load.ts";
 import type { DetectIssue, Result } from "../errors.ts";
+import { type AssetPlaces, assetPlaces, unknownDetectorAssets } from "../live/city.ts";
+import type { Catalog } from "../live/pipeline.ts";
 
-export interface AssetContext {
-  zone?: string;
-  services: string[];
-}
+export type CityCatalog = { places: AssetPlaces; catalog: Catalog; assets: number; path: string };
 
-export type CityLookup = (assetId: string) => AssetContext | null;
-
-export async function loadCityLookup(path: string): Promise<Result<{ lookup: CityLookup; assets: number }>> {
-  const load = await import("../../model/load.ts");
-  const graph = await import("../../model/graph.ts");
-  const r = await load.loadModel(path);
+export async function loadCityCatalog(path: string): Promise<Result<CityCatalog>> {
+  const r = await loadModel(path);
   if (!r.ok) {
-    const issues: DetectIssue[] = r.issues.slice(0, 20).map((i) => {
-      const x = i as unknown as { code?: string; message?: string; file?: string; line?: number; column?: number };
-      return {
-        code: x.code ?? "MODEL_INVALID",
-        message: x.message ?? "invalid city model",
-        file: x.file ?? path,
-        line: x.line,
-        column: x.column,
-      };
-    });
+    const issues: DetectIssue[] = r.issues.slice(0, 20).map((i) => ({
+      code: i.code,
+      message: i.path ? `${i.message} [${i.path}]` : i.message,
+      file: i.file,
+      line: i.line,
+      column: i.column,
+    }));
     return { ok: false, issues };
   }
-  const model = r.model as unknown as { assets?: { id: string; zone?: string }[] };
-  const index = graph.buildIndex(r.model);
-  const byId = new Map<string, AssetContext>();
-  for (const a of model.assets ?? []) {
-    const node = index.nodeOf.get(a.id);
-    const services = node === undefined ? [] : graph.servicesAtRisk(index, node).map((n) => index.nodeId[n]);
-    byId.set(a.id, { zone: a.zone, services });
-  }
-  return { ok: true, value: { lookup: (id) => byId.get(id) ?? null, assets: byId.size } };
+  const places = assetPlaces(r.model);
+  // one model: every site is this city; an asset it does not have is refused
+  const catalog: Catalog = (_site, asset) => places.get(asset) ?? "unknown-asset";
+  return { ok: true, value: { places, catalog, assets: places.size, path } };
+}
+
+/** A detector naming an asset the model does not have is an error at start, naming the asset. */
+export function checkDetectorAssets(city: CityCatalog, keys: string[]): Result<void> {
+  const unknown = unknownDetectorAssets(city.places, keys);
+  if (unknown.length === 0) return { ok: true, value: undefined };
+  return {
+    ok: false,
+    issues: unknown.map((k) => ({
+      code: "UNKNOWN_ASSET",
+      message: `a detector is given for asset "${k}", which the model does not have`,
+      file: city.path,
+    })),
+  };
 }

@@ -1,15 +1,32 @@
 /**
- * SQLite store for judged readings and alerts (better-sqlite3). Readings are buffered in columns (no object
- * per reading) and written in one transaction per batch with prepared multi-row INSERT statements.
+ * The command line's sink of the live pipeline: SQLite (better-sqlite3) for judged readings and alerts.
+ * Readings are buffered in columns (no object per reading) and written in one transaction per batch with
+ * prepared multi-row INSERT statements. Alerts are kept in their stored form (`toStoredAlert`), the same
+ * fields the server's store keeps, plus the findings.
  */
 import Database from "better-sqlite3";
-import type { LiveAlert, LiveVerdict, VerdictSink } from "../ingest.ts";
-import type { AssetContext } from "./city.ts";
+import type { LiveVerdict } from "../ingest.ts";
+import { type LiveAlert, toStoredAlert } from "../live/alert.ts";
+import type { LiveSink } from "../live/pipeline.ts";
+
+const ALERT_COLUMNS: [string, string][] = [
+  ["at", "TEXT"],
+  ["site", "TEXT"],
+  ["asset", "TEXT"],
+  ["zone", "TEXT"],
+  ["signal", "TEXT"],
+  ["severity", "TEXT"],
+  ["score", "REAL"],
+  ["message", "TEXT"],
+  ["services", "TEXT"],
+  ["findings", "TEXT"],
+  ["t", "REAL"],
+];
 
 /** Rows per multi-row INSERT statement (7 parameters each; SQLite allows 32766 parameters). */
 const ROWS_PER_STATEMENT = 128;
 
-export class AlertStore implements VerdictSink {
+export class AlertStore implements LiveSink {
   private readonly db: Database.Database;
   private readonly insReading: Database.Statement;
   private readonly insMany: Database.Statement;
@@ -25,6 +42,8 @@ export class AlertStore implements VerdictSink {
   private readonly args: unknown[] = new Array(7 * ROWS_PER_STATEMENT);
   private n = 0;
   readingsStored = 0;
+  /** Readings lost because a batch could not be written (counted, never silent). */
+  readingsFailed = 0;
   alertsStored = 0;
 
   constructor(
@@ -36,13 +55,16 @@ export class AlertStore implements VerdictSink {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.exec(`CREATE TABLE IF NOT EXISTS readings (site TEXT, asset TEXT, signal TEXT, t REAL, v REAL, score REAL, flag INTEGER);
-      CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, site TEXT, asset TEXT, t REAL, score REAL, zone TEXT, services TEXT, findings TEXT);`);
+      CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, ${ALERT_COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ")});`);
+    // files written by an older version lack some alert columns: add them
+    const have = new Set((this.db.prepare("PRAGMA table_info(alerts)").all() as { name: string }[]).map((c) => c.name));
+    for (const [c, t] of ALERT_COLUMNS) if (!have.has(c)) this.db.exec(`ALTER TABLE alerts ADD COLUMN ${c} ${t}`);
     this.insReading = this.db.prepare("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.insMany = this.db.prepare(
       `INSERT INTO readings VALUES ${Array.from({ length: ROWS_PER_STATEMENT }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
     );
     this.insAlert = this.db.prepare(
-      "INSERT INTO alerts (site, asset, t, score, zone, services, findings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      `INSERT INTO alerts (${ALERT_COLUMNS.map(([c]) => c).join(", ")}) VALUES (${ALERT_COLUMNS.map(() => "?").join(", ")})`,
     );
     this.site = new Array(batch);
     this.asset = new Array(batch);
@@ -109,23 +131,32 @@ export class AlertStore implements VerdictSink {
   flush(): void {
     const n = this.n;
     if (n === 0) return;
-    this.writeBatch(n);
     this.n = 0;
-    this.readingsStored += n;
+    try {
+      this.writeBatch(n);
+      this.readingsStored += n;
+    } catch {
+      this.readingsFailed += n; // disk full, file removed: counted and reported, the pipeline goes on
+    }
   }
 
-  addAlert(a: LiveAlert, ctx: AssetContext | null): number {
-    const info = this.insAlert.run(
+  /** LiveSink: an alert in its stored form (and its findings). */
+  alert(a: LiveAlert): void {
+    const s = toStoredAlert(a, "mqtt", null);
+    this.insAlert.run(
+      s.at,
       a.site,
-      a.asset,
-      a.t,
-      a.score,
-      ctx?.zone ?? null,
-      JSON.stringify(ctx?.services ?? []),
+      s.assetId,
+      s.zone,
+      s.signal,
+      s.severity,
+      s.score,
+      s.message,
+      JSON.stringify(s.services),
       JSON.stringify(a.findings),
+      a.t,
     );
     this.alertsStored++;
-    return Number(info.lastInsertRowid);
   }
 
   count(table: "readings" | "alerts"): number {

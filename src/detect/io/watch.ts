@@ -9,144 +9,86 @@ import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import type { DetectorModel } from "../engine.ts";
 import { type DetectIssue, formatIssue, type Result } from "../errors.ts";
-import {
-  type LiveAlert,
-  parseNdjsonLine,
-  parsePayload,
-  parseTopic,
-  parseTvFast,
-  type Reading,
-  type Route,
-  Router,
-} from "../ingest.ts";
-import { type CityLookup, loadCityLookup } from "./city.ts";
+import type { LiveAlert } from "../live/alert.ts";
+import { type Catalog, type DropReason, formatStats, LivePipeline, type LiveStats } from "../live/pipeline.ts";
+import { type CityCatalog, checkDetectorAssets, loadCityCatalog } from "./city.ts";
 import { readDetectorFile } from "./files.ts";
 import { AlertStore } from "./store.ts";
+
+/**
+ * A watcher on an external broker publishes how many readings it has received on `rampart-status/<client>`
+ * (QoS 0, every 20 ms while the count moves, twice a second when idle), outside the `rampart/` readings tree.
+ */
+export const STATUS_PREFIX = "rampart-status/";
 
 export interface LiveOptions {
   db: string;
   models?: Map<string, DetectorModel>;
-  lookup?: CityLookup;
+  /** Where each asset sits; readings for assets it does not know are dropped ([LIV-2]). Absent: all accepted. */
+  catalog?: Catalog;
   clock?: () => number;
   onAlert?: (line: string, a: LiveAlert) => void;
-  onIssue?: (i: DetectIssue) => void;
+  onDrop?: (reason: DropReason, i: DetectIssue) => void;
   storeReadings?: boolean;
   trainRows?: number;
 }
 
-/** Ingestion core shared by MQTT, HTTP and tests. */
+/** The live pipeline with the command line's SQLite sink: shared by MQTT, HTTP and tests. */
 export class LiveService {
-  readonly router: Router;
+  readonly pipeline: LivePipeline;
   readonly store: AlertStore;
-  private readonly alerts: LiveAlert[] = [];
-  /** Topic -> resolved route (bounded: cleared when full). */
-  private readonly topics = new Map<string, Route>();
-  private readonly tv = new Float64Array(2);
   private timer: NodeJS.Timeout;
-  received = 0;
-  rejected = 0;
 
   constructor(private readonly o: LiveOptions) {
     const learn = o.trainRows ?? 168;
-    this.router = new Router(o.models ?? new Map(), { learn, suppress: Math.max(1, Math.round(learn / 6)) });
     this.store = new AlertStore(o.db, o.storeReadings ?? true);
+    const store = this.store;
+    this.pipeline = new LivePipeline({
+      detectors: o.models,
+      catalog: o.catalog,
+      now: o.clock ?? (() => 0),
+      stream: { learn, suppress: Math.max(1, Math.round(learn / 6)) },
+      onDrop: o.onDrop,
+      sink: {
+        verdict: (site, asset, signal, t, v, score, flag) => store.verdict(site, asset, signal, t, v, score, flag),
+        alert: (a) => {
+          store.alert(a);
+          o.onAlert?.(alertLine(a), a);
+        },
+      },
+    });
     this.timer = setInterval(() => this.store.flush(), 50);
     this.timer.unref();
   }
 
-  /** Readings judged so far (stored or buffered for the store). */
+  get received(): number {
+    return this.pipeline.received;
+  }
+
+  /** Readings judged so far (written, or buffered for the store). */
   get judged(): number {
-    return this.store.readingsStored + this.store.pending;
+    return this.pipeline.judged;
   }
 
-  /**
-   * One MQTT message. Returns an issue (naming the topic) when it is rejected. Hot path: the topic is
-   * resolved once and cached; `{"t":<epoch ms>,"v":<number>}` is parsed without JSON.parse.
-   */
+  /** The pipeline's counts, with readings the store failed to write counted as dropped (`sink`). */
+  stats(): LiveStats {
+    const s = this.pipeline.stats();
+    s.dropped.sink += this.store.readingsFailed;
+    s.judged -= this.store.readingsFailed;
+    return s;
+  }
+
   message(topic: string, payload: Buffer | string): DetectIssue | null {
-    this.received++;
-    let rt = this.topics.get(topic);
-    if (rt === undefined) {
-      const tp = parseTopic(topic);
-      if ("code" in tp) return this.reject(tp);
-      rt = this.router.route(tp.site, tp.asset, tp.signal);
-      if (this.topics.size >= 100_000) this.topics.clear();
-      this.topics.set(topic, rt);
-    }
-    const text = typeof payload === "string" ? payload : payload.toString("utf8");
-    let t: number;
-    let v: number;
-    if (parseTvFast(text, this.tv)) {
-      t = this.tv[0];
-      v = this.tv[1];
-    } else {
-      const pv = parsePayload(text, topic);
-      if ("code" in pv) return this.reject(pv);
-      t = Number.isNaN(pv.t) ? (this.o.clock?.() ?? 0) : pv.t;
-      v = pv.v;
-    }
-    this.router.pushRoute(rt, t, v, this.store, this.alerts);
-    if (this.alerts.length) this.drain();
-    return null;
+    return this.pipeline.message(topic, payload);
   }
 
-  /** A body of NDJSON readings; returns per-line issues. */
   ndjson(body: string): { accepted: number; issues: DetectIssue[] } {
-    const issues: DetectIssue[] = [];
-    let accepted = 0;
-    const lines = body.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i].trim();
-      if (!l) continue;
-      this.received++;
-      const r = parseNdjsonLine(l, i + 1);
-      if ("code" in r) {
-        this.rejected++;
-        if (issues.length < 50) issues.push(r);
-        continue;
-      }
-      if (Number.isNaN(r.t)) r.t = this.o.clock?.() ?? 0;
-      this.reading(r);
-      accepted++;
-    }
-    return { accepted, issues };
-  }
-
-  private reject(i: DetectIssue): DetectIssue {
-    this.rejected++;
-    this.o.onIssue?.(i);
-    return i;
-  }
-
-  reading(r: Reading): void {
-    this.router.pushRoute(this.router.route(r.site, r.asset, r.signal), r.t, r.v, this.store, this.alerts);
-    this.drain();
-  }
-
-  private drain(): void {
-    if (this.alerts.length) {
-      for (const a of this.alerts) {
-        const ctx = this.o.lookup?.(a.asset) ?? null;
-        this.store.addAlert(a, ctx);
-        const what = a.findings
-          .slice(0, 3)
-          .map((f) => `${f.signal} (${f.component}, severity ${f.severity.toFixed(1)})`)
-          .join(", ");
-        const line =
-          `ALERT site=${a.site} asset=${a.asset}` +
-          (ctx?.zone ? ` zone=${ctx.zone}` : "") +
-          (ctx ? ` services_at_risk=${ctx.services.join(",") || "-"}` : "") +
-          ` score=${a.score.toFixed(2)} signals: ${what}`;
-        this.o.onAlert?.(line, a);
-      }
-      this.alerts.length = 0;
-    }
+    return this.pipeline.ndjson(body);
   }
 
   /** Judges open rows and writes everything. */
   flush(): void {
-    this.router.flush(this.store, this.alerts);
-    this.drain();
+    this.pipeline.flush();
     this.store.flush();
   }
 
@@ -155,6 +97,20 @@ export class LiveService {
     this.flush();
     this.store.close();
   }
+}
+
+/** `ALERT site=... asset=... zone=... services_at_risk=... score=... signals: ...` (no reading values). */
+export function alertLine(a: LiveAlert): string {
+  const what = a.findings
+    .slice(0, 3)
+    .map((f) => `${f.signal} (${f.component}, severity ${f.severity.toFixed(1)})`)
+    .join(", ");
+  return (
+    `ALERT site=${a.site} asset=${a.asset}` +
+    (a.zone ? ` zone=${a.zone}` : "") +
+    ` services_at_risk=${a.services.join(",") || "-"}` +
+    ` score=${a.score.toFixed(2)} signals: ${what}`
+  );
 }
 
 /**
@@ -193,6 +149,7 @@ export async function startWatch(
   let client: mqtt.MqttClient | null = null;
   let http: HttpServer | null = null;
   let port = o.port;
+  let statusTimer: NodeJS.Timeout | null = null;
   if (o.broker) {
     try {
       client = await mqtt.connectAsync(o.broker, { reconnectPeriod: 0, connectTimeout: 5000, clean: true });
@@ -208,6 +165,20 @@ export async function startWatch(
       live.message(topic, payload);
     });
     await client.subscribeAsync("rampart/#", { qos: 1 });
+    // progress for publishers that pace themselves end to end (`detect replay`): counts only, QoS 0
+    const c = client;
+    const statusTopic = `${STATUS_PREFIX}${c.options.clientId ?? "watch"}`;
+    let sent = -1;
+    let ticks = 0;
+    statusTimer = setInterval(() => {
+      // every 20 ms while the count moves, and twice a second when idle
+      if ((live.received !== sent || ++ticks >= 25) && c.connected) {
+        sent = live.received;
+        ticks = 0;
+        c.publish(statusTopic, `{"received":${sent}}`, { qos: 0 });
+      }
+    }, 20);
+    statusTimer.unref();
   } else {
     aedes = await Aedes.createBroker();
     aedes.on("publish", (packet, c) => {
@@ -260,6 +231,7 @@ export async function startWatch(
       port,
       httpPort,
       async close() {
+        if (statusTimer) clearInterval(statusTimer);
         if (client) await client.endAsync();
         if (http) await new Promise<void>((r) => http!.close(() => r()));
         if (net) await new Promise<void>((r) => net!.close(() => r()));
@@ -270,53 +242,70 @@ export async function startWatch(
   };
 }
 
-/** CLI entry: runs until SIGINT/SIGTERM. */
+/** A `--detector` setting: the asset it judges and the detector file. */
+export type DetectorSpec = { asset: string; file: string };
+
+/** Entry of `detect watch`: runs until SIGINT/SIGTERM; logs counts every 10 s while readings flow. */
 export async function watchCommand(o: {
   modelPath: string;
   broker?: string;
   port: number;
   httpPort: number;
-  detectors: string[];
+  detectors: DetectorSpec[];
   db: string;
   trainRows: number;
+  log?: (line: string) => void;
 }): Promise<Result<void>> {
-  const city = await loadCityLookup(o.modelPath);
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const city = await loadCityCatalog(o.modelPath);
   if (!city.ok) return city;
   const models = new Map<string, DetectorModel>();
   for (const spec of o.detectors) {
-    const eq = spec.indexOf("=");
-    if (eq <= 0)
-      return { ok: false, issues: [{ code: "USAGE", message: `--detector expects <asset>=<file>, got "${spec}"` }] };
-    const d = readDetectorFile(spec.slice(eq + 1));
+    const d = readDetectorFile(spec.file);
     if (!d.ok) return d;
-    models.set(spec.slice(0, eq), d.value);
+    models.set(spec.asset, d.value);
   }
+  const unknown = checkDetectorAssets(city.value, [...models.keys()]);
+  if (!unknown.ok) return unknown;
+  // the first refusal of each reason and topic is shown; after that only counts
+  const shown = new Set<string>();
   const h = await startWatch({
     db: o.db,
     models,
-    lookup: city.value.lookup,
+    catalog: city.value.catalog,
     broker: o.broker,
     port: o.port,
     httpPort: o.httpPort > 0 ? o.httpPort : undefined,
     trainRows: o.trainRows,
     clock: () => Date.now(),
     onAlert: (line) => process.stdout.write(`${line}\n`),
-    onIssue: (i) => process.stderr.write(`warning: ${formatIssue(i)}\n`),
+    onDrop: (reason, i) => {
+      const k = `${reason} ${i.topic ?? ""}`;
+      if (shown.size < 20 && !shown.has(k)) {
+        shown.add(k);
+        log(`warning: dropped (${reason}): ${formatIssue(i)}`);
+      }
+    },
   });
   if (!h.ok) return h;
-  process.stderr.write(
+  log(
     `watching ${o.broker ? o.broker : `embedded broker on 127.0.0.1:${h.value.port}`}` +
       (h.value.httpPort ? `, HTTP NDJSON on 127.0.0.1:${h.value.httpPort}/ingest` : "") +
-      `; ${city.value.assets} assets in the model; alerts -> ${o.db}\n`,
+      `; ${city.value.assets} assets in the model; alerts -> ${o.db}`,
   );
+  let last = "";
+  const tick = setInterval(() => {
+    const line = formatStats(h.value.live.stats());
+    if (line !== last) log(`readings: ${line}`);
+    last = line;
+  }, 10_000);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  clearInterval(tick);
   await h.value.close();
-  process.stderr.write(
-    `received ${h.value.live.received}, rejected ${h.value.live.rejected}, judged ${h.value.live.judged}\n`,
-  );
+  log(`readings: ${formatStats(h.value.live.stats())}`);
   return { ok: true, value: undefined };
 }

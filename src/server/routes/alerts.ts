@@ -31,6 +31,18 @@ export function alertsRoutes(ctx: ServerContext): AnyRoute[] {
         sse.send("ready", { detect: !!ctx.engines.detect });
       },
     }),
+    endpoint("GET /api/telemetry", {
+      tag: "alerts",
+      summary: "Live telemetry counts: readings received, judged and dropped by reason; trained detectors.",
+      permission: "alert.read",
+      handler: async () =>
+        alerts.telemetry?.() ?? {
+          enabled: false,
+          stats: { received: 0, accepted: 0, judged: 0, dropped: {}, alerts: 0 },
+          alertsFailed: 0,
+          detectors: [],
+        },
+    }),
     endpoint("POST /api/alerts/:id/ack", {
       tag: "alerts",
       summary: "Acknowledge an alert.",
