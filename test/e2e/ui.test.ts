@@ -198,7 +198,7 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     await page.screenshot({ path: join(SHOTS, "inventory.png"), fullPage: true });
   });
 
-  test("[UI-3] publish readings over MQTT and see the alert appear with the services at risk", async () => {
+  test("[UI-3] [LIV-4] publish readings over MQTT and see the alert appear with the services at risk, and the counts", async () => {
     await page.click("header >> text=Monitoring");
     await page.waitForSelector("text=● live");
     const model = await page.evaluate(async () => (await fetch("/api/models/harborview/versions/latest")).json());
@@ -218,12 +218,22 @@ describe.skipIf(!enabled)("web UI end to end", () => {
       `rampart/harborview/${asset}/turbidity`,
       JSON.stringify({ t: t0 + 300 * 60_000, v: 900 }),
     );
+    await client.publishAsync("rampart/harborview/no-such-asset/turbidity", "1"); // [LIV-4]: counted, shown
     await client.endAsync();
     const li = page.locator(`.alerts li[data-asset="${asset}"]`).first();
     await li.waitFor({ timeout: 30_000 });
     expect(await li.textContent()).toContain("turbidity");
     expect(await li.textContent()).toMatch(/Services at risk/);
     expect(await li.textContent()).toContain(`zone ${(sensor ?? assets[0]).zone}`);
+    const counts = page.locator(".telemetry-counts");
+    await page.waitForFunction(
+      () => document.querySelector(".telemetry-counts")?.textContent?.includes("302 received"),
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
+    expect(await counts.textContent()).toContain("301 judged, 1 dropped (unknown asset: 1)");
     await page.screenshot({ path: join(SHOTS, "monitoring.png"), fullPage: true });
   });
 

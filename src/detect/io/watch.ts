@@ -11,7 +11,7 @@ import type { DetectorModel } from "../engine.ts";
 import { type DetectIssue, formatIssue, type Result } from "../errors.ts";
 import type { LiveAlert } from "../live/alert.ts";
 import { type Catalog, type DropReason, formatStats, LivePipeline, type LiveStats } from "../live/pipeline.ts";
-import { type CityCatalog, checkDetectorAssets, loadCityCatalog } from "./city.ts";
+import { checkDetectorAssets, loadCityCatalog } from "./city.ts";
 import { readDetectorFile } from "./files.ts";
 import { AlertStore } from "./store.ts";
 
@@ -39,7 +39,7 @@ export class LiveService {
   readonly store: AlertStore;
   private timer: NodeJS.Timeout;
 
-  constructor(private readonly o: LiveOptions) {
+  constructor(o: LiveOptions) {
     const learn = o.trainRows ?? 168;
     this.store = new AlertStore(o.db, o.storeReadings ?? true);
     const store = this.store;
