@@ -8,7 +8,12 @@ const ENGINE_DIRS = ["src/model", "src/assess", "src/simulate", "src/detect", "s
  * Adapters inside engine folders that may touch the clock or do I/O: each entry is a file or a folder
  * (ending in "/") that must exist. The model loader reads files through node:fs/promises only (no clock).
  */
-const ALLOWED_CLOCK = ["src/detect/io/", "src/share/io/"];
+const ALLOWED_CLOCK = [
+  "src/detect/io/",
+  "src/share/io/",
+  // the loader's parse budget defaults to performance.now() when no clock is passed (time limit on input)
+  "src/model/load.ts",
+];
 const ALLOWED_IO = ["src/detect/io/", "src/model/load.ts", "src/simulate/run.ts", "src/share/io/"];
 
 const allowed = (list: string[], f: string) => list.some((a) => (a.endsWith("/") ? f.startsWith(a) : f === a));

@@ -9,7 +9,7 @@ import { synthNetwork } from "../../src/detect/synth.ts";
 import { streamFor } from "../../src/model/rng.ts";
 import { detectEngine, loadEngines } from "../../src/server/engines.ts";
 import { loadServerDetectors, startTelemetry, TelemetryError } from "../../src/server/telemetry.ts";
-import { fixtureFiles, type TestServer, testServer } from "./helpers.ts";
+import { fixtureFiles, METRICS_TOKEN, type TestServer, testServer } from "./helpers.ts";
 
 let s: TestServer;
 const dir = mkdtempSync(join(tmpdir(), "rampart-telemetry-"));
@@ -95,7 +95,9 @@ describe("server telemetry", () => {
         detectors: [{ model: "tiny", asset: "plc-1" }],
       });
       expect(api.json.stats.dropped).toMatchObject({ "unknown-asset": 1, "unknown-model": 1, payload: 1, topic: 0 });
-      const metrics = (await s.app.inject({ method: "GET", url: "/metrics" })).body;
+      const metrics = (
+        await s.app.inject({ method: "GET", url: "/metrics", headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).body;
       expect(metrics).toContain(`rampart_readings_total ${sent + 3}`);
       expect(metrics).toContain('rampart_readings_dropped_total{reason="unknown-asset"} 1');
       expect(metrics).toContain('rampart_readings_dropped_total{reason="unknown-model"} 1');

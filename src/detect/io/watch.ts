@@ -65,6 +65,12 @@ export class LiveService {
     return this.pipeline.received;
   }
 
+  /** Readings dropped so far, all reasons together (`stats()` has them by reason). */
+  get rejected(): number {
+    const d = this.stats().dropped;
+    return Object.values(d).reduce((a, b) => a + b, 0);
+  }
+
   /** Readings judged so far (written, or buffered for the store). */
   get judged(): number {
     return this.pipeline.judged;
