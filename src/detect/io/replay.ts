@@ -8,7 +8,7 @@
  * behind fills its queue at the broker (Mosquitto keeps 1000 by default, then drops). So the replay also
  * follows the watchers it finds on the broker (`detect watch --broker` publishes its received count on
  * `rampart-status/<client>`): it keeps at most `lead` messages (default 500) ahead of the slowest one that
- * was there when it started, until that watcher goes quiet for 5 s.
+ * was there when it started, until that watcher goes quiet for 15 s.
  */
 import mqtt from "mqtt";
 import type { Table } from "../csv.ts";
@@ -72,7 +72,7 @@ export async function replayTable(
     let worst = 0;
     const now = performance.now();
     for (const [id, w] of watchers) {
-      if (now - w.at > 5000) {
+      if (now - w.at > 15_000) {
         watchers.delete(id);
         continue;
       }
