@@ -13,14 +13,7 @@ import { join } from "node:path";
 import type { TelemetryStatus } from "../contracts/alerts.ts";
 import type { DetectorModel } from "../detect/engine.ts";
 import type { AlertHub } from "./alerts.ts";
-import {
-  type DetectEngine,
-  DROP_REASONS,
-  type Engines,
-  formatStats,
-  type LivePipeline,
-  type LiveStats,
-} from "./engines.ts";
+import { type DetectEngine, DROP_REASONS, type Engines, formatStats, type LivePipeline } from "./engines.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Models } from "./models.ts";
 
