@@ -19,6 +19,8 @@ if (!enabled) console.log(`skip: e2e tests: no ${CHROMIUM} (apt-get install chro
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const SHOTS = join(ROOT, "test-results");
 const PASSWORD = "e2e keeper phrase 42";
+const CTOWN = join(ROOT, "..", "shared", "data", "batadal", "ctown");
+const haveCtown = existsSync(join(CTOWN, "CTOWN.INP"));
 
 describe.skipIf(!enabled)("web UI end to end", () => {
   const dir = mkdtempSync(join(tmpdir(), "rampart-e2e-"));
@@ -289,4 +291,44 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     expect(v.versions.length).toBe(1);
     expect(id).toBeTruthy();
   });
+
+  test.skipIf(!haveCtown)(
+    "[UI-12] start the water twin, see tank levels change, launch a Modbus write and see it on the timeline",
+    async () => {
+      await page.click("header >> text=Water twin");
+      await page.waitForSelector("form[aria-label='start twin']");
+      await page.setInputFiles("input[name=twin-network]", join(CTOWN, "CTOWN.INP"));
+      await page.setInputFiles(
+        "input[name=twin-cpa]",
+        join(CTOWN, "epanetCPA", "scenarios", "ctown", "no_attacks.cpa"),
+      );
+      await page.fill("input[name=twin-hours]", "168");
+      const start = page.locator("form[aria-label='start twin'] button[type=submit]");
+      await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await start.click();
+      await page.waitForSelector("form[aria-label='launch attack']", { timeout: 60_000 });
+      const level = page.locator(".tanks li[data-tank=T1] .tank-level");
+      await level.waitFor({ timeout: 30_000 });
+      const first = await level.textContent();
+      await expect.poll(() => level.textContent(), { timeout: 60_000, interval: 500 }).not.toBe(first);
+      expect(await page.locator("table.actuators tbody tr").count()).toBeGreaterThan(5);
+      // an attacker's client holds PLC1's actuator 1 (PU2) off
+      const before = await page.locator("ol.timeline li").count();
+      await page.selectOption("select[aria-label='attack kind']", "coil");
+      await page.selectOption("select[aria-label='attack plc']", "PLC1");
+      await page.fill("input[name=attack-target]", "1=0");
+      await page.fill("input[name=attack-at]", "0");
+      await page.click("form[aria-label='launch attack'] button[type=submit]");
+      await expect
+        .poll(() => page.locator("ol.timeline li").count(), { timeout: 60_000, interval: 500 })
+        .toBeGreaterThan(before);
+      expect(await page.textContent("ol.timeline")).toContain("PLC1");
+      await page.locator("tr[data-actuator=PU2].manual").waitFor({ timeout: 60_000 });
+      expect(await page.locator("table.truth tbody tr").count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(SHOTS, "twin.png"), fullPage: true });
+      await page.click("text=Stop twin");
+      await page.waitForSelector("form[aria-label='start twin']", { timeout: 30_000 });
+    },
+    240_000,
+  );
 });

@@ -12,6 +12,7 @@ import { ModelsPage } from "./pages/Models.tsx";
 import { MonitoringPage } from "./pages/Monitoring.tsx";
 import { OverviewPage } from "./pages/Overview.tsx";
 import { SimulationPage } from "./pages/Simulation.tsx";
+import { TwinPage } from "./pages/Twin.tsx";
 import { UsersPage } from "./pages/Users.tsx";
 import "./styles.css";
 
@@ -65,6 +66,7 @@ const PAGES = [
   ["paths", "Attack paths"],
   ["simulation", "Simulation"],
   ["monitoring", "Monitoring"],
+  ["twin", "Water twin"],
   ["models", "Models"],
   ["users", "Users"],
   ["audit", "Audit"],
@@ -141,7 +143,7 @@ function App() {
         reload,
       }
     : null;
-  const needs: Partial<Record<PageId, string>> = { audit: "audit.read", users: "user.manage" };
+  const needs: Partial<Record<PageId, string>> = { audit: "audit.read", users: "user.manage", twin: "twin.watch" };
   return (
     <div className="app">
       <header>
@@ -203,6 +205,7 @@ function App() {
         {ctx && page === "inventory" && <InventoryPage ctx={ctx} />}
         {ctx && page === "simulation" && <SimulationPage ctx={ctx} />}
         {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
+        {ctx && page === "twin" && me.permissions.includes("twin.watch") && <TwinPage ctx={ctx} />}
         {ctx && page === "models" && <ModelsPage ctx={ctx} />}
         {ctx && page === "users" && me.permissions.includes("user.manage") && <UsersPage ctx={ctx} />}
         {ctx && page === "audit" && <AuditPage />}
