@@ -28,9 +28,22 @@ function errorOf(e: unknown): string {
   return String((e as Error)?.message ?? e);
 }
 
-async function readUpload(input: HTMLInputElement): Promise<Upload | null> {
-  const f = input.files?.[0];
-  return f ? { file: f.name, text: await f.text() } : null;
+/** A file input whose file is read as text (null when none is chosen). */
+function FileField(p: { label: string; name: string; accept: string; onFile: (u: Upload | null) => void }) {
+  return (
+    <label>
+      {p.label}{" "}
+      <input
+        type="file"
+        name={p.name}
+        accept={p.accept}
+        onChange={async (e) => {
+          const f = e.currentTarget.files?.[0];
+          p.onFile(f ? { file: f.name, text: await f.text() } : null);
+        }}
+      />
+    </label>
+  );
 }
 
 /** The live water twin: tanks, pumps and valves as they change, wire attacks, their timeline and the truth. */
@@ -104,24 +117,8 @@ export function TwinPage({ ctx }: { ctx: Ctx }) {
             );
           }}
         >
-          <label>
-            Network (.inp){" "}
-            <input
-              type="file"
-              name="twin-network"
-              accept=".inp,.INP"
-              onChange={async (e) => setNetwork(await readUpload(e.currentTarget))}
-            />
-          </label>{" "}
-          <label>
-            Attacks (.cpa){" "}
-            <input
-              type="file"
-              name="twin-cpa"
-              accept=".cpa"
-              onChange={async (e) => setCpa(await readUpload(e.currentTarget))}
-            />
-          </label>{" "}
+          <FileField label="Network (.inp)" name="twin-network" accept=".inp,.INP" onFile={setNetwork} />{" "}
+          <FileField label="Attacks (.cpa)" name="twin-cpa" accept=".cpa" onFile={setCpa} />{" "}
           <label>
             Hours{" "}
             <input name="twin-hours" type="number" min={1} value={hours} onChange={(e) => setHours(e.target.value)} />
