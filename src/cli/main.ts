@@ -14,6 +14,7 @@ import { registerAudit } from "./audit.ts";
 import { registerDetect } from "./detect.ts";
 import { registerGovern } from "./govern.ts";
 import { registerInventory } from "./inventory.ts";
+import { registerInvest } from "./invest.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
 import { registerServe } from "./serve.ts";
 import { registerShare } from "./share.ts";
@@ -180,6 +181,7 @@ function registerEngines(program: Command) {
   registerAssess(program);
   registerInventory(program);
   registerSimulate(program);
+  registerInvest(program);
   registerDetect(program);
   registerServe(program);
   registerAudit(program);

@@ -1,6 +1,6 @@
 /** Controls ([CTL-1]): defences, each with a patch applied to a copy of the model. */
 import { z } from "zod";
-import { Id } from "./primitives.ts";
+import { Id, Length } from "./primitives.ts";
 
 export const ControlId = Id.brand<"ControlId">();
 export type ControlId = z.infer<typeof ControlId>;
@@ -21,7 +21,14 @@ export const Control = z.strictObject({
   id: ControlId,
   name: z.string().min(1),
   status: z.enum(["implemented", "planned", "candidate"]),
-  cost: z.strictObject({ capex: z.number().min(0).optional(), opex: z.number().min(0).optional() }).optional(),
+  /** One-off cost (capex), yearly cost (opex) and the time from decision to protection (lead_time) [BUY-2]. */
+  cost: z
+    .strictObject({
+      capex: z.number().min(0).optional(),
+      opex: z.number().min(0).optional(),
+      lead_time: Length.optional(),
+    })
+    .optional(),
   frameworks: z.array(z.string()).default([]),
   patch: z.array(PatchOp),
 });

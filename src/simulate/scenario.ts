@@ -166,6 +166,11 @@ export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   horizon: Length.optional(),
+  /** Expected occurrences per year (docs/invest.md [BUY-1]); only `rampart invest` uses it. */
+  likelihood: z
+    .number({ error: (iss) => `expected occurrences per year (a number >= 0), found ${describeValue(iss.input)}` })
+    .min(0, { error: (iss) => `expected occurrences per year (a number >= 0), found ${describeValue(iss.input)}` })
+    .optional(),
   events: z.array(Event).default([]),
   attack: z
     .strictObject({
@@ -230,6 +235,8 @@ export type Scenario = {
   name: string;
   description?: string;
   horizon: number;
+  /** Expected occurrences per year, when the scenario gives one ([BUY-1]). */
+  likelihood?: number;
   events: ScenarioEvent[];
   attack?: { entry?: Entry; steps: AttackStep[] };
   detection: {
@@ -325,6 +332,7 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
       name: s.name,
       description: s.description,
       horizon: s.horizon ?? DEFAULTS.horizon,
+      likelihood: s.likelihood,
       events: s.events,
       attack: s.attack
         ? {

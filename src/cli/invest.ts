@@ -1,0 +1,163 @@
+/**
+ * `rampart invest <model> --budget AMOUNT`: which candidate controls to buy under a budget, by simulated
+ * expected annual loss (docs/invest.md). Exit 0 ok (also an empty plan, which says why), 1 invalid input,
+ * 2 usage error.
+ */
+
+import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import type { Command } from "commander";
+import { type InvestReport, invest, type Portfolio } from "../invest/index.ts";
+import { formatIssue } from "../model/issues.ts";
+import { parseSeed } from "../model/rng.ts";
+import { BUILT_IN_IDS, resolveScenario } from "../simulate/index.ts";
+import type { Scenario } from "../simulate/scenario.ts";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
+
+type Opts = {
+  budget: string;
+  years?: string;
+  scenarios?: string;
+  candidates?: string;
+  likelihood: string[];
+  runs?: string;
+  seed?: string;
+  workers?: string;
+  exactMax?: string;
+  json?: boolean;
+};
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const list = (v: string) =>
+  v
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+
+function line(p: Portfolio): string {
+  const ci = p.benefitCI95 === null ? " (estimated)" : ` ± ${n0(p.benefitCI95)}`;
+  return `cost ${n0(p.cost)}  expected annual loss ${n0(p.expectedAnnualLoss)}  benefit ${n0(p.benefit)}${ci}  [${p.controls.join(", ") || "nothing"}]`;
+}
+
+export function renderInvestText(r: InvestReport): string {
+  const out: string[] = [];
+  out.push(
+    `invest: budget ${n0(r.budget)} over ${r.years} year(s) (capex + ${r.years} x opex), ${r.candidates.length} candidates, ${r.scenarios.length} scenarios, ${r.runs} runs, seed ${r.seed}, method ${r.method}`,
+  );
+  out.push(
+    `scenarios (likelihood per year): ${r.scenarios.map((s) => `${s.id} ${s.likelihood} (${s.source})`).join(", ")}`,
+  );
+  out.push(
+    `baseline: expected annual weighted loss ${n0(r.baseline.expectedAnnualLoss)}, person-hours ${n0(r.baseline.expectedAnnualPersonHours)}`,
+  );
+  if (r.best) {
+    out.push(`recommended: ${line(r.best)}`);
+    out.push(`  person-hours per year: ${n0(r.best.expectedAnnualPersonHours)}`);
+  } else out.push(`recommended: nothing: ${r.why}`);
+  out.push(`ratio order (benefit per cost): ${line(r.ratioOrder)}`);
+  if (r.advantageOverRatio !== null)
+    out.push(`  the recommended portfolio saves ${n0(r.advantageOverRatio)} more per year than the ratio order`);
+  out.push("candidates (single control, benefit per year, per unit of cost):");
+  for (const c of [...r.candidates].sort((a, b) => (b.benefitPerCost ?? 0) - (a.benefitPerCost ?? 0)))
+    out.push(
+      `  ${c.id.padEnd(28)} cost ${n0(c.cost).padStart(9)}  benefit ${n0(c.single.benefit).padStart(10)} ± ${n0(c.single.benefitCI95 ?? 0)}  ratio ${(c.benefitPerCost ?? 0).toFixed(3)}${c.leadTimeHours !== null ? `  lead ${Math.round(c.leadTimeHours / 24)}d` : ""}`,
+    );
+  out.push(`frontier (cost against expected annual loss, ${r.frontier.length} points):`);
+  for (const p of r.frontier) out.push(`  ${line(p)}`);
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  return `${out.join("\n")}\n`;
+}
+
+export async function investCommand(modelPath: string, o: Opts): Promise<number> {
+  const budget = Number(o.budget);
+  if (!/^\s*[-+]?\d+(\.\d+)?\s*$/.test(o.budget) || !Number.isFinite(budget))
+    throw new UserError(`option --budget: expected an amount such as 150000, found "${o.budget}"`, EXIT_USAGE);
+  if (budget < 0) throw new UserError(`option --budget: expected an amount >= 0, found ${o.budget}`, EXIT_USAGE);
+  const years = intOption("--years", o.years, 1, 100) ?? 1;
+  const runs = intOption("--runs", o.runs, 1, 1_000_000) ?? 200;
+  const workers = intOption("--workers", o.workers, 1, 256) ?? Math.max(1, availableParallelism());
+  const exactMax = intOption("--exact-max", o.exactMax, 0, 16);
+  let seed = 1;
+  if (o.seed !== undefined) {
+    const s = parseSeed(o.seed);
+    if (s === undefined)
+      throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${o.seed}"`, EXIT_USAGE);
+    seed = s;
+  }
+  const likelihood: Record<string, number> = {};
+  for (const l of o.likelihood) {
+    const m = /^([a-z0-9][a-z0-9-]*)=(\d+(\.\d+)?)$/.exec(l.trim());
+    if (!m)
+      throw new UserError(
+        `option --likelihood: expected ID=occurrences-per-year such as ransomware=0.2, found "${l}"`,
+        EXIT_USAGE,
+      );
+    likelihood[m[1]] = Number(m[2]);
+  }
+  const specs = !o.scenarios || o.scenarios === "all" ? BUILT_IN_IDS : list(o.scenarios);
+  if (specs.length === 0)
+    throw new UserError("option --scenarios: expected all or a list of scenario ids or files", EXIT_USAGE);
+  const candidates = o.candidates !== undefined ? list(o.candidates) : undefined;
+
+  const loaded = await loadOrExit(modelPath, { json: o.json });
+  const scenarios: Scenario[] = [];
+  for (const spec of specs) {
+    const sc = await resolveScenario(spec, (p) => readFile(p, "utf8"));
+    if (!sc.ok) {
+      for (const i of sc.issues) process.stderr.write(`${formatIssue(i)}\n`);
+      if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: sc.issues }, null, 2)}\n`);
+      return EXIT_INVALID;
+    }
+    scenarios.push(sc.scenario);
+  }
+  const r = await invest(loaded, scenarios, {
+    budget,
+    years,
+    runs,
+    seed,
+    workers,
+    candidates,
+    likelihood,
+    exactMax,
+  });
+  if (!r.ok) {
+    process.stderr.write(`rampart: ${r.error.message}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: [r.error] }, null, 2)}\n`);
+    return EXIT_INVALID;
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(r.report, null, 2)}\n`);
+  else process.stdout.write(renderInvestText(r.report));
+  return EXIT_OK;
+}
+
+export function registerInvest(program: Command): void {
+  program
+    .command("invest")
+    .description("Which candidate controls to buy under a budget, by simulated expected annual loss")
+    .argument("<model>", "model file or folder")
+    .requiredOption("--budget <AMOUNT>", "money available over --years (capex + years x opex)")
+    .option("--years <N>", "years the budget covers (default 1)")
+    .option("--scenarios <LIST>", "all (the built-ins, default) or comma-separated scenario ids or files")
+    .option("--candidates <LIST>", "comma-separated control ids (default: every control not implemented)")
+    .option("--likelihood <ID=X>", "occurrences per year of a scenario (repeatable)", collect, [] as string[])
+    .option("--runs <N>", "runs per portfolio and scenario (default 200)")
+    .option("--seed <S>", "seed of the random streams, the same for every portfolio (default 1)")
+    .option("--workers <N>", "worker threads (default: the number of cores)")
+    .option("--exact-max <N>", "simulate every subset up to this many candidates (default 6)")
+    .option("--json", "print the report as JSON")
+    .action(async (modelPath: string, o: Opts) => {
+      try {
+        process.exitCode = await investCommand(modelPath, o);
+      } catch (e) {
+        if (e instanceof UserError) {
+          process.stderr.write(`rampart: ${e.message}\n`);
+          process.exitCode = e.exitCode;
+          return;
+        }
+        process.stderr.write(`rampart: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+        process.exitCode = 70;
+      }
+    });
+}
