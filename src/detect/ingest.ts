@@ -2,6 +2,8 @@
  * Live ingestion, pure part: topic and payload parsing, and routing of readings to per-asset detectors.
  * Topics: rampart/<site>/<asset-id>/<signal>; payload: a number, or JSON {"t": time, "v": number}.
  */
+
+import { JsonRefused, LIMITS, parseJsonStrict } from "../model/limits.ts";
 import { Detector, type DetectorModel, type Finding } from "./engine.ts";
 import type { DetectIssue } from "./errors.ts";
 import { StreamDetector, type StreamOptions } from "./stream.ts";
@@ -99,8 +101,9 @@ export function parsePayload(text: string, topic: string): { t: number; v: numbe
   }
   let o: unknown;
   try {
-    o = JSON.parse(s);
-  } catch {
+    o = parseJsonStrict(s, LIMITS.reading);
+  } catch (e) {
+    if (e instanceof JsonRefused) return { code: "MQTT_PAYLOAD", message: `payload ${e.message}`, topic };
     return { code: "MQTT_PAYLOAD", message: "payload is not valid JSON", topic };
   }
   if (!o || typeof o !== "object") return { code: "MQTT_PAYLOAD", message: "expected a JSON object", topic };
@@ -117,8 +120,9 @@ export function parsePayload(text: string, topic: string): { t: number; v: numbe
 export function parseNdjsonLine(line: string, lineNo: number): Reading | DetectIssue {
   let o: Record<string, unknown>;
   try {
-    o = JSON.parse(line);
-  } catch {
+    o = parseJsonStrict(line, LIMITS.reading) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof JsonRefused) return { code: "NDJSON_JSON", message: `line ${e.message}`, line: lineNo, column: 1 };
     return { code: "NDJSON_JSON", message: "line is not valid JSON", line: lineNo, column: 1 };
   }
   if (!o || typeof o !== "object")

@@ -64,6 +64,8 @@ export const LIMITS = {
     maxExpandedBytes: 64 * MiB,
     maxMillis: 30_000,
   } satisfies ParseLimits,
+  /** One telemetry reading: an MQTT payload or an NDJSON line ([LIM-4]). */
+  reading: { maxBytes: 64 * 1024, maxDepth: 4 },
   /** Line-oriented model files of the twin: `.cpa` attack files, demand patterns ([LIM-4]). */
   text: { maxBytes: 8 * MiB, maxLines: 200_000, maxLineLength: 4096 },
   /** CSV telemetry and other line tables ([LIM-4]). */

@@ -186,6 +186,14 @@ describe("[LIM-6] every parser survives the bomb corpus", () => {
     );
     expect(wide.ok ? "" : wide.issues[0].code).toBe("CSV_LIMIT");
   });
+
+  test("[LIM-4] a telemetry reading goes through the guarded parser: too deep or too large is refused by name", () => {
+    const deep = `{"v":1,"x":${"[".repeat(10)}${"]".repeat(10)}}`;
+    expect(parsePayload(deep, "rampart/m/a/s")).toMatchObject({ code: "MQTT_PAYLOAD", message: /nested deeper/ });
+    const big = `{"v":1,"x":"${"a".repeat(LIMITS.reading.maxBytes)}"}`;
+    expect(parseNdjsonLine(big, 7)).toMatchObject({ code: "NDJSON_JSON", line: 7, message: /larger than/ });
+    expect(parsePayload('{"v":2.5}', "rampart/m/a/s")).toMatchObject({ v: 2.5 });
+  });
 });
 
 describe("the CLI", () => {
