@@ -64,6 +64,8 @@ export const LIMITS = {
     maxExpandedBytes: 64 * MiB,
     maxMillis: 30_000,
   } satisfies ParseLimits,
+  /** A STIX 2.1 bundle or TAXII envelope, read from a file ([LIM-3], [SHR-7]); the TAXII route caps bytes at its body limit. */
+  stix: { maxBytes: 64 * MiB, maxDepth: 32, maxObjects: 200_000 },
   /** One telemetry reading: an MQTT payload or an NDJSON line ([LIM-4]). */
   reading: { maxBytes: 64 * 1024, maxDepth: 4 },
   /** Line-oriented model files of the twin: `.cpa` attack files, demand patterns ([LIM-4]). */

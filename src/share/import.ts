@@ -3,7 +3,7 @@
  * of every object (errors name the object's path and what was expected), de-duplication by id and version,
  * and the watch rules that indicators turn into. Pure: no I/O, no clock.
  */
-import { JsonRefused, lineColumn, parseJsonStrict } from "../model/limits.ts";
+import { JsonRefused, LIMITS, lineColumn, parseJsonStrict } from "../model/limits.ts";
 import { TELEMETRY_PATTERN } from "./export.ts";
 import { ID_RE, isTimestamp, type StixObject } from "./stix.ts";
 
@@ -16,7 +16,8 @@ export type ParseLimits = {
   /** Nesting depth of any value. */
   maxDepth: number;
 };
-export const DEFAULT_LIMITS: ParseLimits = { maxBytes: 64 * 1024 * 1024, maxObjects: 200_000, maxDepth: 32 };
+/** The defaults are `LIMITS.stix`, defined with every other parser limit in src/model/limits.ts. */
+export const DEFAULT_LIMITS: ParseLimits = LIMITS.stix;
 
 /** One object ready to store: the version key is `modified`, else `created`, else "" (SCOs, markings). */
 export type Incoming = { id: string; type: string; version: string; specVersion: string; json: string };

@@ -9,6 +9,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LIMITS } from "../../model/limits.ts";
 import { type ParseLimits, parseJsonBounded, parseStixValue } from "../../share/import.ts";
 import { ID_RE } from "../../share/stix.ts";
 import type { Right } from "../../store/share.ts";
@@ -151,7 +152,7 @@ function envelope(rows: StoredObject[], more: boolean): string {
 
 export async function registerTaxii(app: FastifyInstance, ctx: ServerContext, opts: TaxiiOptions = {}): Promise<void> {
   const maxContentLength = opts.maxContentLength ?? 16 * 1024 * 1024;
-  const limits: ParseLimits = { maxBytes: maxContentLength, maxObjects: 100_000, maxDepth: 32, ...opts.limits };
+  const limits: ParseLimits = { ...LIMITS.stix, maxBytes: maxContentLength, ...opts.limits };
   const store = ctx.store;
   // verified credentials for a minute, keyed by a hash of the header (scrypt costs about 60 ms per check)
   const verified = new Map<string, { name: string; kind: "partner" | "user"; role?: string; until: number }>();
