@@ -9,10 +9,9 @@ import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { type InvestReport, invest, type Portfolio } from "../invest/index.ts";
 import { formatIssue } from "../model/issues.ts";
-import { parseSeed } from "../model/rng.ts";
 import { BUILT_IN_IDS, resolveScenario } from "../simulate/index.ts";
 import type { Scenario } from "../simulate/scenario.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, seedOption, UserError } from "./io.ts";
 
 type Opts = {
   budget: string;
@@ -79,13 +78,7 @@ export async function investCommand(modelPath: string, o: Opts): Promise<number>
   const runs = intOption("--runs", o.runs, 1, 1_000_000) ?? 200;
   const workers = intOption("--workers", o.workers, 1, 256) ?? Math.max(1, availableParallelism());
   const exactMax = intOption("--exact-max", o.exactMax, 0, 16);
-  let seed = 1;
-  if (o.seed !== undefined) {
-    const s = parseSeed(o.seed);
-    if (s === undefined)
-      throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${o.seed}"`, EXIT_USAGE);
-    seed = s;
-  }
+  const seed = seedOption(o.seed) ?? 1;
   const likelihood: Record<string, number> = {};
   for (const l of o.likelihood) {
     const m = /^([a-z0-9][a-z0-9-]*)=(\d+(\.\d+)?)$/.exec(l.trim());
@@ -147,17 +140,8 @@ export function registerInvest(program: Command): void {
     .option("--workers <N>", "worker threads (default: the number of cores)")
     .option("--exact-max <N>", "simulate every subset up to this many candidates (default 6)")
     .option("--json", "print the report as JSON")
+    // errors reach the one handler in main.ts (exit codes, no stack traces)
     .action(async (modelPath: string, o: Opts) => {
-      try {
-        process.exitCode = await investCommand(modelPath, o);
-      } catch (e) {
-        if (e instanceof UserError) {
-          process.stderr.write(`rampart: ${e.message}\n`);
-          process.exitCode = e.exitCode;
-          return;
-        }
-        process.stderr.write(`rampart: internal error: ${(e as Error)?.message ?? String(e)}\n`);
-        process.exitCode = 70;
-      }
+      process.exitCode = await investCommand(modelPath, o);
     });
 }

@@ -1,6 +1,7 @@
 /** Small helpers shared by the CLI commands: exit codes, errors without stack traces, issue printing. */
 import { formatIssue, type ModelIssue } from "../model/issues.ts";
 import { type LoadResult, loadModel } from "../model/load.ts";
+import { parseSeed } from "../model/rng.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
@@ -41,4 +42,13 @@ export function intOption(name: string, value: string | undefined, min: number, 
   if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max)
     throw new UserError(`option ${name}: expected a whole number from ${min} to ${max}, found "${value}"`, EXIT_USAGE);
   return Number(value);
+}
+
+/** Parses `--seed`: a whole number of up to 15 digits, or a usage error naming the option. */
+export function seedOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const s = parseSeed(value);
+  if (s === undefined)
+    throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${value}"`, EXIT_USAGE);
+  return s;
 }

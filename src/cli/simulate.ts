@@ -8,11 +8,10 @@ import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { formatIssue } from "../model/issues.ts";
 import { parseDuration } from "../model/primitives.ts";
-import { parseSeed } from "../model/rng.ts";
 import { renderHtml } from "../simulate/html.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
 import { renderText } from "../simulate/text.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, seedOption, UserError } from "./io.ts";
 
 type Opts = {
   scenario: string;
@@ -45,13 +44,7 @@ function progressBar(): ((done: number, total: number) => void) | undefined {
 export async function simulateCommand(modelPath: string, o: Opts): Promise<number> {
   const runs = intOption("--runs", o.runs, 1, 10_000_000) ?? 1000;
   const workers = intOption("--workers", o.workers, 1, 256) ?? Math.max(1, availableParallelism());
-  let seed = 1;
-  if (o.seed !== undefined) {
-    const s = parseSeed(o.seed);
-    if (s === undefined)
-      throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${o.seed}"`, EXIT_USAGE);
-    seed = s;
-  }
+  const seed = seedOption(o.seed) ?? 1;
   let horizon: number | undefined;
   if (o.horizon !== undefined) {
     horizon = parseDuration(o.horizon);
@@ -131,17 +124,8 @@ export function registerSimulate(program: Command): void {
     .option("--horizon <DURATION>", "how long a run may last (default: the scenario's, else 30d)")
     .option("--json", "print the report as JSON")
     .option("--html <FILE>", "write a self-contained HTML report")
+    // errors reach the one handler in main.ts (exit codes, no stack traces)
     .action(async (modelPath: string, o: Opts) => {
-      try {
-        process.exitCode = await simulateCommand(modelPath, o);
-      } catch (e) {
-        if (e instanceof UserError) {
-          process.stderr.write(`rampart: ${e.message}\n`);
-          process.exitCode = e.exitCode;
-          return;
-        }
-        process.stderr.write(`rampart: internal error: ${(e as Error)?.message ?? String(e)}\n`);
-        process.exitCode = 70;
-      }
+      process.exitCode = await simulateCommand(modelPath, o);
     });
 }

@@ -7,7 +7,6 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { parseSeed } from "../model/rng.ts";
 import { parseStartDate, toBatadalCsv } from "../twin/csv.ts";
 import { planCampaign } from "../twin/dataset.ts";
 import { Twin, type TwinConfig, type TwinRow } from "../twin/engine.ts";
@@ -16,7 +15,7 @@ import { buildScenario, type Scenario } from "../twin/load.ts";
 import { parseWireAttack, type WireAttack } from "../twin/wire/attacks.ts";
 import { ModbusClient } from "../twin/wire/modbus.ts";
 import { TwinServer } from "../twin/wire/serve.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, UserError } from "./io.ts";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, seedOption, UserError } from "./io.ts";
 
 export interface TwinRunOpts {
   network: string;
@@ -91,13 +90,7 @@ function numOption(name: string, v: string | undefined, min: number, max: number
 
 function common(o: { hours?: string; seed?: string; noise?: string; round?: string; scan?: string; start?: string }) {
   const hours = intOption("--hours", o.hours, 1, 8784);
-  let seed = 1;
-  if (o.seed !== undefined) {
-    const s = parseSeed(o.seed);
-    if (s === undefined)
-      throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${o.seed}"`, EXIT_USAGE);
-    seed = s;
-  }
+  const seed = seedOption(o.seed) ?? 1;
   const noiseSd = numOption("--noise", o.noise, 0, 100);
   const round = intOption("--round", o.round, 0, 12);
   const scan = intOption("--scan", o.scan, 1, 3600);
