@@ -20,6 +20,7 @@ import { registerServe } from "./serve.ts";
 import { registerShare } from "./share.ts";
 import { registerSimulate } from "./simulate.ts";
 import { registerTwin } from "./twin.ts";
+import { registerWorker } from "./worker.ts";
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -188,6 +189,7 @@ function registerEngines(program: Command) {
   registerTwin(program);
   registerShare(program);
   registerGovern(program);
+  registerWorker(program);
 }
 
 /** Runs the CLI; returns the exit code. */

@@ -3,15 +3,18 @@
  * on a model, with defences side by side (docs/simulate.md). Exit 0 ok, 1 invalid input, 2 usage error.
  */
 
+import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { formatIssue } from "../model/issues.ts";
 import { parseDuration } from "../model/primitives.ts";
+import { PgQueue, QueueError } from "../scale/queue.ts";
 import { renderHtml } from "../simulate/html.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
 import { renderText } from "../simulate/text.ts";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, seedOption, UserError } from "./io.ts";
+import { queueSettings } from "./worker.ts";
 
 type Opts = {
   scenario: string;
@@ -23,6 +26,7 @@ type Opts = {
   horizon?: string;
   json?: boolean;
   html?: string;
+  queue?: boolean;
 };
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -73,6 +77,15 @@ export async function simulateCommand(modelPath: string, o: Opts): Promise<numbe
     if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: sc.issues }, null, 2)}\n`);
     return EXIT_INVALID;
   }
+  let queue: PgQueue | undefined;
+  if (o.queue) {
+    try {
+      queue = await PgQueue.open(queueSettings());
+    } catch (e) {
+      if (e instanceof QueueError) throw new UserError(e.message);
+      throw e;
+    }
+  }
   const r = await simulate(loaded, sc.scenario, {
     runs,
     seed,
@@ -82,7 +95,8 @@ export async function simulateCommand(modelPath: string, o: Opts): Promise<numbe
     compare,
     onProgress: progressBar(),
     trace: o.html !== undefined,
-  });
+    executor: queue?.executor(`cli-${randomUUID()}`),
+  }).finally(() => queue?.close());
   if (!r.ok) {
     if (r.issues) for (const i of r.issues) process.stderr.write(`${formatIssue(i)}\n`);
     if (r.error) process.stderr.write(`rampart: ${r.error.message}\n`);
@@ -121,6 +135,7 @@ export function registerSimulate(program: Command): void {
     .option("--with <ID>", "apply a control's patch first (repeatable)", collect, [] as string[])
     .option("--compare <LIST>", "also run with these controls (comma-separated; repeatable)", collect, [] as string[])
     .option("--workers <N>", "worker threads (default: the number of cores; results do not depend on it)")
+    .option("--queue", "run the chunks on `rampart worker` processes through the PostgreSQL queue (DATABASE_URL)")
     .option("--horizon <DURATION>", "how long a run may last (default: the scenario's, else 30d)")
     .option("--json", "print the report as JSON")
     .option("--html <FILE>", "write a self-contained HTML report")

@@ -9,7 +9,7 @@ import { nearest } from "../model/issues.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { withControls } from "../simulate/index.ts";
-import { monteCarlo } from "../simulate/run.ts";
+import { type ChunkExecutor, monteCarlo } from "../simulate/run.ts";
 import type { Scenario } from "../simulate/scenario.ts";
 import { DEFAULT_LIKELIHOOD } from "./likelihood.ts";
 
@@ -32,6 +32,8 @@ export type InvestOptions = {
   likelihood?: Record<string, number>;
   exactMax?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Where the simulation chunks run (e.g. a PostgreSQL queue); absent: `workers` threads. */
+  executor?: ChunkExecutor;
 };
 
 export type Candidate = {
@@ -203,6 +205,7 @@ async function evaluate(
         runs: opts.runs,
         seed: opts.seed,
         workers: opts.workers,
+        executor: opts.executor,
         onProgress: (d) => {
           progress.done = before + d;
           opts.onProgress?.(progress.done, progress.total);

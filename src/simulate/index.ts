@@ -10,7 +10,7 @@ import type { CityModel } from "../model/model.ts";
 import { applyPatch } from "../model/patch.ts";
 import { bindScenario, GRID_POINTS } from "./bind.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "./library.ts";
-import { monteCarlo } from "./run.ts";
+import { type ChunkExecutor, monteCarlo } from "./run.ts";
 import { parseScenarioObject, parseScenarioText, type Scenario, type ScenarioResult } from "./scenario.ts";
 import { compareSets, representativeRun, type SetOut, summarize } from "./stats.ts";
 
@@ -114,9 +114,11 @@ export type SimulateOptions = {
   onProgress?: (done: number, total: number) => void;
   /** Replay the representative run with a trace (for the HTML report). */
   trace?: boolean;
+  /** Where the chunks run (e.g. a PostgreSQL queue); absent: `workers` threads. */
+  executor?: ChunkExecutor;
 };
 
-export type { SimulationReport };
+export type { ChunkExecutor, SimulationReport };
 
 export type SimulateOutcome =
   | {
@@ -154,6 +156,7 @@ export async function simulate(
     workers: opts.workers,
     horizon: opts.horizon,
     onProgress: opts.onProgress,
+    executor: opts.executor,
   });
   const c0 = runners[0].compiled;
   const sets = merged.map((m, i) => summarize(runners[i].compiled, m, labels[i]));

@@ -25,6 +25,21 @@ export type MonteCarloOptions = {
   workers: number;
   horizon?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Where chunks run; absent: worker threads (or this thread when workers <= 1). */
+  executor?: ChunkExecutor;
+};
+
+/** A range of runs of one defence set: the unit of work. */
+export type Task = { set: number; from: number; to: number };
+
+/**
+ * Runs the tasks of a job somewhere (threads here, or processes on other hosts through a queue) and hands
+ * each chunk's result to `onChunk` as it arrives, in any order: the driver places them by run index.
+ */
+export type ChunkExecutor = {
+  /** Runs per chunk for this many runs (the split does not change the result, only the overheads). */
+  chunkSize?(runs: number): number;
+  run(job: Job, tasks: Task[], onChunk: (r: ChunkResult) => void): Promise<void>;
 };
 
 function emptyMerged(runs: number, services: number, objectives: number): Merged {
@@ -49,7 +64,8 @@ function emptyMerged(runs: number, services: number, objectives: number): Merged
   };
 }
 
-function mergeChunk(m: Merged, r: ChunkResult): void {
+/** Places one chunk's runs at their run indices and adds its histogram counts. */
+export function mergeChunk(m: Merged, r: ChunkResult): void {
   const S = m.services;
   const O = m.objectives;
   m.personHours.set(r.personHours, r.from * S);
@@ -96,6 +112,59 @@ function startWorker(job: Job): Worker {
   return new Worker(boot, { eval: true, workerData: job });
 }
 
+/** The tasks of a job: each set's runs cut into ranges of `size`, set by set. */
+export function splitTasks(sets: number, runs: number, size: number): Task[] {
+  const tasks: Task[] = [];
+  for (let s = 0; s < sets; s++)
+    for (let from = 0; from < runs; from += size) tasks.push({ set: s, from, to: Math.min(runs, from + size) });
+  return tasks;
+}
+
+/** Runs chunks over `workers` worker threads, each taking the next task when it posts a result. */
+export function threadExecutor(workers: number): ChunkExecutor {
+  return {
+    chunkSize: (runs) => chunkSize(runs, workers),
+    run: (job, tasks, onChunk) => {
+      const nWorkers = Math.min(workers, tasks.length);
+      let next = 0;
+      return new Promise<void>((resolve, reject) => {
+        let finished = 0;
+        let failed = false;
+        const all: Worker[] = [];
+        const fail = (e: Error) => {
+          if (failed) return;
+          failed = true;
+          for (const x of all) void x.terminate();
+          reject(e);
+        };
+        const feed = (w: Worker) => {
+          if (next < tasks.length) w.postMessage(tasks[next++]);
+          else {
+            w.postMessage({ stop: true });
+            finished++;
+            if (finished === nWorkers) resolve();
+          }
+        };
+        for (let i = 0; i < nWorkers; i++) {
+          const w = startWorker(job);
+          all.push(w);
+          w.on("message", (msg: ChunkResult | { error: string }) => {
+            if ("error" in msg) return fail(new Error(msg.error));
+            try {
+              onChunk(msg);
+            } catch (e) {
+              return fail(e as Error);
+            }
+            feed(w);
+          });
+          w.on("error", fail);
+          feed(w);
+        }
+      });
+    },
+  };
+}
+
 /** Runs every set; returns one merged result per set, in set order. */
 export async function monteCarlo(
   models: CityModel[],
@@ -105,62 +174,21 @@ export async function monteCarlo(
 ): Promise<{ merged: Merged[]; runners: SetRunner[] }> {
   const runners = models.map((m) => new SetRunner(m, scenarioRaw, scenarioFile, opts.horizon));
   const merged = runners.map((r) => emptyMerged(opts.runs, r.compiled.index.serviceCount, r.compiled.objSvc.length));
-  const size = chunkSize(opts.runs, opts.workers);
-  const tasks: { set: number; from: number; to: number }[] = [];
-  for (let s = 0; s < models.length; s++)
-    for (let from = 0; from < opts.runs; from += size)
-      tasks.push({ set: s, from, to: Math.min(opts.runs, from + size) });
+  const executor = opts.executor ?? (opts.workers > 1 ? threadExecutor(opts.workers) : undefined);
+  const size = executor?.chunkSize?.(opts.runs) ?? chunkSize(opts.runs, opts.workers);
+  const tasks = splitTasks(models.length, opts.runs, size);
   const total = opts.runs * models.length;
   let done = 0;
-  if (opts.workers <= 1 || tasks.length <= 1) {
-    for (const t of tasks) {
-      mergeChunk(merged[t.set], runners[t.set].runRange(opts.seed, t.set, t.from, t.to));
-      done += t.to - t.from;
-      opts.onProgress?.(done, total);
-    }
+  const take = (r: ChunkResult) => {
+    mergeChunk(merged[r.set], r);
+    done += r.to - r.from;
+    opts.onProgress?.(done, total);
+  };
+  if (!executor || (tasks.length <= 1 && !opts.executor)) {
+    for (const t of tasks) take(runners[t.set].runRange(opts.seed, t.set, t.from, t.to));
     return { merged, runners };
   }
   const job: Job = { models, scenarioRaw, scenarioFile, horizon: opts.horizon, seed: opts.seed };
-  const nWorkers = Math.min(opts.workers, tasks.length);
-  let next = 0;
-  await new Promise<void>((resolve, reject) => {
-    let finished = 0;
-    let failed = false;
-    const workers: Worker[] = [];
-    const feed = (w: Worker) => {
-      if (next < tasks.length) w.postMessage(tasks[next++]);
-      else {
-        w.postMessage({ stop: true });
-        finished++;
-        if (finished === nWorkers) resolve();
-      }
-    };
-    for (let i = 0; i < nWorkers; i++) {
-      const w = startWorker(job);
-      workers.push(w);
-      w.on("message", (msg: ChunkResult | { error: string }) => {
-        if ("error" in msg) {
-          if (!failed) {
-            failed = true;
-            for (const x of workers) void x.terminate();
-            reject(new Error(msg.error));
-          }
-          return;
-        }
-        mergeChunk(merged[msg.set], msg);
-        done += msg.to - msg.from;
-        opts.onProgress?.(done, total);
-        feed(w);
-      });
-      w.on("error", (e) => {
-        if (!failed) {
-          failed = true;
-          for (const x of workers) void x.terminate();
-          reject(e);
-        }
-      });
-      feed(w);
-    }
-  });
+  await executor.run(job, tasks, take);
   return { merged, runners };
 }
