@@ -132,14 +132,15 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
   if (!released)
     warnings.push({
       code: "kev-undated",
-      message: "the KEV catalogue has no release date: refresh it with --kev FILE",
+      message:
+        "the KEV catalogue has no release date: refresh it with a newer one (CISA's known_exploited_vulnerabilities.json)",
     });
   else {
     const age = Math.floor((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${released}T00:00:00Z`)) / 86_400_000);
     if (age > KEV_MAX_AGE_DAYS)
       warnings.push({
         code: "kev-stale",
-        message: `the KEV catalogue (${kevCat.catalogVersion || released}, released ${released}) is ${age} days old on ${today}; refresh it with --kev FILE (CISA's known_exploited_vulnerabilities.json)`,
+        message: `the KEV catalogue (${kevCat.catalogVersion || released}, released ${released}) is ${age} days old on ${today}; refresh it with a newer one (CISA's known_exploited_vulnerabilities.json)`,
       });
   }
   lap("groups");

@@ -9,8 +9,21 @@ function trunc(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
-export function textReport(r: AssessReport, opts: { top?: number; filtered?: string } = {}): string {
+/**
+ * How the reader gets more than the summary shows. The engine names no command-line option ([CLI-2]): the
+ * CLI passes its own words (`--json`), another caller its own.
+ */
+export type TextHints = { everyCve: string; allFindings: string; filterBy: string };
+
+const NEUTRAL_HINTS: TextHints = {
+  everyCve: "the JSON report lists every CVE",
+  allFindings: "the JSON or HTML report has all",
+  filterBy: "filter by severity, rule, service, zone or owner",
+};
+
+export function textReport(r: AssessReport, opts: { top?: number; filtered?: string; hints?: TextHints } = {}): string {
   const top = opts.top ?? 10;
+  const hints = opts.hints ?? NEUTRAL_HINTS;
   const nm = (id: string) => r.names?.[id] ?? id;
   const L: string[] = [];
   const m = r.model;
@@ -37,13 +50,13 @@ export function textReport(r: AssessReport, opts: { top?: number; filtered?: str
   });
   if (r.groups.some((g) => g.rules.includes("kev")))
     L.push(
-      "  KEV groups: KEV names no fixed versions; whether each host's installed version is affected is unknown until checked (--json lists every CVE).",
+      `  KEV groups: KEV names no fixed versions; whether each host's installed version is affected is unknown until checked (${hints.everyCve}).`,
     );
   if (opts.filtered) {
     for (const f of r.findings.slice(0, top * 2))
       L.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.rule.padEnd(22)} ${trunc(f.message, 140)}`);
-    if (r.findings.length > top * 2) L.push(`  … ${r.findings.length - top * 2} more (--json or --html for all)`);
-  } else L.push("  (filter with --severity, --rule, --service, --zone, --owner to list the findings of a group)");
+    if (r.findings.length > top * 2) L.push(`  … ${r.findings.length - top * 2} more (${hints.allFindings})`);
+  } else L.push(`  (${hints.filterBy} to list the findings of a group)`);
   L.push("");
   L.push("Most critical assets (weighted loss and person-hours per day if down alone, buffers exhausted, no fallback)");
   const crit = r.criticality.filter((c) => c.personHoursPerDay > 0).slice(0, top);

@@ -11,12 +11,13 @@ import { assess } from "../assess/assess.ts";
 import { type KevCatalogue, parseKevCatalogue } from "../assess/catalogue.ts";
 import { type FindingFilter, filterFindings, THEMES } from "../assess/groups.ts";
 import { htmlReport } from "../assess/report-html.ts";
-import { textReport } from "../assess/report-text.ts";
+import { type TextHints, textReport } from "../assess/report-text.ts";
 import { RULES } from "../assess/rules.ts";
 import { type AcceptedRisk, type AssessReport, SEVERITIES, type Severity } from "../assess/types.ts";
 import { buildIndex } from "../model/graph.ts";
 import { parseJsonText, parseYamlBounded } from "../model/limits.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, UserError } from "./io.ts";
+import { command, EXIT_OK, invalidInput, optionError } from "./command.ts";
+import { intOption, loadOrExit } from "./io.ts";
 
 type Opts = {
   json?: boolean;
@@ -35,9 +36,15 @@ type Opts = {
   top?: string;
 };
 
-function fileError(file: string, message: string, line = 1, column = 1): UserError {
-  process.stderr.write(`${file}:${line}:${column}: error: ${message}\n`);
-  return new UserError(`${file}: invalid input`, EXIT_INVALID);
+/** The terminal summary's pointers to more, in this command's options. */
+const HINTS: TextHints = {
+  everyCve: "--json lists every CVE",
+  allFindings: "--json or --html for all",
+  filterBy: "filter with --severity, --rule, --service, --zone, --owner",
+};
+
+function fileError(file: string, message: string, line = 1, column = 1) {
+  return invalidInput([{ file, line, column, message }]);
 }
 
 async function readInput(file: string, what: string): Promise<string> {
@@ -59,10 +66,11 @@ async function readKev(file: string): Promise<KevCatalogue> {
 
 function parseActorData(file: string, data: unknown, source: "model" | "file", line: number): Actor[] {
   const r = parseActors(data, source);
-  if (r.issues.length) {
-    for (const i of r.issues.slice(0, 20)) process.stderr.write(`${file}:${line}:1: error: ${i.path}: ${i.message}\n`);
-    throw new UserError(`${file}: ${r.issues.length} error(s) in the threat actors`, EXIT_INVALID);
-  }
+  if (r.issues.length)
+    throw invalidInput(
+      r.issues.map((i) => ({ file, line, column: 1, message: `${i.path}: ${i.message}` })),
+      `${file}: ${r.issues.length} error(s) in the threat actors`,
+    );
   return r.actors;
 }
 
@@ -78,10 +86,11 @@ async function readAccepted(file: string): Promise<AcceptedRisk[]> {
   const p = parseYamlBounded(file, text); // [LIM-1], [LIM-2]
   if ("error" in p) throw fileError(file, `not valid YAML or JSON: ${p.error.message}`, p.error.line, p.error.column);
   const r = parseAcceptedRisks(p.data);
-  if (r.issues.length) {
-    for (const i of r.issues.slice(0, 20)) process.stderr.write(`${file}:1:1: error: ${i.path}: ${i.message}\n`);
-    throw new UserError(`${file}: ${r.issues.length} error(s) in the accepted risks`, EXIT_INVALID);
-  }
+  if (r.issues.length)
+    throw invalidInput(
+      r.issues.map((i) => ({ file, line: 1, column: 1, message: `${i.path}: ${i.message}` })),
+      `${file}: ${r.issues.length} error(s) in the accepted risks`,
+    );
   return r.risks;
 }
 
@@ -97,8 +106,7 @@ const list = (v: string, prev: string[] = []) => [
 export function findingFilter(o: Opts, ids: { services: Set<string>; zones: Set<string>; people: Set<string> }) {
   const q: FindingFilter = {};
   const check = (name: string, vals: string[] | undefined, ok: (v: string) => boolean, expected: string) => {
-    for (const v of vals ?? [])
-      if (!ok(v)) throw new UserError(`option --${name}: expected ${expected}, found "${v}"`, EXIT_USAGE);
+    for (const v of vals ?? []) if (!ok(v)) throw optionError(`--${name}`, expected, v);
     return vals?.length ? vals : undefined;
   };
   const sev = check("severity", o.severity, (v) => (SEVERITIES as readonly string[]).includes(v), SEVERITIES.join("|"));
@@ -150,15 +158,13 @@ export function registerAssess(program: Command): void {
     .option("--zone <list>", "only findings in these zones", list)
     .option("--owner <list>", "only findings on services these people answer for", list)
     .option("--open", "leave out findings under a current risk acceptance")
-    .action(async (path: string, o: Opts) => {
-      process.exitCode = await runAssess(path, o);
-    });
+    .action(command(runAssess));
 }
 
 async function runAssess(path: string, o: Opts): Promise<number> {
   const asOf = o.asOf ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)))
-    throw new UserError(`option --as-of: expected a date YYYY-MM-DD, found "${asOf}"`, EXIT_USAGE);
+    throw optionError("--as-of", "a date YYYY-MM-DD", asOf);
   const maxPaths = intOption("--paths", o.paths, 0) as number;
   const top = intOption("--top", o.top, 1, 1000) as number;
   const loaded = await loadOrExit(path, { json: o.json });
@@ -184,12 +190,12 @@ async function runAssess(path: string, o: Opts): Promise<number> {
     try {
       await writeFile(o.html, htmlReport(report));
     } catch (e) {
-      throw new UserError(`cannot write ${o.html}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, EXIT_INVALID);
+      throw invalidInput([{ file: o.html, message: `cannot write: ${(e as NodeJS.ErrnoException).code ?? "error"}` }]);
     }
   }
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
   else {
-    process.stdout.write(textReport(report, { top, filtered }));
+    process.stdout.write(textReport(report, { top, filtered, hints: HINTS }));
     if (o.html) process.stdout.write(`\nHTML report written to ${o.html}\n`);
   }
   return EXIT_OK;

@@ -6,25 +6,18 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { csvCell, parseCsv, parseFlags, parseLabels, type Table } from "../detect/csv.ts";
 import type { DetectorModel } from "../detect/engine.ts";
-import { type DetectIssue, formatIssue } from "../detect/errors.ts";
+import type { DetectIssue } from "../detect/errors.ts";
 import { readDetectorFile, readTextFile } from "../detect/io/files.ts";
 import type { nabCommand as NabCommand } from "../detect/io/nab.ts";
 import { runModel, trainTables } from "../detect/pipeline.ts";
 import { flagMap, scoreBatadal } from "../detect/score.ts";
+import { CliError, command, EXIT_USAGE, invalidInput, optionError } from "./command.ts";
 
 type NabOptions = Parameters<typeof NabCommand>[0];
 
-class CliFailure extends Error {
-  constructor(
-    readonly issues: DetectIssue[],
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(issues.map(formatIssue).join("\n"));
-  }
-}
-
-function fail(issues: DetectIssue[], code: 1 | 2 = 1): never {
-  throw new CliFailure(issues, code);
+/** Invalid input (exit 1), located by the detection adapters' issues. */
+function fail(issues: DetectIssue[]): never {
+  throw invalidInput(issues);
 }
 
 export function readText(file: string): string {
@@ -49,24 +42,8 @@ function writeOut(file: string, text: string): void {
   try {
     writeFileSync(file, text);
   } catch (e) {
-    fail([{ code: "FILE_UNWRITABLE", message: (e as NodeJS.ErrnoException).code ?? "cannot write", file }]);
+    fail([{ code: "FILE_UNWRITABLE", message: `cannot write: ${(e as NodeJS.ErrnoException).code ?? "error"}`, file }]);
   }
-}
-
-/** Runs an action, turning CliFailure into messages and an exit code (never a stack trace for bad input). */
-export function guarded<A extends unknown[]>(fn: (...a: A) => Promise<void> | void): (...a: A) => Promise<void> {
-  return async (...a: A) => {
-    try {
-      await fn(...a);
-    } catch (e) {
-      if (e instanceof CliFailure) {
-        for (const i of e.issues) process.stderr.write(`error: ${formatIssue(i)}\n`);
-        process.exitCode = e.exitCode;
-        return;
-      }
-      throw e;
-    }
-  };
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -77,23 +54,18 @@ function parseParams(text: string | undefined): Record<string, unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    return fail([{ code: "USAGE", message: "--params must be JSON" }], 2);
+    throw optionError("--params", "JSON", text);
   }
 }
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0 || n > 65535)
-    fail([{ code: "USAGE", message: `option ${name}: expected a whole number from 1 to 65535, found "${v}"` }], 2);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) throw optionError(name, "a whole number from 1 to 65535", v);
   return n;
 }
 
 export function registerDetect(program: Command): void {
   const detect = program.command("detect").description("real-time anomaly detection on SCADA and IoT telemetry");
-  const usageExit = (err: { exitCode: number }) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  };
-  detect.exitOverride(usageExit);
 
   detect
     .command("train")
@@ -102,10 +74,9 @@ export function registerDetect(program: Command): void {
     .option("--label-column <name>", "label column: 1 attack, 0 normal, else unknown; never a feature")
     .requiredOption("--out <file>", "detector JSON to write")
     .option("--params <json>", "detector parameters as JSON (advanced)")
-    .exitOverride(usageExit)
     .action(
-      guarded((o: { input: string[]; labelColumn?: string; out: string; params?: string }) => {
-        if (o.input.length === 0) fail([{ code: "USAGE", message: "at least one --input is required" }], 2);
+      command((o: { input: string[]; labelColumn?: string; out: string; params?: string }) => {
+        if (o.input.length === 0) throw new CliError("option --input: at least one is required", EXIT_USAGE);
         const params = parseParams(o.params);
         // the label column is optional per file (dataset03 has one, a plain history may not)
         const tables = o.input.map((f) => loadTable(f, o.labelColumn, false));
@@ -134,9 +105,8 @@ export function registerDetect(program: Command): void {
     .requiredOption("--out <file>", "flags CSV to write")
     .option("--alerts <file>", "also write the explained alerts as JSON")
     .option("--label-column <name>", "a label column to ignore (never used)", "ATT_FLAG")
-    .exitOverride(usageExit)
     .action(
-      guarded((o: { detector: string; input: string; out: string; alerts?: string; labelColumn: string }) => {
+      command((o: { detector: string; input: string; out: string; alerts?: string; labelColumn: string }) => {
         const model = loadModelFile(o.detector);
         const t = loadTable(o.input, o.labelColumn, false);
         const r = runModel(model, t);
@@ -160,9 +130,8 @@ export function registerDetect(program: Command): void {
     .requiredOption("--labels <file>", "labelled CSV")
     .option("--label-column <name>", "label column", "ATT_FLAG")
     .option("--json", "print JSON")
-    .exitOverride(usageExit)
     .action(
-      guarded((o: { flags: string; labels: string; labelColumn: string; json?: boolean }) => {
+      command((o: { flags: string; labels: string; labelColumn: string; json?: boolean }) => {
         const f = parseFlags(readText(o.flags), o.flags);
         if (!f.ok) fail(f.issues);
         const l = parseLabels(readText(o.labels), o.labels, o.labelColumn);
@@ -192,9 +161,8 @@ export function registerDetect(program: Command): void {
     .option("--profiles <file>", "profiles.json (default: <data>/../config/profiles.json)")
     .option("--score", "score the results with NAB's rules")
     .option("--json", "print the score as JSON")
-    .exitOverride(usageExit)
     .action(
-      guarded(async (o: NabOptions) => {
+      command(async (o: NabOptions) => {
         const { nabCommand } = await import("../detect/io/nab.ts");
         const r = await nabCommand(o);
         if (!r.ok) fail(r.issues);
@@ -212,9 +180,8 @@ export function registerDetect(program: Command): void {
     .option("--only <protocol>", "batadal, nab, short or twin (repeatable; default all given)", collect, [] as string[])
     .option("--params <json>", "detector parameters as JSON (advanced)")
     .option("--json", "print the report as JSON")
-    .exitOverride(usageExit)
     .action(
-      guarded(
+      command(
         async (o: {
           batadal?: string;
           nab?: string;
@@ -225,7 +192,7 @@ export function registerDetect(program: Command): void {
         }) => {
           for (const p of o.only)
             if (!["batadal", "nab", "short", "twin"].includes(p))
-              fail([{ code: "USAGE", message: `--only must be batadal, nab, short or twin, got "${p}"` }], 2);
+              throw optionError("--only", "batadal, nab, short or twin", p);
           const params = parseParams(o.params);
           const { validateCommand } = await import("../detect/io/validate.ts");
           const r = validateCommand({ batadal: o.batadal, nab: o.nab, twin: o.twin, only: o.only, params });
@@ -281,9 +248,8 @@ export function registerDetect(program: Command): void {
     .option("--detector <file>", "detector JSON per asset: <asset>=<file>, repeatable", collect, [] as string[])
     .option("--db <file>", "SQLite file for alerts", "rampart-alerts.sqlite")
     .option("--train-rows <n>", "rows to learn from per asset when no detector is given", "168")
-    .exitOverride(usageExit)
     .action(
-      guarded(
+      command(
         async (
           modelPath: string,
           o: { broker?: string; port: string; httpPort: string; detector: string[]; db: string; trainRows: string },
@@ -291,8 +257,7 @@ export function registerDetect(program: Command): void {
           const { watchCommand } = await import("../detect/io/watch.ts");
           const detectors = o.detector.map((spec) => {
             const eq = spec.indexOf("=");
-            if (eq <= 0 || eq === spec.length - 1)
-              fail([{ code: "USAGE", message: `option --detector: expected <asset>=<file>, found "${spec}"` }], 2);
+            if (eq <= 0 || eq === spec.length - 1) throw optionError("--detector", "<asset>=<file>", spec);
             return { asset: spec.slice(0, eq), file: spec.slice(eq + 1) };
           });
           const port = positiveInt("--port", o.port);
@@ -326,9 +291,8 @@ export function registerDetect(program: Command): void {
       "most QoS 1 messages unacknowledged at once (capped by the broker's receive maximum)",
       "20",
     )
-    .exitOverride(usageExit)
     .action(
-      guarded(
+      command(
         async (o: {
           input: string;
           broker: string;
@@ -339,8 +303,7 @@ export function registerDetect(program: Command): void {
           inflight: string;
         }) => {
           const speed = Number(o.speed);
-          if (!Number.isFinite(speed) || speed < 0)
-            fail([{ code: "USAGE", message: `option --speed: expected a number >= 0, found "${o.speed}"` }], 2);
+          if (!Number.isFinite(speed) || speed < 0) throw optionError("--speed", "a number >= 0", o.speed);
           const inflight = positiveInt("--inflight", o.inflight);
           const t = loadTable(o.input, o.labelColumn, false);
           const { replayTable } = await import("../detect/io/replay.ts");

@@ -6,7 +6,8 @@ import type { Command } from "commander";
 import { filterInventory, type InventoryFilter, inventory, zoneTables } from "../assess/inventory.ts";
 import { buildIndex } from "../model/graph.ts";
 import { AssetKind, AuthKind, Layer } from "../model/primitives.ts";
-import { EXIT_OK, EXIT_USAGE, loadOrExit, UserError } from "./io.ts";
+import { CliError, command, EXIT_OK, EXIT_USAGE, optionError } from "./command.ts";
+import { loadOrExit } from "./io.ts";
 
 type Opts = {
   json?: boolean;
@@ -46,19 +47,16 @@ export function registerInventory(program: Command): void {
     .option("--zone <list>", "zone ids", list)
     .option("--layer <list>", "it|ot|iot|network|cloud", list)
     .option("--kind <list>", "asset kinds (plc, hmi, server, ...)", list)
-    .action(async (path: string, o: Opts) => {
-      process.exitCode = await runInventory(path, o);
-    });
+    .action(command(runInventory));
 }
 
 function check(name: string, vals: string[] | undefined, ok: readonly string[], expected = ok.join("|")) {
-  for (const v of vals ?? [])
-    if (!ok.includes(v)) throw new UserError(`option --${name}: expected ${expected}, found "${v}"`, EXIT_USAGE);
+  for (const v of vals ?? []) if (!ok.includes(v)) throw optionError(`--${name}`, expected, v);
   return vals?.length ? vals : undefined;
 }
 
 async function runInventory(path: string, o: Opts): Promise<number> {
-  if (o.exposed && o.internal) throw new UserError("options --exposed and --internal exclude each other", EXIT_USAGE);
+  if (o.exposed && o.internal) throw new CliError("options --exposed and --internal exclude each other", EXIT_USAGE);
   const q: InventoryFilter = {
     auth: check("auth", o.auth, [...AuthKind.options, "unknown"]),
     layer: check("layer", o.layer, Layer.options),

@@ -8,10 +8,10 @@ import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { type InvestReport, invest, type Portfolio } from "../invest/index.ts";
-import { formatIssue } from "../model/issues.ts";
 import { BUILT_IN_IDS, resolveScenario } from "../simulate/index.ts";
 import type { Scenario } from "../simulate/scenario.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, seedOption, UserError } from "./io.ts";
+import { command, EXIT_OK, engineError, invalidInput, optionError } from "./command.ts";
+import { intOption, loadOrExit, seedOption } from "./io.ts";
 
 type Opts = {
   budget: string;
@@ -72,8 +72,8 @@ export function renderInvestText(r: InvestReport): string {
 export async function investCommand(modelPath: string, o: Opts): Promise<number> {
   const budget = Number(o.budget);
   if (!/^\s*[-+]?\d+(\.\d+)?\s*$/.test(o.budget) || !Number.isFinite(budget))
-    throw new UserError(`option --budget: expected an amount such as 150000, found "${o.budget}"`, EXIT_USAGE);
-  if (budget < 0) throw new UserError(`option --budget: expected an amount >= 0, found ${o.budget}`, EXIT_USAGE);
+    throw optionError("--budget", "an amount such as 150000", o.budget);
+  if (budget < 0) throw optionError("--budget", "an amount >= 0", o.budget);
   const years = intOption("--years", o.years, 1, 100) ?? 1;
   const runs = intOption("--runs", o.runs, 1, 1_000_000) ?? 200;
   const workers = intOption("--workers", o.workers, 1, 256) ?? Math.max(1, availableParallelism());
@@ -82,16 +82,11 @@ export async function investCommand(modelPath: string, o: Opts): Promise<number>
   const likelihood: Record<string, number> = {};
   for (const l of o.likelihood) {
     const m = /^([a-z0-9][a-z0-9-]*)=(\d+(\.\d+)?)$/.exec(l.trim());
-    if (!m)
-      throw new UserError(
-        `option --likelihood: expected ID=occurrences-per-year such as ransomware=0.2, found "${l}"`,
-        EXIT_USAGE,
-      );
+    if (!m) throw optionError("--likelihood", "ID=occurrences-per-year such as ransomware=0.2", l);
     likelihood[m[1]] = Number(m[2]);
   }
   const specs = !o.scenarios || o.scenarios === "all" ? BUILT_IN_IDS : list(o.scenarios);
-  if (specs.length === 0)
-    throw new UserError("option --scenarios: expected all or a list of scenario ids or files", EXIT_USAGE);
+  if (specs.length === 0) throw optionError("--scenarios", "all or a list of scenario ids or files");
   const candidates = o.candidates !== undefined ? list(o.candidates) : undefined;
 
   const loaded = await loadOrExit(modelPath, { json: o.json });
@@ -99,9 +94,8 @@ export async function investCommand(modelPath: string, o: Opts): Promise<number>
   for (const spec of specs) {
     const sc = await resolveScenario(spec, (p) => readFile(p, "utf8"));
     if (!sc.ok) {
-      for (const i of sc.issues) process.stderr.write(`${formatIssue(i)}\n`);
       if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: sc.issues }, null, 2)}\n`);
-      return EXIT_INVALID;
+      throw invalidInput(sc.issues);
     }
     scenarios.push(sc.scenario);
   }
@@ -116,9 +110,8 @@ export async function investCommand(modelPath: string, o: Opts): Promise<number>
     exactMax,
   });
   if (!r.ok) {
-    process.stderr.write(`rampart: ${r.error.message}\n`);
     if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: [r.error] }, null, 2)}\n`);
-    return EXIT_INVALID;
+    throw engineError(r.error);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(r.report, null, 2)}\n`);
   else process.stdout.write(renderInvestText(r.report));
@@ -140,8 +133,5 @@ export function registerInvest(program: Command): void {
     .option("--workers <N>", "worker threads (default: the number of cores)")
     .option("--exact-max <N>", "simulate every subset up to this many candidates (default 6)")
     .option("--json", "print the report as JSON")
-    // errors reach the one handler in main.ts (exit codes, no stack traces)
-    .action(async (modelPath: string, o: Opts) => {
-      process.exitCode = await investCommand(modelPath, o);
-    });
+    .action(command(investCommand));
 }

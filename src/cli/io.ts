@@ -1,37 +1,29 @@
-/** Small helpers shared by the CLI commands: exit codes, errors without stack traces, issue printing. */
-import { formatIssue, type ModelIssue } from "../model/issues.ts";
+/** Small helpers shared by the CLI commands: loading a model, parsing numeric options. Errors: command.ts. */
+import type { ModelIssue } from "../model/issues.ts";
 import { type LoadResult, loadModel } from "../model/load.ts";
 import { parseSeed } from "../model/rng.ts";
+import { CliError, EXIT_INVALID, optionError, printLocated } from "./command.ts";
 
-export const EXIT_OK = 0;
-export const EXIT_INVALID = 1;
-export const EXIT_USAGE = 2;
-
-/** An error the user caused: printed as one line, never with a stack trace. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT_INVALID,
-  ) {
-    super(message);
-  }
-}
+export { CliError, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from "./command.ts";
 
 export function printIssues(issues: readonly ModelIssue[], stream: NodeJS.WritableStream = process.stderr, max = 50) {
-  for (const i of issues.slice(0, max)) stream.write(`${formatIssue(i)}\n`);
-  if (issues.length > max) stream.write(`… and ${issues.length - max} more\n`);
+  printLocated(issues, stream, max);
 }
 
-/** Loads a model for a command; prints its errors and throws a UserError (exit 1) if it is invalid. */
+/** Loads a model for a command, or throws a CliError (exit 1) carrying its located issues. */
 export async function loadOrExit(
   path: string,
   opts: { json?: boolean } = {},
 ): Promise<Extract<LoadResult, { ok: true }>> {
   const r = await loadModel(path);
   if (!r.ok) {
-    if (opts.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: r.issues }, null, 2)}\n`);
-    else printIssues(r.issues);
-    throw new UserError(`${path}: ${r.issues.length} error${r.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+    const summary = `${path}: ${r.issues.length} error${r.issues.length === 1 ? "" : "s"}`;
+    // with --json the issues go to stdout as data; stderr then only says why the exit code is 1
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ ok: false, issues: r.issues }, null, 2)}\n`);
+      throw new CliError(summary, EXIT_INVALID);
+    }
+    throw new CliError(summary, EXIT_INVALID, r.issues);
   }
   return r;
 }
@@ -40,7 +32,7 @@ export async function loadOrExit(
 export function intOption(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER) {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max)
-    throw new UserError(`option ${name}: expected a whole number from ${min} to ${max}, found "${value}"`, EXIT_USAGE);
+    throw optionError(name, `a whole number from ${min} to ${max}`, value);
   return Number(value);
 }
 
@@ -48,7 +40,9 @@ export function intOption(name: string, value: string | undefined, min: number, 
 export function seedOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const s = parseSeed(value);
-  if (s === undefined)
-    throw new UserError(`option --seed: expected a whole number (up to 15 digits), found "${value}"`, EXIT_USAGE);
+  if (s === undefined) throw optionError("--seed", "a whole number (up to 15 digits)", value);
   return s;
 }
+
+/** @deprecated The one CLI error type is `CliError` (command.ts); this name stays for branches written before it. */
+export const UserError = CliError;

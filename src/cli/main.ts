@@ -4,18 +4,19 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { describeModel, requirementGraph, toDot, toMermaid } from "../model/describe.ts";
 import { generateFiles } from "../model/generate.ts";
 import { modelJsonSchema } from "../model/json-schema.ts";
 import { loadModel } from "../model/load.ts";
 import { registerAssess } from "./assess.ts";
 import { registerAudit } from "./audit.ts";
+import { CliError, command, EXIT_INVALID, EXIT_OK, EXIT_USAGE, exitCodeOf, reportError } from "./command.ts";
 import { registerDetect } from "./detect.ts";
 import { registerGovern } from "./govern.ts";
 import { registerInventory } from "./inventory.ts";
 import { registerInvest } from "./invest.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, printIssues, UserError } from "./io.ts";
+import { intOption, loadOrExit, printIssues } from "./io.ts";
 import { registerServe } from "./serve.ts";
 import { registerShare } from "./share.ts";
 import { registerSimulate } from "./simulate.ts";
@@ -24,19 +25,16 @@ import { registerWorker } from "./worker.ts";
 
 const out = (s: string) => process.stdout.write(s);
 
-/** Wraps an action that returns its exit code. */
-function run<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
-  return async (...args: A) => {
-    process.exitCode = await fn(...args);
-  };
-}
-
 export function buildProgram(): Command {
   const program = new Command("rampart")
     .description("Rampart: keep a city's critical services running through cyber attacks.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // commander's own usage errors print as `rampart: ...` like every other error ([CLI-2]); subcommands inherit it
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, "rampart: ")),
+    });
 
   program
     .command("validate")
@@ -45,7 +43,7 @@ export function buildProgram(): Command {
     .option("--json", "print the result as JSON")
     .option("--no-warnings", "do not print warnings")
     .action(
-      run(async (path: string, o: { json?: boolean; warnings: boolean }) => {
+      command(async (path: string, o: { json?: boolean; warnings: boolean }) => {
         const r = await loadModel(path);
         if (o.json) {
           out(
@@ -79,7 +77,7 @@ export function buildProgram(): Command {
     .argument("<model>", "model file or folder")
     .option("--json", "print as JSON")
     .action(
-      run(async (path: string, o: { json?: boolean }) => {
+      command(async (path: string, o: { json?: boolean }) => {
         const { model } = await loadOrExit(path, o);
         const d = describeModel(model);
         if (o.json) {
@@ -125,10 +123,10 @@ export function buildProgram(): Command {
     .option("--service <id>", "only what this service depends on")
     .option("--json", "same as --format json")
     .action(
-      run(async (path: string, o: { format: string; service?: string; json?: boolean }) => {
+      command(async (path: string, o: { format: string; service?: string; json?: boolean }) => {
         const { model } = await loadOrExit(path);
         const g = requirementGraph(model, o.service);
-        if (typeof g === "string") throw new UserError(`option --service: ${g}`, EXIT_USAGE);
+        if (typeof g === "string") throw new CliError(`option --service: ${g}`, EXIT_USAGE);
         const format = o.json ? "json" : o.format;
         out(format === "json" ? `${JSON.stringify(g, null, 2)}\n` : format === "mermaid" ? toMermaid(g) : toDot(g));
         return EXIT_OK;
@@ -140,7 +138,7 @@ export function buildProgram(): Command {
     .description("Print the JSON Schema of a model file (for editors: YAML language server)")
     .option("--out <file>", "write it to a file instead")
     .action(
-      run(async (o: { out?: string }) => {
+      command(async (o: { out?: string }) => {
         const text = `${JSON.stringify(modelJsonSchema(), null, 2)}\n`;
         if (o.out) {
           await mkdir(dirname(o.out), { recursive: true });
@@ -158,7 +156,7 @@ export function buildProgram(): Command {
     .requiredOption("--out <dir>", "folder to write the YAML files to")
     .option("--json", "print a JSON summary")
     .action(
-      run(async (o: { assets: string; seed: string; out: string; json?: boolean }) => {
+      command(async (o: { assets: string; seed: string; out: string; json?: boolean }) => {
         const assets = intOption("--assets", o.assets, 60, 2_000_000) as number;
         const seed = intOption("--seed", o.seed, 0) as number;
         const files = generateFiles({ assets, seed });
@@ -192,32 +190,25 @@ function registerEngines(program: Command) {
   registerWorker(program);
 }
 
-/** Runs the CLI; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/** The whole command tree: the model commands and every engine's (the guard test walks it). */
+export function buildCli(): Command {
   const program = buildProgram();
   registerEngines(program);
-  let code = EXIT_OK;
-  const wrap = (cmd: Command) => {
+  const usageErrorsThrow = (cmd: Command) => {
     cmd.exitOverride();
-    for (const c of cmd.commands) wrap(c);
+    for (const c of cmd.commands) usageErrorsThrow(c);
   };
-  wrap(program);
+  usageErrorsThrow(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Errors print in the one form of command.ts. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildCli();
   try {
     await program.parseAsync(argv);
-    code = typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")
-        return EXIT_OK;
-      return EXIT_USAGE;
-    }
-    if (e instanceof UserError) {
-      process.stderr.write(`rampart: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`rampart: internal error: ${(e as Error)?.message ?? String(e)}\n`);
-    if (process.env.RAMPART_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
-    return 70;
+    return reportError(e);
   }
-  return code;
+  return exitCodeOf(program);
 }

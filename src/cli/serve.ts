@@ -16,7 +16,8 @@ import { parseTrustProxy } from "../server/proxy.ts";
 import { startTelemetry, type Telemetry, TelemetryError } from "../server/telemetry.ts";
 import { auditKeyPath, ensureAuditKey } from "../store/anchor.ts";
 import { describeStore, openStore, type SqlStore } from "../store/index.ts";
-import { EXIT_USAGE, intOption, UserError } from "./io.ts";
+import { CliError, command, EXIT_OK, EXIT_USAGE } from "./command.ts";
+import { intOption } from "./io.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SYSTEM = { user: "system" };
@@ -40,9 +41,9 @@ export async function ensureAdmin(store: SqlStore, envPassword: string | undefin
   let password = envPassword;
   if (password !== undefined) {
     const ok = PasswordSchema.safeParse(password);
-    if (!ok.success) throw new UserError(`RAMPART_ADMIN_PASSWORD: ${ok.error.issues[0].message}`, EXIT_USAGE);
+    if (!ok.success) throw new CliError(`RAMPART_ADMIN_PASSWORD: ${ok.error.issues[0].message}`, EXIT_USAGE);
     const named = passwordProblem(password, "admin"); // [SEC-12]
-    if (named) throw new UserError(`RAMPART_ADMIN_PASSWORD: ${named}`, EXIT_USAGE);
+    if (named) throw new CliError(`RAMPART_ADMIN_PASSWORD: ${named}`, EXIT_USAGE);
   }
   const generated = password === undefined;
   password ??= generatePassword();
@@ -105,7 +106,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   const print = o.print ?? ((s: string) => process.stdout.write(`${s}\n`));
   const trusted = parseTrustProxy(process.env.RAMPART_TRUST_PROXY);
   if (!trusted.ok) {
-    throw new UserError(
+    throw new CliError(
       `RAMPART_TRUST_PROXY: expected proxy addresses or CIDR ranges (10.0.0.5, 10.1.0.0/16, loopback), found "${trusted.entry.slice(0, 60)}"`,
       EXIT_USAGE,
     );
@@ -148,7 +149,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       const issues = (e as { extra?: { issues?: { file: string; line: number; column: number; message: string }[] } })
         .extra?.issues;
       if (issues) for (const i of issues.slice(0, 20)) print(`${i.file}:${i.line}:${i.column}: error: ${i.message}`);
-      throw new UserError(`cannot load model ${path}: ${(e as Error).message}`);
+      throw new CliError(`cannot load model ${path}: ${(e as Error).message}`);
     }
   }
   let telemetry: Telemetry | undefined;
@@ -166,7 +167,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   } catch (e) {
     await server.app.close();
     await store.close();
-    if (e instanceof TelemetryError) throw new UserError(`telemetry: ${e.message}`);
+    if (e instanceof TelemetryError) throw new CliError(`telemetry: ${e.message}`);
     throw e;
   }
   const host = o.host ?? "127.0.0.1";
@@ -221,25 +222,35 @@ export function registerServe(program: Command): void {
     .option("--model <path>", "import a model (file or folder) at start")
     .option("--mqtt-port <n>", "run an MQTT broker on this port for telemetry readings (0: any free port)")
     .action(
-      async (opts: { port: string; host: string; data: string; demo?: boolean; model?: string; mqttPort?: string }) => {
-        const running = await startServe({
-          port: intOption("--port", opts.port, 0, 65535),
-          host: opts.host,
-          data: opts.data,
-          demo: opts.demo,
-          model: opts.model,
-          databaseUrl: process.env.DATABASE_URL || undefined,
-          mqttPort: intOption("--mqtt-port", opts.mqttPort, 0, 65535),
-          mqttUrl: process.env.MQTT_URL || undefined,
-        });
-        await new Promise<void>((done) => {
-          const stop = (sig: string) => {
-            process.stdout.write(`${sig}: shutting down\n`);
-            running.close().then(done, done);
-          };
-          process.once("SIGINT", () => stop("SIGINT"));
-          process.once("SIGTERM", () => stop("SIGTERM"));
-        });
-      },
+      command(
+        async (opts: {
+          port: string;
+          host: string;
+          data: string;
+          demo?: boolean;
+          model?: string;
+          mqttPort?: string;
+        }) => {
+          const running = await startServe({
+            port: intOption("--port", opts.port, 0, 65535),
+            host: opts.host,
+            data: opts.data,
+            demo: opts.demo,
+            model: opts.model,
+            databaseUrl: process.env.DATABASE_URL || undefined,
+            mqttPort: intOption("--mqtt-port", opts.mqttPort, 0, 65535),
+            mqttUrl: process.env.MQTT_URL || undefined,
+          });
+          await new Promise<void>((done) => {
+            const stop = (sig: string) => {
+              process.stdout.write(`${sig}: shutting down\n`);
+              running.close().then(done, done);
+            };
+            process.once("SIGINT", () => stop("SIGINT"));
+            process.once("SIGTERM", () => stop("SIGTERM"));
+          });
+          return EXIT_OK;
+        },
+      ),
     );
 }

@@ -7,13 +7,13 @@ import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
-import { formatIssue } from "../model/issues.ts";
 import { parseDuration } from "../model/primitives.ts";
 import { PgQueue, QueueError } from "../scale/queue.ts";
 import { renderHtml } from "../simulate/html.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
 import { renderText } from "../simulate/text.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, loadOrExit, seedOption, UserError } from "./io.ts";
+import { CliError, command, EXIT_INVALID, EXIT_OK, engineError, invalidInput, optionError } from "./command.ts";
+import { intOption, loadOrExit, seedOption } from "./io.ts";
 import { queueSettings } from "./worker.ts";
 
 type Opts = {
@@ -53,10 +53,7 @@ export async function simulateCommand(modelPath: string, o: Opts): Promise<numbe
   if (o.horizon !== undefined) {
     horizon = parseDuration(o.horizon);
     if (horizon === undefined || !(horizon > 0))
-      throw new UserError(
-        `option --horizon: expected a duration greater than zero such as 30d or 72h, found "${o.horizon}"`,
-        EXIT_USAGE,
-      );
+      throw optionError("--horizon", "a duration greater than zero such as 30d or 72h", o.horizon);
   }
   const compare = o.compare.map((list) =>
     list
@@ -65,24 +62,20 @@ export async function simulateCommand(modelPath: string, o: Opts): Promise<numbe
       .filter(Boolean),
   );
   if (compare.some((c) => c.length === 0))
-    throw new UserError(
-      'option --compare: expected a comma-separated list of control ids, such as "mfa-vendors,offline-backups"',
-      EXIT_USAGE,
-    );
+    throw optionError("--compare", 'a comma-separated list of control ids, such as "mfa-vendors,offline-backups"');
 
   const loaded = await loadOrExit(modelPath, { json: o.json });
   const sc = await resolveScenario(o.scenario, (p) => readFile(p, "utf8"));
   if (!sc.ok) {
-    for (const i of sc.issues) process.stderr.write(`${formatIssue(i)}\n`);
     if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: sc.issues }, null, 2)}\n`);
-    return EXIT_INVALID;
+    throw invalidInput(sc.issues);
   }
   let queue: PgQueue | undefined;
   if (o.queue) {
     try {
       queue = await PgQueue.open(queueSettings());
     } catch (e) {
-      if (e instanceof QueueError) throw new UserError(e.message);
+      if (e instanceof QueueError) throw new CliError(e.message, EXIT_INVALID);
       throw e;
     }
   }
@@ -98,19 +91,14 @@ export async function simulateCommand(modelPath: string, o: Opts): Promise<numbe
     executor: queue?.executor(`cli-${randomUUID()}`),
   }).finally(() => queue?.close());
   if (!r.ok) {
-    if (r.issues) for (const i of r.issues) process.stderr.write(`${formatIssue(i)}\n`);
-    if (r.error) process.stderr.write(`rampart: ${r.error.message}\n`);
     if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: r.issues ?? [r.error] }, null, 2)}\n`);
-    return EXIT_INVALID;
+    throw r.error ? engineError(r.error) : invalidInput(r.issues ?? []);
   }
   if (o.html !== undefined) {
     try {
       await writeFile(o.html, renderHtml(r.report, r.sets, r.representative));
     } catch (e) {
-      throw new UserError(
-        `option --html: cannot write ${o.html}: ${(e as NodeJS.ErrnoException).code ?? "error"}`,
-        EXIT_INVALID,
-      );
+      throw invalidInput([{ file: o.html, message: `cannot write: ${(e as NodeJS.ErrnoException).code ?? "error"}` }]);
     }
   }
   if (o.json) {
@@ -139,8 +127,5 @@ export function registerSimulate(program: Command): void {
     .option("--horizon <DURATION>", "how long a run may last (default: the scenario's, else 30d)")
     .option("--json", "print the report as JSON")
     .option("--html <FILE>", "write a self-contained HTML report")
-    // errors reach the one handler in main.ts (exit codes, no stack traces)
-    .action(async (modelPath: string, o: Opts) => {
-      process.exitCode = await simulateCommand(modelPath, o);
-    });
+    .action(command(simulateCommand));
 }

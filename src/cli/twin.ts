@@ -10,12 +10,12 @@ import type { Command } from "commander";
 import { parseStartDate, toBatadalCsv } from "../twin/csv.ts";
 import { planCampaign } from "../twin/dataset.ts";
 import { Twin, type TwinConfig, type TwinRow } from "../twin/engine.ts";
-import { formatTwinIssue, type TwinIssue } from "../twin/errors.ts";
 import { buildScenario, type Scenario } from "../twin/load.ts";
 import { parseWireAttack, type WireAttack } from "../twin/wire/attacks.ts";
 import { ModbusClient } from "../twin/wire/modbus.ts";
 import { TwinServer } from "../twin/wire/serve.ts";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, intOption, seedOption, UserError } from "./io.ts";
+import { CliError, command, EXIT_INVALID, EXIT_OK, EXIT_USAGE, invalidInput, optionError } from "./command.ts";
+import { intOption, seedOption } from "./io.ts";
 
 export interface TwinRunOpts {
   network: string;
@@ -31,17 +31,14 @@ export interface TwinRunOpts {
   truth?: string;
 }
 
-function printIssues(issues: TwinIssue[]): void {
-  for (const i of issues.slice(0, 50)) process.stderr.write(`${formatTwinIssue(i)}\n`);
-  if (issues.length > 50) process.stderr.write(`… and ${issues.length - 50} more\n`);
-}
-
 async function readOrFail(file: string, what: string): Promise<string> {
-  if (!existsSync(file)) throw new UserError(`${what} ${file}: no such file`, EXIT_INVALID);
+  if (!existsSync(file)) throw invalidInput([{ file, message: `the ${what} file does not exist` }]);
   try {
     return await readFile(file, "utf8");
   } catch (e) {
-    throw new UserError(`${what} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? "error"})`, EXIT_INVALID);
+    throw invalidInput([
+      { file, message: `cannot read the ${what} file: ${(e as NodeJS.ErrnoException).code ?? "error"}` },
+    ]);
   }
 }
 
@@ -63,8 +60,7 @@ export async function loadScenarioFiles(network: string, cpa: string, patterns?:
   const cpaText = await readOrFail(cpa, "cpa");
   const first = buildScenario({ network: { file: network, text: netText }, cpa: { file: cpa, text: cpaText } });
   if (!first.ok) {
-    printIssues(first.issues);
-    throw new UserError(`${first.issues.length} error${first.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+    throw invalidInput(first.issues);
   }
   const pfile = patterns ?? findBeside(cpa, first.value.cpa.options.patternsFile);
   if (!pfile) return first.value;
@@ -74,8 +70,7 @@ export async function loadScenarioFiles(network: string, cpa: string, patterns?:
     patterns: { file: pfile, text: await readOrFail(pfile, "patterns") },
   });
   if (!r.ok) {
-    printIssues(r.issues);
-    throw new UserError(`${r.issues.length} error${r.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+    throw invalidInput(r.issues);
   }
   return r.value;
 }
@@ -84,7 +79,7 @@ function numOption(name: string, v: string | undefined, min: number, max: number
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n < min || n > max)
-    throw new UserError(`option ${name}: expected a number from ${min} to ${max}, found "${v}"`, EXIT_USAGE);
+    throw optionError(name, `a number from ${min} to ${max}`, v);
   return n;
 }
 
@@ -95,18 +90,17 @@ function common(o: { hours?: string; seed?: string; noise?: string; round?: stri
   const round = intOption("--round", o.round, 0, 12);
   const scan = intOption("--scan", o.scan, 1, 3600);
   if (scan !== undefined && 3600 % scan !== 0)
-    throw new UserError(`option --scan: must divide 3600 seconds, found ${scan}`, EXIT_USAGE);
+    throw new CliError(`option --scan: must divide 3600 seconds, found ${scan}`, EXIT_USAGE);
   const start = parseStartDate(o.start ?? "2014-01-06");
   if (start === undefined)
-    throw new UserError(`option --start: expected a date YYYY-MM-DD, found "${o.start}"`, EXIT_USAGE);
+    throw new CliError(`option --start: expected a date YYYY-MM-DD, found "${o.start}"`, EXIT_USAGE);
   return { hours, seed, noiseSd, round, scan, start };
 }
 
 async function runTwin(config: TwinConfig): Promise<{ twin: Twin; rows: TwinRow[] }> {
   const t = await Twin.create(config);
   if (!t.ok) {
-    printIssues(t.issues);
-    throw new UserError(`${t.issues.length} error${t.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
+    throw invalidInput(t.issues);
   }
   try {
     return { twin: t.value, rows: t.value.runAll() };
@@ -119,7 +113,7 @@ async function writeOrFail(file: string, text: string): Promise<void> {
   try {
     await writeFile(file, text);
   } catch (e) {
-    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, EXIT_INVALID);
+    throw invalidInput([{ file, message: `cannot write: ${(e as NodeJS.ErrnoException).code ?? "error"}` }]);
   }
 }
 
@@ -162,23 +156,21 @@ export async function twinDatasetCommand(
   const network = o.network ?? defaults.network;
   const cpa = o.cpa ?? defaults.cpa;
   if (!network || !cpa)
-    throw new UserError("--network and --cpa are required (no C-Town files found beside the checkout)", EXIT_USAGE);
+    throw new CliError("options --network and --cpa: required (no C-Town files found beside the checkout)", EXIT_USAGE);
   const sc = await loadScenarioFiles(network, cpa, o.patterns);
   if (sc.cpa.attacks.length)
-    throw new UserError(
-      `${cpa}: a dataset's .cpa must have no [CYBERATTACKS]; the campaign is drawn from the seed`,
-      EXIT_INVALID,
-    );
+    throw invalidInput([
+      { file: cpa, message: "a dataset's .cpa must have no [CYBERATTACKS]; the campaign is drawn from the seed" },
+    ]);
   const hours = c.hours ?? 24 * 28;
   const probe = await Twin.create({ ...sc, hours, seed: c.seed, scanSeconds: c.scan });
   if (!probe.ok) {
-    printIssues(probe.issues);
-    throw new UserError(`${probe.issues.length} errors`, EXIT_INVALID);
+    throw invalidInput(probe.issues);
   }
   const rules = probe.value.rules;
   probe.value.close();
   const plan = planCampaign(sc.network, sc.cpa, rules, count, hours, c.seed);
-  if (!plan.ok) throw new UserError(`option --attacks: ${plan.message}`, EXIT_USAGE);
+  if (!plan.ok) throw new CliError(`option --attacks: ${plan.message}`, EXIT_USAGE);
   const { twin, rows } = await runTwin({
     ...sc,
     hours,
@@ -221,11 +213,11 @@ export async function twinServeCommand(o: Omit<TwinServeOpts, "out"> & { out?: s
   const attacks: WireAttack[] = [];
   for (const spec of o.attack) {
     const a = parseWireAttack(spec);
-    if (typeof a === "string") throw new UserError(`option --attack: ${a}`, EXIT_USAGE);
+    if (typeof a === "string") throw new CliError(`option --attack: ${a}`, EXIT_USAGE);
     attacks.push(a);
   }
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(o.site) || !/^[A-Za-z0-9_.:-]{1,64}$/.test(o.asset))
-    throw new UserError("options --site and --asset: 1-64 of letters, digits, _ . : -", EXIT_USAGE);
+    throw new CliError("options --site and --asset: 1-64 of letters, digits, _ . : -", EXIT_USAGE);
   const sc = await loadScenarioFiles(o.network, o.cpa, o.patterns);
   const hours = c.hours ?? (sc.network.duration > 0 ? Math.floor(sc.network.duration / 3600) : 168);
   let r: Awaited<ReturnType<typeof TwinServer.start>>;
@@ -244,12 +236,15 @@ export async function twinServeCommand(o: Omit<TwinServeOpts, "out"> & { out?: s
       onEvent: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (e) {
-    throw new UserError(`cannot start: ${(e as Error).message}`, EXIT_INVALID);
+    throw new CliError(`cannot start: ${(e as Error).message}`, EXIT_INVALID);
   }
-  if (!r.ok) {
-    printIssues(r.issues);
-    throw new UserError(`${r.issues.length} error${r.issues.length === 1 ? "" : "s"}`, EXIT_INVALID);
-  }
+  // the engine names its parameter (wireAttacks); this command's option for it is --attack
+  if (!r.ok)
+    throw invalidInput(
+      r.issues.map((i) =>
+        i.path === "wireAttacks" ? { ...i, path: undefined, message: `option --attack: ${i.message}` } : i,
+      ),
+    );
   const server = r.server;
   const ports = server.endpoints.map((e) => ({
     plc: e.plc,
@@ -295,12 +290,12 @@ export async function twinAttackCommand(o: TwinAttackOpts): Promise<number> {
   const kv = (name: string, v: string, max: number) => {
     const m = /^(\d+)=(\d+)$/.exec(v);
     if (!m || Number(m[1]) > 65535 || Number(m[2]) > max)
-      throw new UserError(`option ${name}: expected ADDR=VALUE (VALUE up to ${max}), found "${v}"`, EXIT_USAGE);
+      throw new CliError(`option ${name}: expected ADDR=VALUE (VALUE up to ${max}), found "${v}"`, EXIT_USAGE);
     return [Number(m[1]), Number(m[2])] as const;
   };
   const ops = [o.coil, o.register, o.read].filter((x) => x !== undefined).length;
   if (ops !== 1)
-    throw new UserError(
+    throw new CliError(
       "give exactly one of --coil ADDR=0|1, --register ADDR=VALUE, --read input|holding|coils|discrete",
       EXIT_USAGE,
     );
@@ -308,7 +303,7 @@ export async function twinAttackCommand(o: TwinAttackOpts): Promise<number> {
   try {
     await c.connect();
   } catch (e) {
-    throw new UserError(`cannot connect to ${o.host}:${port}: ${(e as Error).message}`, EXIT_INVALID);
+    throw new CliError(`cannot connect to ${o.host}:${port}: ${(e as Error).message}`, EXIT_INVALID);
   }
   try {
     if (o.coil !== undefined) {
@@ -332,14 +327,13 @@ export async function twinAttackCommand(o: TwinAttackOpts): Promise<number> {
               : what === "discrete"
                 ? await c.readBits(2, 0, 1)
                 : undefined;
-      if (r === undefined) throw new UserError("option --read: expected input, holding, coils or discrete", EXIT_USAGE);
+      if (r === undefined) throw new CliError("option --read: expected input, holding, coils or discrete", EXIT_USAGE);
       process.stdout.write(`${JSON.stringify(r)}\n`);
     }
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    process.stderr.write(`rampart: refused: ${(e as Error).message}\n`);
-    return EXIT_INVALID;
+    if (e instanceof CliError) throw e;
+    throw new CliError(`refused: ${(e as Error).message}`, EXIT_INVALID);
   } finally {
     c.close();
   }
@@ -359,11 +353,6 @@ export function registerTwin(program: Command): void {
   const twin = program
     .command("twin")
     .description("a live water-utility twin: EPANET hydraulics with PLC logic in the loop");
-  const run =
-    <A extends unknown[]>(fn: (...a: A) => Promise<number>) =>
-    async (...a: A) => {
-      process.exitCode = await fn(...a);
-    };
   twin
     .command("run")
     .description("replay a .cpa scenario on a network; write BATADAL-shaped hourly SCADA readings")
@@ -378,7 +367,7 @@ export function registerTwin(program: Command): void {
     .option("--start <date>", "date of the first row, YYYY-MM-DD", "2014-01-06")
     .requiredOption("--out <file>", "readings CSV to write (what SCADA saw)")
     .option("--truth <file>", "also write the true values in the same shape")
-    .action(run(twinRunCommand));
+    .action(command(twinRunCommand));
   twin
     .command("dataset")
     .description("generate a labelled attack campaign (ATT_FLAG exact) in the BATADAL shape")
@@ -395,7 +384,7 @@ export function registerTwin(program: Command): void {
     .requiredOption("--out <file>", "readings CSV to write")
     .option("--truth <file>", "also write the true values")
     .option("--plan <file>", "also write the campaign (kinds, hours, targets) as JSON")
-    .action(run((o: TwinDatasetOpts) => twinDatasetCommand(o, ctownDefaults())));
+    .action(command((o: TwinDatasetOpts) => twinDatasetCommand(o, ctownDefaults())));
   twin
     .command("serve")
     .description("the PLCs on the wire: Modbus/TCP per PLC on loopback, links and SCADA over Modbus, SCADA to MQTT")
@@ -413,7 +402,7 @@ export function registerTwin(program: Command): void {
     .option("--start <date>", "date of simulated hour 0, YYYY-MM-DD", "2014-01-06")
     .option("--ports-file <file>", "write the PLCs' Modbus ports and register maps as JSON")
     .option("--out <file>", "write the ground truth (true values, attack labels) when done")
-    .action(run(twinServeCommand));
+    .action(command(twinServeCommand));
   twin
     .command("attack")
     .description("a Modbus client against a running twin serve: write a coil or register, or read")
@@ -422,6 +411,5 @@ export function registerTwin(program: Command): void {
     .option("--coil <addr=value>", "write a coil (0..n-1 actuator commands, 100+i manual mode)")
     .option("--register <addr=value>", "write a holding register (0.. received readings, 200+k rule levels in cm)")
     .option("--read <table>", "read: input, holding, coils or discrete")
-    .action(run(twinAttackCommand));
-  void EXIT_USAGE;
+    .action(command(twinAttackCommand));
 }

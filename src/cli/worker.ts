@@ -8,7 +8,8 @@ import { hostname } from "node:os";
 import type { Command } from "commander";
 import { DEFAULT_SCHEMA, PgQueue, QueueError } from "../scale/queue.ts";
 import { describeStore } from "../store/index.ts";
-import { EXIT_OK, EXIT_USAGE, intOption, UserError } from "./io.ts";
+import { CliError, command, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from "./command.ts";
+import { intOption } from "./io.ts";
 
 export type WorkerOptions = { schema?: string; name?: string; maintenance?: string; quiet?: boolean };
 
@@ -16,7 +17,7 @@ export type WorkerOptions = { schema?: string; name?: string; maintenance?: stri
 export function queueSettings(schema?: string): { url: string; schema: string } {
   const url = process.env.DATABASE_URL;
   if (!url)
-    throw new UserError("the work queue needs PostgreSQL: set DATABASE_URL (postgresql://user@host/db)", EXIT_USAGE);
+    throw new CliError("the work queue needs PostgreSQL: set DATABASE_URL (postgresql://user@host/db)", EXIT_USAGE);
   return { url, schema: schema ?? (process.env.RAMPART_QUEUE_SCHEMA || DEFAULT_SCHEMA) };
 }
 
@@ -25,7 +26,7 @@ export async function workerCommand(o: WorkerOptions): Promise<number> {
   const maintenance = intOption("--maintenance", o.maintenance, 1, 3600) ?? 10;
   const name = o.name ?? `${hostname()}:${process.pid}`;
   if (!/^[\w.:@-]{1,100}$/.test(name))
-    throw new UserError(
+    throw new CliError(
       `option --name: expected letters, digits and . : @ _ - (at most 100), found "${name.slice(0, 100)}"`,
       EXIT_USAGE,
     );
@@ -33,7 +34,7 @@ export async function workerCommand(o: WorkerOptions): Promise<number> {
   try {
     queue = await PgQueue.open({ url, schema, maintenanceIntervalSeconds: maintenance });
   } catch (e) {
-    if (e instanceof QueueError) throw new UserError(e.message);
+    if (e instanceof QueueError) throw new CliError(e.message, EXIT_INVALID);
     throw e;
   }
   const print = (s: string) => process.stdout.write(`${s}\n`);
@@ -76,8 +77,5 @@ export function registerWorker(program: Command): void {
     .option("--name <id>", "this worker's name in logs and results (default host:pid)")
     .option("--maintenance <seconds>", "how often to look for chunks of dead workers (default 10)")
     .option("--quiet", "print only start, stop and errors")
-    // errors reach the one handler in main.ts (exit codes, no stack traces)
-    .action(async (o: WorkerOptions) => {
-      process.exitCode = await workerCommand(o);
-    });
+    .action(command(workerCommand));
 }

@@ -88,7 +88,7 @@ export type InvestScenario = { scenario: Scenario };
 
 type Eval = { wl: Float64Array[]; ph: Float64Array[] };
 
-/** Scenario likelihoods [BUY-1]: --likelihood, else the scenario's own, else the built-in default. */
+/** Scenario likelihoods [BUY-1]: the `likelihood` parameter, else the scenario's own, else the built-in default. */
 export function resolveLikelihoods(
   scenarios: Scenario[],
   override: Record<string, number> = {},
@@ -104,8 +104,8 @@ export function resolveLikelihoods(
         ok: false,
         error: {
           code: "no-likelihood",
-          parameter: "--scenarios",
-          message: `scenario ${s.id} (${s.file}) has no likelihood: add "likelihood: <occurrences per year>" to it or pass --likelihood ${s.id}=X`,
+          parameter: "likelihood",
+          message: `scenario ${s.id} (${s.file}) has no likelihood: add "likelihood: <occurrences per year>" to it or give ${s.id} one here`,
         },
       };
   }
@@ -125,7 +125,7 @@ export function resolveCandidates(
     if (seen.has(id))
       return {
         ok: false,
-        error: { code: "duplicate-candidate", parameter: "--candidates", message: `--candidates: ${id} twice` },
+        error: { code: "duplicate-candidate", parameter: "candidates", message: `${id} twice` },
       };
     seen.add(id);
     const c = model.controls.find((x) => x.id === id);
@@ -138,8 +138,8 @@ export function resolveCandidates(
         ok: false,
         error: {
           code: "unknown-control",
-          parameter: "--candidates",
-          message: `--candidates: "${id}" is not a control of the model${guess ? `; did you mean ${guess}?` : ""}`,
+          parameter: "candidates",
+          message: `"${id}" is not a control of the model${guess ? `; did you mean ${guess}?` : ""}`,
         },
       };
     }
@@ -148,8 +148,8 @@ export function resolveCandidates(
         ok: false,
         error: {
           code: "implemented",
-          parameter: "--candidates",
-          message: `--candidates: ${id} is already implemented; it cannot be bought`,
+          parameter: "candidates",
+          message: `${id} is already implemented; it cannot be bought`,
         },
       };
     if (!c.cost || (c.cost.capex === undefined && c.cost.opex === undefined))
@@ -157,8 +157,8 @@ export function resolveCandidates(
         ok: false,
         error: {
           code: "no-cost",
-          parameter: "--candidates",
-          message: `--candidates: control ${id} has no cost: add cost: { capex: ..., opex: ... } to it`,
+          parameter: "candidates",
+          message: `control ${id} has no cost: add cost: { capex: ..., opex: ... } to it`,
         },
       };
     const capex = c.cost.capex ?? 0;
@@ -191,7 +191,7 @@ async function evaluate(
 ): Promise<{ ok: true; evals: Eval[] } | { ok: false; error: InvestError }> {
   const models: CityModel[] = [];
   for (const p of portfolios) {
-    const m = withControls(loaded.raw, loaded.model, maskIds(cands, p), "--candidates");
+    const m = withControls(loaded.raw, loaded.model, maskIds(cands, p), "candidates");
     if (!m.ok) return { ok: false, error: m.error };
     models.push(m.model);
   }
@@ -354,8 +354,8 @@ export async function invest(
       ok: false,
       error: {
         code: "bad-budget",
-        parameter: "--budget",
-        message: `--budget: expected an amount >= 0, found ${opts.budget}`,
+        parameter: "budget",
+        message: `expected an amount >= 0, found ${opts.budget}`,
       },
     };
   const lk = resolveLikelihoods(scenarios, opts.likelihood);

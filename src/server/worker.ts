@@ -9,6 +9,13 @@ import { buildIndex } from "../model/graph.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
 
 const input = workerData as WorkerRequest;
+
+/** The simulation request's field for each of the engine's parameters. */
+const REQUEST_FIELD: Record<string, string> = {
+  scenario: "body.scenario",
+  with: "body.controls",
+  compare: "body.compare",
+};
 const port = parentPort as NonNullable<typeof parentPort>;
 const post = (m: WorkerMessage) => port.postMessage(m);
 
@@ -39,7 +46,10 @@ async function runSimulation(input: Extract<WorkerRequest, { kind: "simulation" 
     },
   });
   if (!out.ok) {
-    post({ type: "error", message: out.error?.message ?? out.issues?.[0]?.message ?? "the simulation was refused" });
+    const e = out.error;
+    // [CLI-2] the engine names its parameter; the API names its request field for it
+    const message = e ? `${REQUEST_FIELD[e.parameter] ?? e.parameter}: ${e.message}` : out.issues?.[0]?.message;
+    post({ type: "error", message: message ?? "the simulation was refused" });
     return;
   }
   post({

@@ -1,6 +1,8 @@
 /**
  * The simulator's entry point for the CLI and the server: resolves a scenario (built-in id or file), applies
- * controls ([CTL-1]) for `--with` and each `--compare` set, runs the Monte Carlo and builds the report.
+ * controls ([CTL-1]) for `with` and each `compare` set, runs the Monte Carlo and builds the report. Errors name
+ * the engine's parameter (`parameter`: scenario, with, compare); the CLI and the server each map it to their
+ * own name for it (an option, a request field).
  */
 
 import type { Representative, SimulationReport, TraceEntry } from "../contracts/simulation.ts";
@@ -36,7 +38,7 @@ export async function resolveScenario(spec: string, read: (path: string) => Prom
           line: 1,
           column: 1,
           path: "",
-          message: `--scenario: no built-in scenario "${spec}" and no such file${guess ? ` (did you mean ${guess}?)` : ""}; built-in: ${BUILT_IN_IDS.join(", ")}`,
+          message: `no built-in scenario "${spec}" and no such file${guess ? ` (did you mean ${guess}?)` : ""}; built-in: ${BUILT_IN_IDS.join(", ")}`,
         },
       ],
     };
@@ -44,6 +46,7 @@ export async function resolveScenario(spec: string, read: (path: string) => Prom
   return parseScenarioText(spec, text);
 }
 
+/** An engine error: `parameter` is the engine's own parameter name; the message does not repeat it. */
 export type ControlError = { code: string; message: string; parameter: string };
 
 /** The model with controls applied in order ([CTL-1]); implemented controls are already reflected and skipped. */
@@ -69,7 +72,7 @@ export function withControls(
         error: {
           code: "unknown-control",
           parameter,
-          message: `${parameter}: unknown control "${id}"${guess ? `; did you mean ${guess}?` : ""}${model.controls.length ? "" : " (the model has no controls)"}`,
+          message: `unknown control "${id}"${guess ? `; did you mean ${guess}?` : ""}${model.controls.length ? "" : " (the model has no controls)"}`,
         },
       };
     }
@@ -81,7 +84,7 @@ export function withControls(
     if (!p.ok)
       return {
         ok: false,
-        error: { code: "bad-patch", parameter, message: `${parameter}: control ${id}: ${p.message}` },
+        error: { code: "bad-patch", parameter, message: `control ${id}: ${p.message}` },
       };
     cur = p.raw;
     applied.push(id);
@@ -96,7 +99,7 @@ export function withControls(
       error: {
         code: "patched-invalid",
         parameter,
-        message: `${parameter}: the model with ${ids.join(", ")} is invalid: ${issues.join("; ")}`,
+        message: `the model with ${ids.join(", ")} is invalid: ${issues.join("; ")}`,
       },
     };
   return { ok: true, model: m, applied, skipped };
@@ -124,7 +127,7 @@ export type SimulateOutcome =
   | {
       ok: true;
       report: SimulationReport;
-      /** Summaries per defence set: baseline first, then each --compare set. */
+      /** Summaries per defence set: baseline first, then each `compare` set. */
       sets: SetOut[];
       representative?: Representative;
     }
@@ -135,7 +138,7 @@ export async function simulate(
   scenario: Scenario,
   opts: SimulateOptions,
 ): Promise<SimulateOutcome> {
-  const base = withControls(loaded.raw, loaded.model, opts.with, "--with");
+  const base = withControls(loaded.raw, loaded.model, opts.with, "with");
   if (!base.ok) return { ok: false, error: base.error };
   const bound = bindScenario(base.model, scenario, { horizon: opts.horizon });
   if (!bound.ok) return { ok: false, issues: bound.issues };
@@ -145,7 +148,7 @@ export async function simulate(
   const labels = [opts.with];
   for (const set of opts.compare) {
     const ids = [...opts.with, ...set];
-    const m = withControls(loaded.raw, loaded.model, ids, "--compare");
+    const m = withControls(loaded.raw, loaded.model, ids, "compare");
     if (!m.ok) return { ok: false, error: m.error };
     models.push(m.model);
     labels.push(set);

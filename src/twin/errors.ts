@@ -1,11 +1,10 @@
 /** Errors of the twin are data, in the shape the detectors use: where (file:line:col, or `path` naming a
  * parameter) and what was expected. */
-import { type DetectIssue, formatIssue } from "../detect/errors.ts";
+import type { DetectIssue } from "../detect/errors.ts";
 import { LIMITS } from "../model/limits.ts";
 
 export type TwinIssue = DetectIssue;
 export type TwinResult<T> = { ok: true; value: T } | { ok: false; issues: TwinIssue[] };
-export const formatTwinIssue = formatIssue;
 
 /** Bounded text ([LIM-4]): the limits of line-oriented files come from the one limits module. */
 export const TEXT_LIMITS = LIMITS.text;

@@ -71,9 +71,13 @@ describe("Monte Carlo", () => {
   });
 
   test("[CTL-1] unknown controls are named with the parameter and a suggestion", () => {
-    const r = withControls(raw, model, ["mfa-vendor-9"], "--with");
+    const r = withControls(raw, model, ["mfa-vendor-9"], "with");
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.message).toMatch(/^--with: unknown control "mfa-vendor-9"; did you mean mfa-vendor-\d\?/);
+    // [CLI-2] the engine names its own parameter; the CLI and the server name their option and field for it
+    if (!r.ok) {
+      expect(r.error.parameter).toBe("with");
+      expect(r.error.message).toMatch(/^unknown control "mfa-vendor-9"; did you mean mfa-vendor-\d\?/);
+    }
   });
 });
 

@@ -142,7 +142,7 @@ export function validateCommand(o: {
       report.twin = r.value;
     } else
       report.twinNote =
-        "not run: give --twin DIR with train-*.csv, tune-*.csv, report-*.csv from `rampart twin dataset`";
+        "not run: no twin campaigns given (a folder of train-*.csv, tune-*.csv, report-*.csv from `rampart twin dataset`)";
   }
   return { ok: true, value: report };
 }

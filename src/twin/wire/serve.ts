@@ -82,7 +82,7 @@ export class TwinServer {
         twin.close();
         return {
           ok: false,
-          issues: [{ code: "WIRE_ATTACK", message: `"${name}" is not a PLC of the .cpa`, path: "--attack" }],
+          issues: [{ code: "WIRE_ATTACK", message: `"${name}" is not a PLC of the .cpa`, path: "wireAttacks" }],
         };
       }
     }
