@@ -4,16 +4,16 @@
  * same seed, so run r of every portfolio and scenario uses the same random stream (common random numbers).
  * Pure apart from the simulator's worker threads: no clock, no I/O, no Math.random.
  */
-import { weightedLoss } from "../model/consequence.ts";
 import { nearest } from "../model/issues.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
-import { withControls } from "../simulate/index.ts";
-import { type ChunkExecutor, monteCarlo } from "../simulate/run.ts";
+import type { ChunkExecutor } from "../simulate/run.ts";
 import type { Scenario } from "../simulate/scenario.ts";
+import { type Eval, Evaluator } from "./evaluate.ts";
 import { DEFAULT_LIKELIHOOD } from "./likelihood.ts";
+import { EvalPool } from "./pool.ts";
 
-export { DEFAULT_LIKELIHOOD };
+export { DEFAULT_LIKELIHOOD, EvalPool };
 
 /** Up to this many candidates every subset is simulated ([BUY-4]); beyond, the additive model ([BUY-5]). */
 export const EXACT_MAX = 6;
@@ -32,7 +32,9 @@ export type InvestOptions = {
   likelihood?: Record<string, number>;
   exactMax?: number;
   onProgress?: (done: number, total: number) => void;
-  /** Where the simulation chunks run (e.g. a PostgreSQL queue); absent: `workers` threads. */
+  /** A pool to run on (the server's, shared by its jobs); absent: one of `workers` threads for this call. */
+  pool?: EvalPool;
+  /** Where the simulation chunks run instead of the pool (e.g. a PostgreSQL queue), merged by run index. */
   executor?: ChunkExecutor;
 };
 
@@ -80,13 +82,16 @@ export type InvestReport = {
   /** Pareto frontier of cost against expected annual loss [BUY-6]. */
   frontier: Portfolio[];
   portfoliosSimulated: number;
+  /**
+   * The evaluation's work [BUY-8]: (scenario, bound-model fingerprint) pairs simulated, (portfolio, scenario)
+   * pairs answered by an equal fingerprint without simulating, and simulation runs.
+   */
+  evaluation: { simulated: number; shared: number; runsSimulated: number };
   why: string | null;
   warnings: string[];
 };
 
 export type InvestScenario = { scenario: Scenario };
-
-type Eval = { wl: Float64Array[]; ph: Float64Array[] };
 
 /** Scenario likelihoods [BUY-1]: the `likelihood` parameter, else the scenario's own, else the built-in default. */
 export function resolveLikelihoods(
@@ -176,58 +181,6 @@ export function resolveCandidates(
 }
 
 const maskIds = (cands: Candidate[], mask: number[]) => mask.map((i) => cands[i].id);
-
-/**
- * Simulates the given portfolios (lists of candidate indices) on every scenario with the same seed: per
- * portfolio and scenario, each run's weighted loss ([CON-2], `weightedLoss`) and person-hours.
- */
-async function evaluate(
-  loaded: { model: CityModel; raw: RawModel },
-  scenarios: Scenario[],
-  cands: Candidate[],
-  portfolios: number[][],
-  opts: InvestOptions,
-  progress: { done: number; total: number },
-): Promise<{ ok: true; evals: Eval[] } | { ok: false; error: InvestError }> {
-  const models: CityModel[] = [];
-  for (const p of portfolios) {
-    const m = withControls(loaded.raw, loaded.model, maskIds(cands, p), "candidates");
-    if (!m.ok) return { ok: false, error: m.error };
-    models.push(m.model);
-  }
-  const evals: Eval[] = portfolios.map(() => ({ wl: [], ph: [] }));
-  const BATCH = 48;
-  for (const sc of scenarios) {
-    for (let from = 0; from < models.length; from += BATCH) {
-      const batch = models.slice(from, from + BATCH);
-      const before = progress.done;
-      const { merged } = await monteCarlo(batch, sc.raw, sc.file, {
-        runs: opts.runs,
-        seed: opts.seed,
-        workers: opts.workers,
-        executor: opts.executor,
-        onProgress: (d) => {
-          progress.done = before + d;
-          opts.onProgress?.(progress.done, progress.total);
-        },
-      });
-      merged.forEach((m, i) => {
-        const services = batch[i].services;
-        const wl = new Float64Array(m.runs);
-        const ph = new Float64Array(m.runs);
-        for (let r = 0; r < m.runs; r++) {
-          wl[r] = weightedLoss(services, m.personHours, r * m.services);
-          let t = 0;
-          for (let s = 0; s < m.services; s++) t += m.personHours[r * m.services + s];
-          ph[r] = t;
-        }
-        evals[from + i].wl.push(wl);
-        evals[from + i].ph.push(ph);
-      });
-    }
-  }
-  return { ok: true, evals };
-}
 
 const mean = (a: Float64Array) => {
   let t = 0;
@@ -363,7 +316,6 @@ export async function invest(
   const cr = resolveCandidates(loaded.model, opts.candidates, opts.years);
   if (!cr.ok) return cr;
   const cands = cr.list;
-  const lik = lk.list.map((s) => s.likelihood);
   const n = cands.length;
   const exact = n <= (opts.exactMax ?? EXACT_MAX);
   const warnings: string[] = [];
@@ -378,8 +330,35 @@ export async function invest(
     portfolios.push([]);
     for (let i = 0; i < n; i++) portfolios.push([i]);
   }
-  const progress = { done: 0, total: portfolios.length * scenarios.length * opts.runs };
-  const ev = await evaluate(loaded, scenarios, cands, portfolios, opts, progress);
+  const pool = opts.pool ?? new EvalPool(opts.workers);
+  const ev = new Evaluator(
+    loaded,
+    scenarios,
+    cands.map((c) => c.id),
+    { runs: opts.runs, seed: opts.seed, parameter: "candidates", executor: opts.executor },
+    pool,
+  );
+  try {
+    return await plan(ev, lk.list, cands, portfolios, exact, opts, warnings);
+  } finally {
+    ev.release();
+    if (!opts.pool) await pool.close();
+  }
+}
+
+async function plan(
+  evaluator: Evaluator,
+  scenarioList: InvestReport["scenarios"],
+  cands: Candidate[],
+  portfolios: number[][],
+  exact: boolean,
+  opts: InvestOptions,
+  warnings: string[],
+): Promise<{ ok: true; report: InvestReport } | { ok: false; error: InvestError }> {
+  const lik = scenarioList.map((s) => s.likelihood);
+  const n = cands.length;
+  // progress over both passes: the second (additive method) is at most 2 portfolios
+  const ev = await evaluator.evaluate(portfolios, opts.onProgress);
   if (!ev.ok) return ev;
   const evals = ev.evals;
   const base = evals[0];
@@ -422,10 +401,7 @@ export async function invest(
     for (const p of pf) if (p.cost <= opts.budget) pick = p;
     // simulate the additive pick and the ratio order to report their real figures [BUY-5]
     const check = [pick.idx, ratioIdx];
-    const ev2 = await evaluate(loaded, scenarios, cands, check, opts, {
-      done: 0,
-      total: check.length * scenarios.length * opts.runs,
-    });
+    const ev2 = await evaluator.evaluate(check);
     if (!ev2.ok) return ev2;
     simulated += 2;
     best = portfolio(cands, pick.idx, ev2.evals[0], base, baseEal, lik);
@@ -452,7 +428,7 @@ export async function invest(
       runs: opts.runs,
       seed: opts.seed,
       method: exact ? "exact" : "additive",
-      scenarios: lk.list,
+      scenarios: scenarioList,
       candidates,
       baseline: all[0],
       best,
@@ -460,6 +436,7 @@ export async function invest(
       advantageOverRatio: best ? best.benefit - ratio.benefit : null,
       frontier,
       portfoliosSimulated: simulated,
+      evaluation: { simulated: evaluator.simulated, shared: evaluator.shared, runsSimulated: evaluator.runsSimulated },
       why,
       warnings,
     },

@@ -37,14 +37,15 @@ export type ChunkResult = {
 export class SetRunner {
   readonly compiled: Compiled;
   readonly sim: Simulator;
-  constructor(model: CityModel, scenarioRaw: unknown, scenarioFile: string, horizon?: number) {
+  /** `lean`: the simulator records person-hours and objectives only (see Simulator). */
+  constructor(model: CityModel, scenarioRaw: unknown, scenarioFile: string, horizon?: number, lean = false) {
     const p = parseScenarioObject(scenarioRaw, scenarioFile);
     if (!p.ok) throw new Error(`scenario ${scenarioFile} does not parse in the worker: ${p.issues[0]?.message}`);
     const index = buildIndex(model);
     const b = bindScenario(model, p.scenario, { index, horizon });
     if (!b.ok) throw new Error(`scenario ${scenarioFile} does not bind in the worker: ${b.issues[0]?.message}`);
     this.compiled = b.compiled;
-    this.sim = new Simulator(b.compiled, new LevelsEngine(index));
+    this.sim = new Simulator(b.compiled, new LevelsEngine(index), lean);
   }
 
   runRange(seed: number, set: number, from: number, to: number): ChunkResult {

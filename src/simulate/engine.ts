@@ -200,9 +200,15 @@ export class Simulator {
   private readonly free: Int32Array;
   private readonly waiting: PriorityHeap[];
 
+  /**
+   * `lean`: person-hours and objectives only, for callers that read nothing else (invest [BUY-8]): no level
+   * histograms and no attribution counterfactuals ([ATT-1]; phNoContain and phDirect then equal personHours,
+   * and the objective [SCN-4] is judged on the real run). Person-hours are the same as without it.
+   */
   constructor(
     readonly c: Compiled,
     readonly L: LevelsLike,
+    readonly lean = false,
   ) {
     const ix = c.index;
     this.A = ix.assetCount;
@@ -915,7 +921,7 @@ export class Simulator {
       zoneOt[ix.assetZone[a]] = 0;
     }
     if (this.isoZones.length === 0 && this.isoHosts.length === 0) return;
-    if (!this.shN.on) this.startShadow(this.shN, this.real);
+    if (!this.shN.on && !this.lean) this.startShadow(this.shN, this.real);
     if (this.isoZones.length > 0) {
       const len = sample(pol.zoneIsolation, this.rng);
       const impact = pol.impact;
@@ -1012,7 +1018,7 @@ export class Simulator {
   private record(t: number): void {
     const A = this.A;
     const L = this.L;
-    if (!this.shD.on) {
+    if (!this.shD.on && !this.lean) {
       // D equals the run without containment until a service others need loses level there
       const src = this.shN.on ? this.shN : undefined;
       const lv = src ? src.L.level : L.level;
@@ -1080,7 +1086,7 @@ export class Simulator {
     const grid = c.grid;
     let g = this.gridIdx[s];
     while (g < this.G && grid[g] < t) {
-      if (old < 1) this.pendingGrid.push(s * this.G + g, old);
+      if (old < 1 && !this.lean) this.pendingGrid.push(s * this.G + g, old);
       g++;
     }
     this.gridIdx[s] = g;
@@ -1124,10 +1130,11 @@ export class Simulator {
         this.down[s] += dt;
         if (lv < 1 - SEVERE_LOSS) this.severe[s] += dt;
         let g = this.gridIdx[s];
-        while (g < this.G && grid[g] <= tEnd) {
-          this.pendingGrid.push(s * this.G + g, lv);
-          g++;
-        }
+        if (!this.lean)
+          while (g < this.G && grid[g] <= tEnd) {
+            this.pendingGrid.push(s * this.G + g, lv);
+            g++;
+          }
         if (lv < this.thr[s]) {
           const d = tEnd - this.belowStart[s];
           if (d > this.maxBelow[s]) this.maxBelow[s] = d;

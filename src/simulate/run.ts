@@ -104,12 +104,16 @@ function tsxEsmApi(): string {
   return pathToFileURL(join(dirname(pkgPath), pkg.exports["./esm/api"].import.default)).href;
 }
 
-/** Starts a worker running worker.ts: the worker registers the TypeScript loader (tsx) first, then imports it. */
-function startWorker(job: Job): Worker {
-  const url = new URL("./worker.ts", import.meta.url);
+/** Starts a worker thread running the TypeScript module `url`: it registers the loader (tsx) first, then imports it. */
+export function startTsWorker(url: URL, workerData: unknown): Worker {
   const api = tsxEsmApi();
   const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: job });
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/** Starts a worker running worker.ts. */
+function startWorker(job: Job): Worker {
+  return startTsWorker(new URL("./worker.ts", import.meta.url), job);
 }
 
 /** The tasks of a job: each set's runs cut into ranges of `size`, set by set. */
