@@ -248,11 +248,30 @@ export function registerDetect(program: Command): void {
     .option("--detector <file>", "detector JSON per asset: <asset>=<file>, repeatable", collect, [] as string[])
     .option("--db <file>", "SQLite file for alerts", "rampart-alerts.sqlite")
     .option("--train-rows <n>", "rows to learn from per asset when no detector is given", "168")
+    .option(
+      "--partitions <n>",
+      "share the broker's telemetry with other watch processes: topics rampart-p/<p>/<site>/<asset>/<signal>, " +
+        "partitions leased in PostgreSQL (DATABASE_URL), verdicts and alerts stored there",
+    )
+    .option("--group <name>", "consumer group of partitioned watch processes", "rampart")
+    .option("--lease-ms <n>", "partition lease: taken over when not renewed for this long", "15000")
+    .option("--checkpoint-ms <n>", "detector state written to PostgreSQL at most this often", "30000")
     .action(
       command(
         async (
           modelPath: string,
-          o: { broker?: string; port: string; httpPort: string; detector: string[]; db: string; trainRows: string },
+          o: {
+            broker?: string;
+            port: string;
+            httpPort: string;
+            detector: string[];
+            db: string;
+            trainRows: string;
+            partitions?: string;
+            group: string;
+            leaseMs: string;
+            checkpointMs: string;
+          },
         ) => {
           const { watchCommand } = await import("../detect/io/watch.ts");
           const detectors = o.detector.map((spec) => {
@@ -263,7 +282,22 @@ export function registerDetect(program: Command): void {
           const port = positiveInt("--port", o.port);
           const httpPort = o.httpPort === "0" ? 0 : positiveInt("--http-port", o.httpPort);
           const trainRows = positiveInt("--train-rows", o.trainRows);
+          let partitioned: Parameters<typeof watchCommand>[0]["partitioned"];
+          if (o.partitions !== undefined) {
+            const databaseUrl = process.env.DATABASE_URL;
+            if (!databaseUrl)
+              throw new CliError("option --partitions: needs DATABASE_URL (a PostgreSQL store)", EXIT_USAGE);
+            if (!o.broker) throw new CliError("option --partitions: needs --broker (an external broker)", EXIT_USAGE);
+            partitioned = {
+              partitions: positiveInt("--partitions", o.partitions),
+              group: o.group,
+              databaseUrl,
+              leaseMs: positiveInt("--lease-ms", o.leaseMs),
+              checkpointMs: positiveInt("--checkpoint-ms", o.checkpointMs),
+            };
+          }
           const r = await watchCommand({
+            partitioned,
             modelPath,
             broker: o.broker,
             port,

@@ -129,6 +129,49 @@ export const MIGRATIONS: Migration[] = [
     name: "alert zone",
     sql: () => ["ALTER TABLE alerts ADD COLUMN zone TEXT"],
   },
+  {
+    // [PRT-2] partitioned ingestion: partition leases, members' heartbeats, detector checkpoints, verdicts
+    version: 9,
+    name: "ingest partitions",
+    sql: (kind) => {
+      const bytes = kind === "sqlite" ? "BLOB" : "BYTEA";
+      return [
+        `CREATE TABLE ingest_leases (
+          grp TEXT NOT NULL,
+          part INTEGER NOT NULL,
+          owner TEXT NOT NULL,
+          epoch BIGINT NOT NULL,
+          expires_at BIGINT NOT NULL,
+          PRIMARY KEY (grp, part))`,
+        `CREATE TABLE ingest_members (
+          grp TEXT NOT NULL,
+          owner TEXT NOT NULL,
+          expires_at BIGINT NOT NULL,
+          PRIMARY KEY (grp, owner))`,
+        `CREATE TABLE ingest_state (
+          grp TEXT NOT NULL,
+          part INTEGER NOT NULL,
+          state_seq BIGINT NOT NULL,
+          state ${bytes},
+          open TEXT NOT NULL,
+          saved_at BIGINT NOT NULL,
+          PRIMARY KEY (grp, part))`,
+        `CREATE TABLE ingest_readings (
+          grp TEXT NOT NULL,
+          part INTEGER NOT NULL,
+          seq BIGINT NOT NULL,
+          site TEXT NOT NULL,
+          asset TEXT NOT NULL,
+          signal TEXT NOT NULL,
+          t DOUBLE PRECISION NOT NULL,
+          v DOUBLE PRECISION NOT NULL,
+          score DOUBLE PRECISION NOT NULL,
+          flag SMALLINT NOT NULL,
+          epoch BIGINT NOT NULL,
+          PRIMARY KEY (grp, part, seq))`,
+      ];
+    },
+  },
 ];
 
 export async function migrate(db: Driver): Promise<number[]> {

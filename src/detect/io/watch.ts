@@ -261,6 +261,8 @@ export async function watchCommand(o: {
   db: string;
   trainRows: number;
   log?: (line: string) => void;
+  /** Partitioned ingestion ([PRT-1]): the partition count, the group, PostgreSQL, lease and checkpoint times. */
+  partitioned?: { partitions: number; group: string; databaseUrl: string; leaseMs: number; checkpointMs: number };
 }): Promise<Result<void>> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const city = await loadCityCatalog(o.modelPath);
@@ -275,6 +277,14 @@ export async function watchCommand(o: {
   if (!unknown.ok) return unknown;
   // the first refusal of each reason and topic is shown; after that only counts
   const shown = new Set<string>();
+  const onDrop = (reason: DropReason, i: DetectIssue) => {
+    const k = `${reason} ${i.topic ?? ""}`;
+    if (shown.size < 20 && !shown.has(k)) {
+      shown.add(k);
+      log(`warning: dropped (${reason}): ${formatIssue(i)}`);
+    }
+  };
+  if (o.partitioned) return watchPartitioned(o, o.partitioned, models, city.value.catalog, onDrop, log);
   const h = await startWatch({
     db: o.db,
     models,
@@ -285,13 +295,7 @@ export async function watchCommand(o: {
     trainRows: o.trainRows,
     clock: () => Date.now(),
     onAlert: (line) => process.stdout.write(`${line}\n`),
-    onDrop: (reason, i) => {
-      const k = `${reason} ${i.topic ?? ""}`;
-      if (shown.size < 20 && !shown.has(k)) {
-        shown.add(k);
-        log(`warning: dropped (${reason}): ${formatIssue(i)}`);
-      }
-    },
+    onDrop,
   });
   if (!h.ok) return h;
   log(
@@ -313,5 +317,50 @@ export async function watchCommand(o: {
   clearInterval(tick);
   await h.value.close();
   log(`readings: ${formatStats(h.value.live.stats())}`);
+  return { ok: true, value: undefined };
+}
+
+/** `detect watch --partitions N`: this process's share of the partitions, until SIGINT/SIGTERM. */
+async function watchPartitioned(
+  o: { broker?: string; trainRows: number },
+  p: { partitions: number; group: string; databaseUrl: string; leaseMs: number; checkpointMs: number },
+  models: Map<string, DetectorModel>,
+  catalog: Catalog,
+  onDrop: (reason: DropReason, i: DetectIssue) => void,
+  log: (line: string) => void,
+): Promise<Result<void>> {
+  if (!o.broker)
+    return { ok: false, issues: [{ code: "USAGE", message: "--partitions needs --broker (an external broker)" }] };
+  const { PartitionedWatch } = await import("./partitions.ts");
+  const w = await PartitionedWatch.start({
+    ...p,
+    broker: o.broker,
+    models,
+    catalog,
+    trainRows: o.trainRows,
+    clock: () => Date.now(),
+    onAlert: (a) => process.stdout.write(`${alertLine(a)}\n`),
+    onDrop,
+    log,
+  });
+  if (!w.ok) return w;
+  log(
+    `watching ${o.broker} as ${w.value.owner} in group ${p.group} (${p.partitions} partitions); ` +
+      `holding ${w.value.partitionsHeld().join(",") || "none yet"}`,
+  );
+  let last = "";
+  const tick = setInterval(() => {
+    const line = formatStats(w.value.stats());
+    if (line !== last) log(`readings: ${line}; partitions ${w.value.partitionsHeld().join(",") || "none"}`);
+    last = line;
+  }, 10_000);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  clearInterval(tick);
+  await w.value.close();
+  log(`readings: ${formatStats(w.value.stats())}`);
   return { ok: true, value: undefined };
 }

@@ -21,7 +21,7 @@ import {
 import type { StreamOptions } from "../stream.ts";
 import type { AssetContext, LiveAlert } from "./alert.ts";
 
-export const DROP_REASONS = ["topic", "payload", "unknown-model", "unknown-asset", "sink"] as const;
+export const DROP_REASONS = ["topic", "payload", "unknown-model", "unknown-asset", "sink", "duplicate"] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /**
@@ -54,6 +54,12 @@ export interface PipelineOptions {
   /** Epoch ms for readings that carry no time. */
   now: () => number;
   stream?: Partial<StreamOptions>;
+  /**
+   * [PRT-3] Partitioned ingestion: whether a reading is new (after the last one of its signal judged here
+   * or by the partition's previous holder); a reading it refuses is dropped as `duplicate` (a broker's
+   * redelivery of a reading already judged and stored).
+   */
+  admit?: (rt: Route, t: number) => boolean;
   /** Called once per rejected reading (for the caller to count or show a few). */
   onDrop?: (reason: DropReason, issue: DetectIssue) => void;
 }
@@ -76,6 +82,7 @@ export class LivePipeline implements VerdictSink {
     "unknown-model": 0,
     "unknown-asset": 0,
     sink: 0,
+    duplicate: 0,
   };
 
   constructor(private readonly o: PipelineOptions) {
@@ -96,6 +103,12 @@ export class LivePipeline implements VerdictSink {
       dropped: { ...this.dropped },
       alerts: this.alerts,
     };
+  }
+
+  /** A reading refused before it reached the pipeline (e.g. on the wrong partition): counted as received. */
+  refuse(reason: DropReason, issue: DetectIssue): DetectIssue {
+    this.received++;
+    return this.drop(reason, issue);
   }
 
   private drop(reason: DropReason, issue: DetectIssue): DetectIssue {
@@ -169,6 +182,8 @@ export class LivePipeline implements VerdictSink {
       t = Number.isNaN(pv.t) ? this.o.now() : pv.t;
       v = pv.v;
     }
+    if (this.o.admit && !this.o.admit(p.rt, t))
+      return this.drop("duplicate", { code: "DUPLICATE", message: "a reading already judged", topic });
     this.push(p, t, v);
     return null;
   }
