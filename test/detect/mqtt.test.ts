@@ -76,7 +76,7 @@ describe("live ingestion", () => {
     expect(issues).toEqual(["topic MQTT_TOPIC rampart/north/tank-1", "topic MQTT_TOPIC bad"]);
     const st = h.value.live.stats();
     expect(st).toMatchObject({ received: sent + 3, accepted: sent + 1, judged: sent + 1, alerts: expect.any(Number) });
-    expect(st.dropped).toEqual({ topic: 2, payload: 0, "unknown-model": 0, "unknown-asset": 0, sink: 0 });
+    expect(st.dropped).toEqual({ topic: 2, payload: 0, "unknown-model": 0, "unknown-asset": 0, sink: 0, duplicate: 0 });
     expect(
       alerts.some(
         (a) =>

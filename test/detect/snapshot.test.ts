@@ -17,7 +17,10 @@ describe("detector snapshots", () => {
       const rng = streamFor(seed);
       const opts = { learn: 10 + rng.int(40), suppress: 1 + rng.int(10) };
       const n = 400;
-      const xs = Array.from({ length: n }, (_, i) => Math.sin(i / (3 + rng.int(5))) * 10 + rng.next() * 3 + (rng.int(50) === 0 ? 30 : 0));
+      const xs = Array.from(
+        { length: n },
+        (_, i) => Math.sin(i / (3 + rng.int(5))) * 10 + rng.next() * 3 + (rng.int(50) === 0 ? 30 : 0),
+      );
       const oracle = new StreamDetector(opts);
       const want = xs.map((x) => oracle.step(x));
       const cut = rng.int(n);
@@ -39,7 +42,12 @@ describe("detector snapshots", () => {
     const readings: { asset: string; signal: string; t: number; v: number }[] = [];
     for (let i = 0; i < 120; i++) {
       for (let j = 0; j < m; j++)
-        readings.push({ asset: "plant", signal: live.signals[j], t: live.wall[i], v: live.values[i * m + j] + (i === 90 && j === 0 ? 5 : 0) });
+        readings.push({
+          asset: "plant",
+          signal: live.signals[j],
+          t: live.wall[i],
+          v: live.values[i * m + j] + (i === 90 && j === 0 ? 5 : 0),
+        });
       readings.push({ asset: "meter", signal: "flow", t: live.wall[i], v: Math.cos(i / 5) * 4 + (i === 100 ? 20 : 0) });
     }
     const models = new Map([["plant", model]]);

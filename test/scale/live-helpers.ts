@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
-export const PG_URL = process.env.RAMPART_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+import { PG_URL } from "../store/helpers.ts";
+
+export { CI, PG_URL, pgReachable } from "../store/helpers.ts";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

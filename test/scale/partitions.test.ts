@@ -4,7 +4,7 @@
  * every acknowledged reading is then judged exactly once, in per-asset order, with the scores one
  * uninterrupted pipeline gives (the detectors' state went over with the partitions).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,10 +14,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { fairShare, partitionOf, partitionTopic, unpartition } from "../../src/detect/live/partition.ts";
 import { LivePipeline } from "../../src/detect/live/pipeline.ts";
 import { streamFor } from "../../src/model/rng.ts";
-import { PG_URL, pgSchema, reachable, startMosquitto, stopChild, waitFor } from "./live-helpers.ts";
+import { CI, pgReachable, pgSchema, startMosquitto, stopChild, waitFor } from "./live-helpers.ts";
 
-const ci = process.env.CI === "true";
-const services = ci || ((await reachable(5432)) && (await import("node:child_process")).spawnSync("mosquitto", ["-h"]).status !== null);
+const BIN = join(import.meta.dirname, "..", "..", "bin", "rampart");
+const services = CI || ((await pgReachable()) && spawnSync("mosquitto", ["-h"]).error === undefined);
 
 const ASSETS = Array.from({ length: 8 }, (_, i) => `pump-${i + 1}`);
 const SIGNALS = ["flow", "pressure"];
@@ -45,7 +45,8 @@ describe("partitions (pure)", () => {
         expect(p >= 0 && p < n).toBe(true);
         const topic = partitionTopic(n, "s1", a, "flow");
         expect(unpartition(topic, p, n)).toBe(`rampart/s1/${a}/flow`);
-        if (n > 1) expect(typeof unpartition(topic.replace(`/${p}/`, `/${(p + 1) % n}/`), (p + 1) % n, n)).toBe("object");
+        if (n > 1)
+          expect(typeof unpartition(topic.replace(`/${p}/`, `/${(p + 1) % n}/`), (p + 1) % n, n)).toBe("object");
       }
     }
     // spread: 1000 assets over 8 partitions, none empty
@@ -80,7 +81,7 @@ describe.skipIf(!services)("two watch processes, one killed (PostgreSQL and a Mo
     const c = spawn(
       process.execPath,
       [
-        "bin/rampart",
+        BIN,
         "detect",
         "watch",
         model,
@@ -118,144 +119,182 @@ describe.skipIf(!services)("two watch processes, one killed (PostgreSQL and a Mo
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test(
-    "[PRT-3] [PRT-4] [PRT-5] after a SIGKILL every acknowledged reading is judged once, in order, as one process would",
-    async () => {
-      const client = new pg.Client({ connectionString: db.url });
-      await client.connect();
-      try {
-        const a = watcher("a");
-        // the first takes every partition; the second joins and gets its share handed over
-        await waitFor("watcher a", async () => {
-          if (a.exitCode !== null) throw new Error(`watcher a exited ${a.exitCode}`);
-          const r = await client
-            .query("SELECT COUNT(*)::int AS n FROM ingest_leases WHERE expires_at > 0")
-            .catch(() => ({ rows: [{ n: 0 }] }));
-          return r.rows[0].n === PARTS;
-        });
-        // publish: per asset and signal, readings in time order; QoS 1, a window of 100 unacknowledged
-        const pub = await mqtt.connectAsync(broker.url, { clean: true, reconnectPeriod: 0 });
-        const rng = streamFor(11);
-        const readings: { asset: string; signal: string; t: number; v: number }[] = [];
-        const ROWS = 240;
-        for (let i = 0; i < ROWS; i++)
-          for (const asset of ASSETS)
-            for (const signal of SIGNALS) {
-              const base = signal === "flow" ? 50 : 3;
-              const spike = i === 150 && asset === "pump-3" ? 40 : 0;
-              readings.push({ asset, signal, t: 1.7e12 + i * 60_000, v: base + Math.sin(i / 7) * 5 + rng.next() + spike });
-            }
-        let acked = 0;
-        const publish = async (from: number, to: number) => {
-          const inflight = new Set<Promise<unknown>>();
-          for (let k = from; k < to; k++) {
-            const r = readings[k];
-            const pr = pub
-              .publishAsync(partitionTopic(PARTS, "s1", r.asset, r.signal), `{"t":${r.t},"v":${r.v}}`, { qos: 1 })
-              .then(() => {
-                acked++;
-                inflight.delete(pr);
-              });
-            inflight.add(pr);
-            if (inflight.size >= 100) await Promise.race(inflight);
+  test("[PRT-3] [PRT-4] [PRT-5] after a SIGKILL every acknowledged reading is judged once, in order, as one process would", async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const a = watcher("a");
+      // the first takes every partition; the second joins and gets its share handed over
+      await waitFor("watcher a", async () => {
+        if (a.exitCode !== null) throw new Error(`watcher a exited ${a.exitCode}`);
+        const r = await client
+          .query("SELECT COUNT(*)::int AS n FROM ingest_leases WHERE expires_at > 0")
+          .catch(() => ({ rows: [{ n: 0 }] }));
+        return r.rows[0].n === PARTS;
+      });
+      // publish: per asset and signal, readings in time order; QoS 1, a window of 100 unacknowledged
+      const pub = await mqtt.connectAsync(broker.url, { clean: true, reconnectPeriod: 0 });
+      const rng = streamFor(11);
+      const readings: { asset: string; signal: string; t: number; v: number }[] = [];
+      const ROWS = 240;
+      for (let i = 0; i < ROWS; i++)
+        for (const asset of ASSETS)
+          for (const signal of SIGNALS) {
+            const base = signal === "flow" ? 50 : 3;
+            const spike = i === 150 && asset === "pump-3" ? 40 : 0;
+            readings.push({
+              asset,
+              signal,
+              t: 1.7e12 + i * 60_000,
+              v: base + Math.sin(i / 7) * 5 + rng.next() + spike,
+            });
           }
-          await Promise.all(inflight);
-        };
-        const stored = async (parts?: number[]) =>
-          (
-            await client.query(
-              `SELECT COUNT(*)::int AS n FROM ingest_readings${parts ? " WHERE part = ANY($1::int[])" : ""}`,
-              parts ? [parts] : [],
-            )
-          ).rows[0].n as number;
-        const third = Math.floor(readings.length / 3);
-        // a judges the first third alone
-        await publish(0, third);
-        await waitFor("a judging the first third", async () => (await stored()) >= third);
-        // b joins: a hands half of the partitions over with their detectors' state (checkpoint on release)
-        watcher("b");
-        await waitFor("both watchers holding partitions", async () => {
-          const r = await client.query(
-            "SELECT COUNT(DISTINCT owner)::int AS owners, COUNT(*)::int AS n FROM ingest_leases WHERE expires_at > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint",
-          );
-          return r.rows[0].owners === 2 && r.rows[0].n === PARTS;
-        });
-        const before = new Map(
-          (await client.query("SELECT part, owner FROM ingest_leases")).rows.map((r) => [Number(r.part), r.owner]),
-        );
-        const partsOfA = [...before].filter(([, o]) => o.includes(`-${a.pid}-`)).map(([p]) => p);
-        expect(partsOfA.length).toBeGreaterThan(0);
-        expect(partsOfA.length).toBeLessThan(PARTS);
-        // the second third, then a is killed while the last third is on its way: its partitions are taken
-        // over from their last checkpoint (none since start here: every verdict is replayed)
-        await publish(third, 2 * third);
-        const aHad = await stored(partsOfA);
-        await waitFor("a's commits of the second third", async () => (await stored(partsOfA)) > aHad);
-        const last = publish(2 * third, readings.length);
-        await new Promise((r) => setTimeout(r, 50));
-        a.kill("SIGKILL");
-        await last;
-        await pub.endAsync();
-        expect(acked).toBe(readings.length);
-
-        // every acknowledged reading judged and stored: the survivor takes a's partitions over
-        await waitFor(
-          "all readings stored",
-          async () => {
-            const r = await client.query("SELECT COUNT(*)::int AS n FROM ingest_readings");
-            return r.rows[0].n >= readings.length;
-          },
-          180_000,
-        );
-        // nothing more arrives later (no late duplicate)
-        await new Promise((r) => setTimeout(r, 1500));
-        const rows = (
+      let acked = 0;
+      const publish = async (from: number, to: number) => {
+        const inflight = new Set<Promise<unknown>>();
+        for (let k = from; k < to; k++) {
+          const r = readings[k];
+          const pr = pub
+            .publishAsync(partitionTopic(PARTS, "s1", r.asset, r.signal), `{"t":${r.t},"v":${r.v}}`, { qos: 1 })
+            .then(() => {
+              acked++;
+              inflight.delete(pr);
+            });
+          inflight.add(pr);
+          if (inflight.size >= 100) await Promise.race(inflight);
+        }
+        await Promise.all(inflight);
+      };
+      const stored = async (parts?: number[]) =>
+        (
           await client.query(
-            "SELECT part, seq, asset, signal, t, v, score, epoch FROM ingest_readings ORDER BY part, seq",
+            `SELECT COUNT(*)::int AS n FROM ingest_readings${parts ? " WHERE part = ANY($1::int[])" : ""}`,
+            parts ? [parts] : [],
           )
-        ).rows as { part: number; seq: number; asset: string; signal: string; t: number; v: number; score: number; epoch: number }[];
-        expect(rows.length).toBe(readings.length);
-        const seen = new Set(rows.map((r) => `${r.asset}/${r.signal}/${r.t}`));
-        expect(seen.size).toBe(readings.length);
+        ).rows[0].n as number;
+      const third = Math.floor(readings.length / 3);
+      // a judges the first third alone
+      await publish(0, third);
+      await waitFor("a judging the first third", async () => (await stored()) >= third);
+      // b joins: a hands half of the partitions over with their detectors' state (checkpoint on release)
+      watcher("b");
+      await waitFor("both watchers holding partitions", async () => {
+        const r = await client.query(
+          "SELECT COUNT(DISTINCT owner)::int AS owners, COUNT(*)::int AS n FROM ingest_leases WHERE expires_at > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint",
+        );
+        return r.rows[0].owners === 2 && r.rows[0].n === PARTS;
+      });
+      const before = new Map(
+        (await client.query("SELECT part, owner FROM ingest_leases")).rows.map((r) => [Number(r.part), r.owner]),
+      );
+      const partsOfA = [...before].filter(([, o]) => o.includes(`-${a.pid}-`)).map(([p]) => p);
+      expect(partsOfA.length).toBeGreaterThan(0);
+      expect(partsOfA.length).toBeLessThan(PARTS);
+      // the second third, then a is killed while the last third is on its way: its partitions are taken
+      // over from their last checkpoint (none since start here: every verdict is replayed)
+      await publish(third, 2 * third);
+      const aHad = await stored(partsOfA);
+      await waitFor("a's commits of the second third", async () => (await stored(partsOfA)) > aHad);
+      const last = publish(2 * third, readings.length);
+      await new Promise((r) => setTimeout(r, 50));
+      a.kill("SIGKILL");
+      await last;
+      await pub.endAsync();
+      expect(acked).toBe(readings.length);
 
-        // per asset and signal: stored (seq) order is time order, on the asset's own partition
-        const lastT = new Map<string, number>();
-        for (const r of rows) {
-          expect(r.part).toBe(partitionOf("s1", r.asset, PARTS));
-          const k = `${r.asset}/${r.signal}`;
-          expect(r.t).toBeGreaterThan(lastT.get(k) ?? 0);
-          lastT.set(k, r.t);
-        }
-        // a's partitions were judged under two leases (before and after the handover)
-        for (const p of partsOfA) {
-          const epochs = new Set(rows.filter((r) => r.part === p).map((r) => r.epoch));
-          expect(epochs.size).toBeGreaterThanOrEqual(2);
-        }
-        // the scores one uninterrupted pipeline gives: the detectors' state went over with the partitions
-        const oracle = new Map<string, number>();
-        const pipe = new LivePipeline({
-          now: () => 0,
-          stream: { learn: 20, suppress: Math.max(1, Math.round(20 / 6)) },
-          sink: {
-            verdict: (_s, asset, signal, t, _v, score) => oracle.set(`${asset}/${signal}/${t}`, score),
-            alert() {},
-          },
-        });
-        for (const r of readings) pipe.message(`rampart/s1/${r.asset}/${r.signal}`, `{"t":${r.t},"v":${r.v}}`);
-        let differ = 0;
-        for (const r of rows) if (oracle.get(`${r.asset}/${r.signal}/${r.t}`) !== r.score) differ++;
-        expect(differ).toBe(0);
-        expect(rows.some((r) => r.score > 0)).toBe(true);
-        if (process.env.PRT_LOG) process.stderr.write(logs.join(""));
-      } catch (e) {
-        process.stderr.write(logs.join(""));
-        throw e;
-      } finally {
-        await client.end();
+      // every acknowledged reading judged and stored: the survivor takes a's partitions over
+      await waitFor(
+        "all readings stored",
+        async () => {
+          const r = await client.query("SELECT COUNT(*)::int AS n FROM ingest_readings");
+          return r.rows[0].n >= readings.length;
+        },
+        180_000,
+      );
+      // nothing more arrives later (no late duplicate)
+      await new Promise((r) => setTimeout(r, 1500));
+      const rows = (
+        await client.query(
+          "SELECT part, seq, asset, signal, t, v, score, epoch FROM ingest_readings ORDER BY part, seq",
+        )
+      ).rows as {
+        part: number;
+        seq: number;
+        asset: string;
+        signal: string;
+        t: number;
+        v: number;
+        score: number;
+        epoch: number;
+      }[];
+      expect(rows.length).toBe(readings.length);
+      const seen = new Set(rows.map((r) => `${r.asset}/${r.signal}/${r.t}`));
+      expect(seen.size).toBe(readings.length);
+
+      // per asset and signal: stored (seq) order is time order, on the asset's own partition
+      const lastT = new Map<string, number>();
+      for (const r of rows) {
+        expect(r.part).toBe(partitionOf("s1", r.asset, PARTS));
+        const k = `${r.asset}/${r.signal}`;
+        expect(r.t).toBeGreaterThan(lastT.get(k) ?? 0);
+        lastT.set(k, r.t);
       }
-    },
-    300_000,
-  );
+      // a's partitions were judged under two leases (before and after the handover)
+      for (const p of partsOfA) {
+        const epochs = new Set(rows.filter((r) => r.part === p).map((r) => r.epoch));
+        expect(epochs.size).toBeGreaterThanOrEqual(2);
+      }
+      // the scores one uninterrupted pipeline gives: the detectors' state went over with the partitions
+      const oracle = new Map<string, number>();
+      const pipe = new LivePipeline({
+        now: () => 0,
+        stream: { learn: 20, suppress: Math.max(1, Math.round(20 / 6)) },
+        sink: {
+          verdict: (_s, asset, signal, t, _v, score) => oracle.set(`${asset}/${signal}/${t}`, score),
+          alert() {},
+        },
+      });
+      for (const r of readings) pipe.message(`rampart/s1/${r.asset}/${r.signal}`, `{"t":${r.t},"v":${r.v}}`);
+      let differ = 0;
+      for (const r of rows) if (oracle.get(`${r.asset}/${r.signal}/${r.t}`) !== r.score) differ++;
+      expect(differ).toBe(0);
+      expect(rows.some((r) => r.score > 0)).toBe(true);
+      if (process.env.PRT_LOG) process.stderr.write(logs.join(""));
+    } catch (e) {
+      process.stderr.write(logs.join(""));
+      throw e;
+    } finally {
+      await client.end();
+    }
+  }, 300_000);
 });
 
-void PG_URL;
+describe("partitioned watch usage", () => {
+  test("[PRT-6] --partitions without DATABASE_URL or without --broker is a usage error naming it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-prt-usage-"));
+    try {
+      const model = join(dir, "city.yaml");
+      writeFileSync(model, CITY);
+      const env = { ...process.env };
+      delete env.DATABASE_URL;
+      const a = spawnSync(
+        process.execPath,
+        [BIN, "detect", "watch", model, "--broker", "mqtt://127.0.0.1:1", "--partitions", "4"],
+        {
+          env,
+          encoding: "utf8",
+        },
+      );
+      expect(a.status).toBe(2);
+      expect(a.stderr).toContain("DATABASE_URL");
+      const b = spawnSync(process.execPath, [BIN, "detect", "watch", model, "--partitions", "4"], {
+        env: { ...env, DATABASE_URL: "postgres://127.0.0.1:1/none" },
+        encoding: "utf8",
+      });
+      expect(b.status).toBe(2);
+      expect(b.stderr).toContain("--broker");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -61,8 +61,7 @@ export class AckSession {
       });
       s.parser.on("packet", (p: Packet) => {
         if (p.cmd === "publish") {
-          if (p.qos === 1 && p.messageId !== undefined)
-            o.onMessage(p.topic, p.payload as Buffer, p.messageId);
+          if (p.qos === 1 && p.messageId !== undefined) o.onMessage(p.topic, p.payload as Buffer, p.messageId);
           else if (p.qos === 0) o.onMessage(p.topic, p.payload as Buffer, -1);
         } else if (p.cmd === "connack" && phase === "connect") {
           if (p.reasonCode) return fail(`the broker refused the session (reason ${p.reasonCode})`);

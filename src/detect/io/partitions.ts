@@ -303,7 +303,18 @@ class Partition {
             await t.run(
               `INSERT INTO alerts (at, source, model_id, asset_id, zone, signal, severity, score, message, services)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-              [s.at, s.source, s.modelId, s.assetId, s.zone, s.signal, s.severity, s.score, s.message, JSON.stringify(s.services)],
+              [
+                s.at,
+                s.source,
+                s.modelId,
+                s.assetId,
+                s.zone,
+                s.signal,
+                s.severity,
+                s.score,
+                s.message,
+                JSON.stringify(s.services),
+              ],
             );
           }
           if (state)
@@ -377,9 +388,12 @@ export class PartitionedWatch {
 
   static async start(o: PartitionOptions): Promise<Result<PartitionedWatch>> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.group))
-      return { ok: false, issues: [{ code: "USAGE", message: "expected 1-64 of [A-Za-z0-9_-]", path: "--group" }] };
+      return { ok: false, issues: [{ code: "USAGE", message: "expected 1-64 of [A-Za-z0-9_-]", path: "group" }] };
     if (!Number.isInteger(o.partitions) || o.partitions < 1 || o.partitions > 1024)
-      return { ok: false, issues: [{ code: "USAGE", message: "expected an integer in 1..1024", path: "--partitions" }] };
+      return {
+        ok: false,
+        issues: [{ code: "USAGE", message: "expected an integer in 1..1024", path: "partitions" }],
+      };
     const w = new PartitionedWatch(o);
     try {
       await migrate(w.db);

@@ -330,7 +330,10 @@ async function watchPartitioned(
   log: (line: string) => void,
 ): Promise<Result<void>> {
   if (!o.broker)
-    return { ok: false, issues: [{ code: "USAGE", message: "--partitions needs --broker (an external broker)" }] };
+    return {
+      ok: false,
+      issues: [{ code: "USAGE", message: "partitioned ingestion needs an external broker URL", path: "broker" }],
+    };
   const { PartitionedWatch } = await import("./partitions.ts");
   const w = await PartitionedWatch.start({
     ...p,

@@ -41,8 +41,7 @@ export function unpartition(topic: string, p: number, partitions: number): strin
   const b = a < 0 ? -1 : rest.indexOf("/", a + 1);
   if (a <= 0 || b < 0) return { message: "expected <site>/<asset>/<signal> after the partition" };
   const want = partitionOf(rest.slice(0, a), rest.slice(a + 1, b), partitions);
-  if (want !== p)
-    return { message: `asset hashes to partition ${want} of ${partitions}, published on ${p}` };
+  if (want !== p) return { message: `asset hashes to partition ${want} of ${partitions}, published on ${p}` };
   return `rampart/${rest}`;
 }
 
