@@ -13,6 +13,7 @@ import { registerAssess } from "./assess.ts";
 import { registerAudit } from "./audit.ts";
 import { CliError, command, EXIT_INVALID, EXIT_OK, EXIT_USAGE, exitCodeOf, reportError } from "./command.ts";
 import { registerDetect } from "./detect.ts";
+import { registerExercise } from "./exercise.ts";
 import { registerGovern } from "./govern.ts";
 import { registerInventory } from "./inventory.ts";
 import { registerInvest } from "./invest.ts";
@@ -188,6 +189,7 @@ function registerEngines(program: Command) {
   registerShare(program);
   registerGovern(program);
   registerWorker(program);
+  registerExercise(program);
 }
 
 /** The whole command tree: the model commands and every engine's (the guard test walks it). */

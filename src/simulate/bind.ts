@@ -15,6 +15,7 @@ import {
   NETWORK_DEVICE_KINDS,
   SECTORS,
 } from "../model/primitives.ts";
+import { bindActions, type CAction } from "./actions.ts";
 import { type Action, DEFAULTS, type Scenario, type ScenarioIssue, type Selector, type Targets } from "./scenario.ts";
 import { stepChance, vendorChance } from "./weakness.ts";
 
@@ -100,6 +101,8 @@ export type Compiled = {
   scenario: Scenario;
   horizon: number;
   events: { at: Distribution; nodes: Int32Array; cap: number; for?: Distribution; label: string }[];
+  /** Defenders' actions at fixed times [SCN-5]. */
+  actions: CAction[];
   /** True when the scenario has no attack and every event time is fixed ([SCN-3]). */
   deterministic: boolean;
   attack?: { entry?: CEntry; steps: CStep[] };
@@ -516,6 +519,10 @@ export function bindScenario(
     }
   }
 
+  // defenders' actions [SCN-5]: they name crews, so they are bound after them
+  const actions = bindActions(scenario.actions, index, poolName, (a) => assets[a].backup !== undefined, err);
+  if (issues.length) return { ok: false, issues };
+
   // objectives
   const objSvc: number[] = [];
   const objKind: number[] = [];
@@ -547,6 +554,7 @@ export function bindScenario(
       scenario,
       horizon,
       events,
+      actions,
       deterministic,
       attack,
       monitored,

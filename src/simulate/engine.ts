@@ -10,6 +10,7 @@ import { SEVERE_LOSS } from "../model/consequence.ts";
 import { servicesAtRisk } from "../model/graph.ts";
 import { LevelsEngine } from "../model/levels.ts";
 import type { Rng } from "../model/rng.ts";
+import { A_CONTAIN, A_CREW, A_FALLBACK, A_ISOLATE, A_RESTORE } from "./actions.ts";
 import { withoutServiceMembers } from "./attribution.ts";
 import { type Compiled, OBJ_MTD, OBJ_RESTORE, OBJ_RPO, OBJ_RTO } from "./bind.ts";
 import { sample } from "./distributions.ts";
@@ -43,6 +44,14 @@ const E_DETECT = 10;
 const E_CONTAIN = 11;
 const E_TASK_DONE = 12;
 const E_ISO_END = 13;
+const E_ACTION = 14;
+const E_ACTION_END = 15;
+
+/** Repair state of a damaged asset (decisions can start a repair from backup ahead of the crews' queue). */
+const R_PENDING = 1;
+const R_QUEUED = 2;
+const R_BUSY = 3;
+const R_DONE = 4;
 
 export type { TraceEntry };
 
@@ -199,6 +208,11 @@ export class Simulator {
   private compromisedCount = 0;
   private readonly free: Int32Array;
   private readonly waiting: PriorityHeap[];
+  // defenders' actions [SCN-5]: zones isolated by decision (a count per zone), the caps that puts on assets
+  private readonly actZone: Int32Array;
+  private readonly actCap: Float64Array;
+  private actCapList: number[] = [];
+  private readonly repState: Uint8Array;
 
   /**
    * `lean`: person-hours and objectives only, for callers that read nothing else (invest [BUY-8]): no level
@@ -269,6 +283,9 @@ export class Simulator {
     this.zoneOt = new Uint8Array(ix.zoneCount);
     this.free = new Int32Array(c.poolSize.length);
     this.waiting = c.poolName.map(() => new PriorityHeap());
+    this.actZone = new Int32Array(ix.zoneCount);
+    this.actCap = new Float64Array(this.A).fill(1);
+    this.repState = new Uint8Array(this.A);
   }
 
   /** Runs one simulation with stream `rng`, writing run `slot` of `sink`. Returns the trace when asked. */
@@ -289,6 +306,8 @@ export class Simulator {
       }
     }
     if (c.attack) q.push(0, E_ENTRY, 0);
+    // defenders' actions [SCN-5]: fixed times, nothing drawn, so a run is the same as without them until the first
+    for (let i = 0; i < c.actions.length; i++) q.push(c.actions[i].at, E_ACTION, i);
     let tEnd = horizon;
     let t = 0;
     while (q.size > 0) {
@@ -345,8 +364,14 @@ export class Simulator {
     for (const a of this.heldList) this.held[a] = 0;
     this.heldList.length = 0;
     this.heldZone.fill(0);
-    for (const a of this.damagedList) this.damaged[a] = 0;
+    for (const a of this.damagedList) {
+      this.damaged[a] = 0;
+      this.repState[a] = 0;
+    }
     this.damagedList.length = 0;
+    this.actZone.fill(0);
+    for (const a of this.actCapList) this.actCap[a] = 1;
+    this.actCapList = [];
     this.pendingRepair = [];
     this.manipulated = [];
     for (const a of this.isoAssets) {
@@ -607,6 +632,12 @@ export class Simulator {
       case E_ISO_END:
         this.liftIsolation(t, a);
         break;
+      case E_ACTION:
+        this.action(t, a);
+        break;
+      case E_ACTION_END:
+        this.endIsolateAction(t, a);
+        break;
     }
   }
 
@@ -685,7 +716,7 @@ export class Simulator {
     const reach = this.reach;
     reach.fill(0);
     for (let z = 0; z < ix.zoneCount; z++) {
-      if (this.heldZone[z] === 0) continue;
+      if (this.heldZone[z] === 0 || this.actZone[z] > 0) continue;
       reach[z] = 1;
       for (let p = ix.zoneOutStart[z]; p < ix.zoneOutStart[z + 1]; p++) reach[ix.zoneOut[p]] = 1;
     }
@@ -717,6 +748,7 @@ export class Simulator {
           if (this.attempt[a] === stamp) continue;
           if (st.action === "compromise" && this.held[a]) continue;
           const z = ix.assetZone[a];
+          if (this.actZone[z] > 0) continue;
           const fromHeld = this.reach[z] === 1;
           if (!fromHeld && this.reachNet[z] === 0 && !c.exposed[a]) continue;
           this.attempt[a] = stamp;
@@ -752,7 +784,7 @@ export class Simulator {
       let done = 0;
       for (let i = 0; i < m && done < st.max; i++) {
         const a = hl[(off + i) % m];
-        if (st.mask[a] === 0) continue;
+        if (st.mask[a] === 0 || this.actZone[ix.assetZone[a]] > 0) continue;
         done++;
         const ct = t + sample(st.time, rng);
         if (ct > stepEnd) stepEnd = ct;
@@ -785,6 +817,10 @@ export class Simulator {
     const st = (c.attack as NonNullable<Compiled["attack"]>).steps[k];
     const rng = this.rng;
     const id = c.index.nodeId[a];
+    if (this.actZone[c.index.assetZone[a]] > 0) {
+      this.note(t, "blocked", id, `${st.label}; its zone is isolated by decision`);
+      return;
+    }
     switch (st.action) {
       case "deny": {
         this.succeeded = 1;
@@ -853,7 +889,10 @@ export class Simulator {
     this.repairDur[a] = dur;
     this.addHit(a, cap);
     if (this.contained) this.enqueueTask(t, a);
-    else this.pendingRepair.push(a);
+    else {
+      this.repState[a] = R_PENDING;
+      this.pendingRepair.push(a);
+    }
   }
 
   private detect(t: number): void {
@@ -999,18 +1038,168 @@ export class Simulator {
     const pool = this.c.pool[a];
     if (this.free[pool] > 0) {
       this.free[pool]--;
+      this.repState[a] = R_BUSY;
       this.q.push(t + this.repairDur[a], E_TASK_DONE, a, pool);
-    } else this.waiting[pool].push(this.priorityOf(a), a);
+    } else {
+      this.repState[a] = R_QUEUED;
+      this.waiting[pool].push(this.priorityOf(a), a);
+    }
+  }
+
+  /** A free crew of `pool` takes the most important queued repair; false when none is queued. */
+  private startNext(t: number, pool: number): boolean {
+    const w = this.waiting[pool];
+    while (w.size > 0) {
+      const next = w.pop();
+      if (this.repState[next] !== R_QUEUED) continue; // restored from backup by decision meanwhile
+      this.repState[next] = R_BUSY;
+      this.q.push(t + this.repairDur[next], E_TASK_DONE, next, pool);
+      return true;
+    }
+    return false;
   }
 
   private taskDone(t: number, a: number, pool: number): void {
+    this.repState[a] = R_DONE;
+    if (pool < 0) {
+      this.note(t, "restored", this.c.index.nodeId[a], "from backup, by decision");
+      this.removeHit(a, this.damageCap[a]);
+      return;
+    }
     this.note(t, "restored", this.c.index.nodeId[a], `crew ${this.c.poolName[pool]}`);
     this.removeHit(a, this.damageCap[a]);
-    const w = this.waiting[pool];
-    if (w.size > 0) {
-      const next = w.pop();
-      this.q.push(t + this.repairDur[next], E_TASK_DONE, next, pool);
-    } else this.free[pool]++;
+    if (!this.startNext(t, pool)) this.free[pool]++;
+  }
+
+  // ---- defenders' actions [SCN-5]..[SCN-7] ------------------------------------------------------------------
+
+  private action(t: number, i: number): void {
+    const c = this.c;
+    const ix = c.index;
+    const act = c.actions[i];
+    const items = act.items;
+    switch (act.kind) {
+      case A_ISOLATE: {
+        for (let j = 0; j < items.length; j++) {
+          this.actZone[items[j]]++;
+          const len = act.for === Number.POSITIVE_INFINITY ? "to the end" : `for ${act.for}h`;
+          this.note(t, "decision", ix.zoneId[items[j]], `isolate the zone ${len}: conduits cut`);
+        }
+        this.updateActionCaps();
+        if (act.for !== Number.POSITIVE_INFINITY) this.q.push(t + act.for, E_ACTION_END, i);
+        break;
+      }
+      case A_FALLBACK:
+        for (let j = 0; j < items.length; j++) {
+          const n = items[j];
+          const left = ix.fallbackLasts[n] - this.fbUsed[n];
+          if (this.fbForce[n] === 1 || !(left > 0)) {
+            this.note(t, "decision", ix.nodeId[n], this.fbForce[n] ? "fallback already on" : "fallback time used up");
+            continue;
+          }
+          // switched by hand now: the automatic switch pending (after `after`) is superseded
+          this.fbDip[n] = 1;
+          const gen = ++this.fbGen[n];
+          this.fbForce[n] = 1;
+          this.fbForceStart[n] = t;
+          this.L.setFloor(n, ix.fallbackLevel[n]);
+          this.collect();
+          this.shadowFloor(n, ix.fallbackLevel[n]);
+          this.note(t, "decision", ix.nodeId[n], `switch to the fallback (level ${ix.fallbackLevel[n]})`);
+          if (left !== Number.POSITIVE_INFINITY) this.q.push(t + left, E_FB_END, n, gen);
+        }
+        break;
+      case A_CREW: {
+        const p = items[0];
+        this.free[p] += act.count;
+        this.note(t, "decision", c.poolName[p], `${act.count} more crew${act.count === 1 ? "" : "s"} called`);
+        while (this.free[p] > 0 && this.startNext(t, p)) this.free[p]--;
+        break;
+      }
+      case A_RESTORE:
+        for (let j = 0; j < items.length; j++) {
+          const a = items[j];
+          const st = this.repState[a];
+          if (this.damaged[a] === 0 || st === R_BUSY || st === R_DONE) {
+            const why =
+              this.damaged[a] === 0 ? "not damaged" : st === R_DONE ? "already restored" : "already in repair";
+            this.note(t, "decision", ix.nodeId[a], `restore from backup: nothing to do (${why})`);
+            continue;
+          }
+          if (st === R_PENDING) this.pendingRepair = this.pendingRepair.filter((x) => x !== a);
+          this.repState[a] = R_BUSY;
+          this.note(t, "decision", ix.nodeId[a], `restore from backup (${c.backupRestore[a]}h)`);
+          this.q.push(t + c.backupRestore[a], E_TASK_DONE, a, -1);
+        }
+        break;
+      case A_CONTAIN:
+        if (this.contained || Number.isNaN(this.detectedAt)) {
+          this.note(t, "decision", "attack", this.contained ? "already contained" : "contain: no incident known yet");
+          break;
+        }
+        this.note(t, "decision", "attack", "contain now (the containment delay is skipped)");
+        this.contain(t);
+        break;
+    }
+  }
+
+  private endIsolateAction(t: number, i: number): void {
+    const items = this.c.actions[i].items;
+    for (let j = 0; j < items.length; j++) {
+      this.actZone[items[j]]--;
+      this.note(t, "decision-over", this.c.index.zoneId[items[j]], "zone reconnected");
+    }
+    this.updateActionCaps();
+  }
+
+  /**
+   * [SCN-6] The caps that the zones isolated by decision put on assets: a requirement is cut as by containment's
+   * zone isolation (docs/simulate.md "Containment and isolation"), each cut asset capped at
+   * max(containment impact, the requirement's degrade); recomputed when an isolation starts or ends.
+   */
+  private updateActionCaps(): void {
+    const c = this.c;
+    const ix = c.index;
+    const A = this.A;
+    const next = new Map<number, number>();
+    const cr = c.crossReq;
+    for (let i = 0; i < cr.length; i++) {
+      const r = cr[i];
+      const x = ix.reqOwner[r];
+      const zx = ix.assetZone[x];
+      const xIso = this.actZone[zx] > 0;
+      let n = 0;
+      let cut = 0;
+      for (let m = ix.memberStart[r]; m < ix.memberStart[r + 1]; m++) {
+        n++;
+        const b = ix.members[m];
+        if (b < A) {
+          const zb = ix.assetZone[b];
+          if (zb !== zx && (xIso || this.actZone[zb] > 0)) cut++;
+        }
+      }
+      if (cut === 0 || n - cut >= ix.reqK[r]) continue;
+      const cap = Math.max(c.containment.impact, ix.reqDegrade[r]);
+      if (cap >= 1) continue;
+      if (cap < (next.get(x) ?? 1)) next.set(x, cap);
+    }
+    const list: number[] = [];
+    for (const x of this.actCapList) {
+      const nw = next.get(x) ?? 1;
+      if (nw !== this.actCap[x]) {
+        this.removeHit(x, this.actCap[x]);
+        if (nw < 1) this.addHit(x, nw);
+        this.actCap[x] = nw;
+      }
+      if (nw < 1) list.push(x);
+      next.delete(x);
+    }
+    for (const [x, cap] of next) {
+      this.addHit(x, cap);
+      this.actCap[x] = cap;
+      list.push(x);
+    }
+    this.actCapList = list;
   }
 
   // ---- metrics ------------------------------------------------------------------------------------------

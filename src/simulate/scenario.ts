@@ -17,6 +17,7 @@ import {
 } from "../model/primitives.ts";
 import { containerOffset, locate, offsetOf, type ParsedSource, parseYaml } from "../model/source.ts";
 import { convertZodIssues } from "../model/zod-issues.ts";
+import { ActionSchema, type ScenarioAction } from "./actions.ts";
 
 export type ScenarioIssue = ModelIssue;
 
@@ -172,6 +173,8 @@ export const ScenarioSchema = z.strictObject({
     .min(0, { error: (iss) => `expected occurrences per year (a number >= 0), found ${describeValue(iss.input)}` })
     .optional(),
   events: z.array(Event).default([]),
+  /** Defenders' actions at fixed times [SCN-5] (src/simulate/actions.ts). */
+  actions: z.array(ActionSchema).max(1000, { error: "expected at most 1000 actions" }).default([]),
   attack: z
     .strictObject({
       /** Absent: the attacker acts from the internet only (a DDoS). */
@@ -238,6 +241,8 @@ export type Scenario = {
   /** Expected occurrences per year, when the scenario gives one ([BUY-1]). */
   likelihood?: number;
   events: ScenarioEvent[];
+  /** Defenders' actions at fixed times [SCN-5]. */
+  actions: ScenarioAction[];
   attack?: { entry?: Entry; steps: AttackStep[] };
   detection: {
     monitored: { probability: number; delay: Distribution };
@@ -334,6 +339,7 @@ export function parseScenarioObject(raw: unknown, file = "<scenario>", src?: Par
       horizon: s.horizon ?? DEFAULTS.horizon,
       likelihood: s.likelihood,
       events: s.events,
+      actions: s.actions,
       attack: s.attack
         ? {
             entry: s.attack.entry,
