@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { PgQueue, QueueError } from "../scale/queue.ts";
 import { buildServer, type Server } from "../server/app.ts";
 import { generatePassword, hashPassword } from "../server/auth.ts";
 import { available, loadEngines } from "../server/engines.ts";
@@ -31,6 +32,8 @@ export type ServeOptions = {
   databaseUrl?: string;
   mqttPort?: number;
   mqttUrl?: string;
+  /** [SCL-3] Run simulations on `rampart worker`s through the PostgreSQL work queue (needs databaseUrl). */
+  queue?: { schema?: string };
   /** Print lines to (default stdout). */
   print?: (line: string) => void;
 };
@@ -111,10 +114,27 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       EXIT_USAGE,
     );
   }
+  if (o.queue && !o.databaseUrl)
+    throw new CliError(
+      "option --queue: the work queue needs PostgreSQL: set DATABASE_URL (postgresql://user@host/db)",
+      EXIT_USAGE,
+    );
   const storeOpts = { dataDir: o.data ?? ".rampart", databaseUrl: o.databaseUrl };
   const store = await openStore(storeOpts);
-  const abandoned = await store.abandonRunning("the server stopped while this job ran");
-  if (abandoned) print(`${abandoned} interrupted job(s) marked failed`);
+  let queue: PgQueue | undefined;
+  if (o.queue && o.databaseUrl) {
+    try {
+      queue = await PgQueue.open({ url: o.databaseUrl, schema: o.queue.schema });
+    } catch (e) {
+      await store.close();
+      if (e instanceof QueueError) throw new CliError(e.message);
+      throw e;
+    }
+  } else {
+    // without the queue, a job ran in the stopped server's thread: nothing can finish it
+    const abandoned = await store.abandonRunning("the server stopped while this job ran");
+    if (abandoned) print(`${abandoned} interrupted job(s) marked failed`);
+  }
   const admin = await ensureAdmin(store, process.env.RAMPART_ADMIN_PASSWORD);
   // [AUD-5] the audit signing key, outside the database, created 0600 on the first start
   const keyPath = auditKeyPath(storeOpts.dataDir);
@@ -129,6 +149,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
     trustProxy: trusted.list,
     metricsToken: process.env.RAMPART_METRICS_TOKEN || undefined,
     metricsOpen: process.env.RAMPART_METRICS_OPEN === "1",
+    queue,
     https:
       process.env.RAMPART_TLS_KEY && process.env.RAMPART_TLS_CERT
         ? { key: readFileSync(process.env.RAMPART_TLS_KEY), cert: readFileSync(process.env.RAMPART_TLS_CERT) }
@@ -152,6 +173,13 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       throw new CliError(`cannot load model ${path}: ${(e as Error).message}`);
     }
   }
+  if (queue) {
+    // [SCL-3] jobs whose server stopped go on here (and, every few seconds, those of any server that stops)
+    const taken = await server.jobs.adopt();
+    print(`work queue ${queue.schema}: simulations run on rampart workers`);
+    if (taken.resumed) print(`${taken.resumed} running simulation(s) taken over`);
+    if (taken.failed) print(`${taken.failed} interrupted job(s) marked failed`);
+  }
   let telemetry: Telemetry | undefined;
   try {
     telemetry = await startTelemetry({
@@ -166,6 +194,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
     });
   } catch (e) {
     await server.app.close();
+    await queue?.close();
     await store.close();
     if (e instanceof TelemetryError) throw new CliError(`telemetry: ${e.message}`);
     throw e;
@@ -206,6 +235,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       closed = true;
       await telemetry?.close();
       await server.app.close();
+      await queue?.close();
       await store.close();
     },
   };
@@ -221,6 +251,7 @@ export function registerServe(program: Command): void {
     .option("--demo", "load the Harborview example city if the store has no model of that name")
     .option("--model <path>", "import a model (file or folder) at start")
     .option("--mqtt-port <n>", "run an MQTT broker on this port for telemetry readings (0: any free port)")
+    .option("--queue", "run simulations on `rampart worker`s through the PostgreSQL work queue (DATABASE_URL)")
     .action(
       command(
         async (opts: {
@@ -230,6 +261,7 @@ export function registerServe(program: Command): void {
           demo?: boolean;
           model?: string;
           mqttPort?: string;
+          queue?: boolean;
         }) => {
           const running = await startServe({
             port: intOption("--port", opts.port, 0, 65535),
@@ -240,6 +272,7 @@ export function registerServe(program: Command): void {
             databaseUrl: process.env.DATABASE_URL || undefined,
             mqttPort: intOption("--mqtt-port", opts.mqttPort, 0, 65535),
             mqttUrl: process.env.MQTT_URL || undefined,
+            queue: opts.queue ? { schema: process.env.RAMPART_QUEUE_SCHEMA || undefined } : undefined,
           });
           await new Promise<void>((done) => {
             const stop = (sig: string) => {

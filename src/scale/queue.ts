@@ -109,28 +109,23 @@ export class PgQueue {
     boss.on("error", () => {
       // maintenance errors (a lost connection) are retried at the next interval; job errors surface to callers
     });
+    // one opener at a time per schema (a session lock): pg-boss's and our first-time DDL do not deadlock
+    const lock = new pg.Client({ connectionString: opts.url, application_name: "rampart-queue" });
     try {
+      await lock.connect();
+      await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`rampart-queue-ddl:${schema}`]);
       await boss.start();
       await boss.createQueue(CHUNK_QUEUE, { name: CHUNK_QUEUE, policy: "standard" });
-      const c = await pool.connect();
-      try {
-        await c.query("BEGIN");
-        await c.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`rampart-queue-ddl:${schema}`]);
-        await c.query(`CREATE TABLE IF NOT EXISTS ${schema}.rampart_spec (
-          key text PRIMARY KEY, body bytea NOT NULL, tasks integer NOT NULL, error text,
-          created_on timestamptz NOT NULL DEFAULT now())`);
-        await c.query(`CREATE TABLE IF NOT EXISTS ${schema}.rampart_chunk (
-          key text NOT NULL REFERENCES ${schema}.rampart_spec (key) ON DELETE CASCADE,
-          set integer NOT NULL, first integer NOT NULL, last integer NOT NULL, body bytea NOT NULL, worker text NOT NULL,
-          PRIMARY KEY (key, set, first))`);
-        await c.query("COMMIT");
-      } catch (e) {
-        await c.query("ROLLBACK").catch(() => {});
-        throw e;
-      } finally {
-        c.release();
-      }
+      await lock.query(`CREATE TABLE IF NOT EXISTS ${schema}.rampart_spec (
+        key text PRIMARY KEY, body bytea NOT NULL, tasks integer NOT NULL, error text,
+        created_on timestamptz NOT NULL DEFAULT now())`);
+      await lock.query(`CREATE TABLE IF NOT EXISTS ${schema}.rampart_chunk (
+        key text NOT NULL REFERENCES ${schema}.rampart_spec (key) ON DELETE CASCADE,
+        set integer NOT NULL, first integer NOT NULL, last integer NOT NULL, body bytea NOT NULL, worker text NOT NULL,
+        PRIMARY KEY (key, set, first))`);
+      await lock.end();
     } catch (e) {
+      await lock.end().catch(() => {});
       await boss.stop({ graceful: false, close: true, wait: false }).catch(() => {});
       await pool.end().catch(() => {});
       throw new QueueError(`queue: cannot open the PostgreSQL queue: ${(e as Error).message}`);
@@ -374,6 +369,16 @@ export class PgQueue {
     await this.leaseClient
       ?.query("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", [this.schema, key])
       .catch(() => {});
+  }
+
+  /** Where this queue is, for a thread or process that opens its own. */
+  get settings(): { url: string; schema: string } {
+    return { url: this.opts.url, schema: this.schema };
+  }
+
+  /** Deletes the descriptions and chunks of every run of executor `base` (a cancelled job); workers drop them. */
+  async drop(base: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.schema}.rampart_spec WHERE starts_with(key, $1)`, [`${base}:`]);
   }
 
   /** Chunks waiting or running, for metrics and the bench. */

@@ -17,7 +17,7 @@ import { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./cont
 import type { Engines } from "./engines.ts";
 import { securityHeaders } from "./headers.ts";
 import { type AnyRoute, type ErrorBody, HttpError, PreparedJson, parsePart } from "./http.ts";
-import { Jobs } from "./jobs.ts";
+import { type JobQueue, Jobs } from "./jobs.ts";
 import { Metrics } from "./metrics.ts";
 import { Models } from "./models.ts";
 import { openApi } from "./openapi.ts";
@@ -61,6 +61,8 @@ export type ServerOptions = {
   taxii?: TaxiiOptions;
   /** [SEC-11] login throttling (default LOGIN_POLICY). */
   loginPolicy?: ThrottlePolicy;
+  /** [SCL-3] The work queue on PostgreSQL: simulations run on `rampart worker`s (`rampart serve --queue`). */
+  queue?: JobQueue;
 };
 
 export type Server = {
@@ -207,7 +209,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
   const metrics = new Metrics();
   const models = new Models(store, opts.importRoot ?? process.cwd());
   const results = new ResultCache();
-  const jobs = new Jobs(store, models, engines, metrics, results, 4, opts.jobsPerUser ?? 2);
+  const jobs = new Jobs(store, models, engines, metrics, results, 4, opts.jobsPerUser ?? 2, opts.queue);
   const alerts = new AlertHub(store, metrics);
   const sessions = new SessionCache(store);
   const twin = new TwinSessions();

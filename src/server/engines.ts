@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { AssessmentRun, AssessReport } from "../contracts/assessment.ts";
 import type { Progress } from "../contracts/jobs.ts";
 import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
-import type { WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
+import type { QueueRef, WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
 import type { DetectorModel } from "../detect/engine.ts";
 import type { Result } from "../detect/errors.ts";
 import { readDetectorFile } from "../detect/io/files.ts";
@@ -30,7 +30,14 @@ export type AssessEngine = {
 export type SimulateEngine = {
   /** Scenarios offered for a model (id and name). */
   scenarios(model: CityModel, raw: RawModel): ScenarioInfo[];
-  run(model: CityModel, raw: RawModel, req: SimulationRequest, hooks: JobHooks): Promise<SimulationResult>;
+  /** With `queue`, the runs go to `rampart worker`s through the PostgreSQL queue ([SCL-1]). */
+  run(
+    model: CityModel,
+    raw: RawModel,
+    req: SimulationRequest,
+    hooks: JobHooks,
+    queue?: QueueRef,
+  ): Promise<SimulationResult>;
 };
 
 /** Live detection: the one pipeline `detect watch` uses too, with the server's catalog and sink. */
@@ -99,8 +106,8 @@ export const simulateEngine: SimulateEngine = {
       const s = BUILT_IN[id] as { name?: string; description?: string };
       return { id, name: s.name ?? id, description: s.description };
     }),
-  run: async (model, raw, request, hooks) => {
-    const m = await inWorker({ kind: "simulation", model, raw, request }, hooks);
+  run: async (model, raw, request, hooks, queue) => {
+    const m = await inWorker({ kind: "simulation", model, raw, request, queue }, hooks);
     if (m.kind !== "simulation") throw new Error("the simulation thread answered with an assessment");
     return m.result;
   },

@@ -2,11 +2,15 @@
  * Jobs: assessments and simulations, started on request, run in a worker thread in the background, progress
  * pushed to subscribers (the SSE route), cancellable. The result row is created at start and finished with
  * the body, so a job that a crash interrupted is visible and marked failed at the next start.
+ *
+ * With the work queue (`rampart serve --queue`, src/scale), a simulation's runs go to `rampart worker`s and
+ * the thread here only merges them; each job is leased by the process coordinating it, and a server that finds
+ * a running job without a live coordinator takes it over ([SCL-3]): the chunks already done are kept.
  */
 import { randomUUID } from "node:crypto";
 import type { AcceptedRisk, AssessmentRequest } from "../contracts/assessment.ts";
 import type { JobEvent, Progress, ResultKind } from "../contracts/jobs.ts";
-import type { SimulationRequest } from "../contracts/simulation.ts";
+import { SimulationRequest } from "../contracts/simulation.ts";
 import type { Actor, ResultInfo, ResultStatus, Store } from "../store/types.ts";
 import type { Engines, JobHooks } from "./engines.ts";
 import { HttpError } from "./http.ts";
@@ -15,6 +19,16 @@ import type { Loaded, Models } from "./models.ts";
 import { envelope, type ResultCache } from "./transport/cache.ts";
 
 export type { JobEvent };
+
+/** The work queue as the jobs see it (src/scale/queue.ts). */
+export type JobQueue = {
+  settings: { url: string; schema: string };
+  /** A lease on a job, held by this process until released or until it dies; false when held elsewhere. */
+  lease(key: string): Promise<boolean>;
+  release(key: string): Promise<void>;
+  /** Deletes what a cancelled job left on the queue (its descriptions and chunks). */
+  drop(key: string): Promise<void>;
+};
 
 type Job = { id: string; user: string; abort: AbortController; last: Progress; listeners: Set<(e: JobEvent) => void> };
 
@@ -32,6 +46,7 @@ export class Jobs {
     private readonly maxRunning = 4,
     /** [SEC-15] one user cannot take every slot */
     private readonly perUser = 2,
+    private readonly queue?: JobQueue,
   ) {
     metrics.gauge("rampart_jobs_running", "Jobs (assessments and simulations) running now.", () => this.jobs.size);
   }
@@ -55,7 +70,7 @@ export class Jobs {
     if (!engine) throw new HttpError(501, "engine-unavailable", "the assessment engine is not available in this build");
     this.checkCapacity(actor);
     const loaded = await this.models.load(modelId, version);
-    return this.launch("assessment", loaded, req, 1, actor, (hooks) =>
+    return this.launch("assessment", loaded, req, 1, actor, (_id, hooks) =>
       engine.run(loaded.model, loaded.raw, { ...req, ...context }, hooks),
     );
   }
@@ -89,9 +104,67 @@ export class Jobs {
         "body.controls",
       );
     }
-    return this.launch("simulation", loaded, req, req.runs, actor, (hooks) =>
-      engine.run(loaded.model, loaded.raw, req, hooks),
+    return this.launch("simulation", loaded, req, req.runs, actor, (id, hooks) =>
+      engine.run(loaded.model, loaded.raw, req, hooks, this.queue && { ...this.queue.settings, key: id }),
     );
+  }
+
+  private adopting?: ReturnType<typeof setInterval>;
+  private detached = false;
+
+  /**
+   * [SCL-3] With the queue: takes over every running job whose coordinator is gone (its lease is free), now
+   * and every `everyMs`. A simulation goes on from the chunks already stored; any other job (it ran in the
+   * dead process's thread) is marked failed. Returns how many jobs were taken over at the first pass.
+   */
+  async adopt(everyMs = 5000): Promise<{ resumed: number; failed: number }> {
+    const first = await this.adoptOnce();
+    if (this.queue && !this.adopting && everyMs > 0) {
+      this.adopting = setInterval(() => {
+        this.adoptOnce().catch(() => {});
+      }, everyMs);
+      this.adopting.unref();
+    }
+    return first;
+  }
+
+  private async adoptOnce(): Promise<{ resumed: number; failed: number }> {
+    const out = { resumed: 0, failed: 0 };
+    const queue = this.queue;
+    if (!queue || this.detached) return out;
+    const running = await this.store.listResults({ status: "running", limit: 1000 });
+    for (const seen of running) {
+      if (this.jobs.has(seen.id) || !(await queue.lease(seen.id))) continue;
+      // read again under the lease: its coordinator may have finished it in between
+      const info = await this.store.getResultInfo(seen.id);
+      if (info?.status !== "running" || this.jobs.has(info.id)) {
+        await queue.release(seen.id);
+        continue;
+      }
+      const engine = this.engines.simulate;
+      const req = SimulationRequest.safeParse(info.params);
+      try {
+        if (info.kind !== "simulation" || !engine || !req.success)
+          throw new Error("the server running this job stopped");
+        const loaded = await this.models.load(info.modelId, info.version);
+        const actor = { user: info.createdBy };
+        await this.launch(
+          "simulation",
+          loaded,
+          req.data,
+          req.data.runs,
+          actor,
+          (id, hooks) => engine.run(loaded.model, loaded.raw, req.data, hooks, { ...queue.settings, key: id }),
+          info,
+        );
+        out.resumed++;
+      } catch (e) {
+        await this.store.finishResult(info.id, "failed", null, (e as Error).message.slice(0, 500)).catch(() => {});
+        await queue.release(info.id);
+        out.failed++;
+      }
+    }
+    return out;
   }
 
   private checkCapacity(actor: Actor) {
@@ -110,14 +183,27 @@ export class Jobs {
     params: unknown,
     total: number,
     actor: Actor,
-    run: (hooks: JobHooks) => Promise<unknown>,
+    run: (id: string, hooks: JobHooks) => Promise<unknown>,
+    /** A running job taken over ([SCL-3]): its row exists and its lease is held. */
+    adopted?: ResultInfo,
   ): Promise<ResultInfo> {
-    const id = randomUUID();
+    const id = adopted?.id ?? randomUUID();
     const modelId = loaded.info.modelId;
-    const info = await this.store.createResult(
-      { id, kind, modelId, version: loaded.info.version, params, status: "running" },
-      actor,
-    );
+    // the lease before the row, so no other server takes the new job over
+    if (this.queue && !adopted && !(await this.queue.lease(id)))
+      throw new HttpError(503, "unavailable", "the work queue did not grant a lease; try again");
+    let info: ResultInfo;
+    try {
+      info =
+        adopted ??
+        (await this.store.createResult(
+          { id, kind, modelId, version: loaded.info.version, params, status: "running" },
+          actor,
+        ));
+    } catch (e) {
+      await this.queue?.release(id);
+      throw e;
+    }
     const job: Job = {
       id,
       user: actor.user,
@@ -138,7 +224,7 @@ export class Jobs {
       let body: string | null = null;
       let error: string | null = null;
       try {
-        const out = await run({
+        const out = await run(id, {
           signal: job.abort.signal,
           progress: (p) => {
             job.last = p;
@@ -154,6 +240,13 @@ export class Jobs {
           error = e instanceof Error ? e.message.slice(0, 500) : `${kind} failed`;
         }
       }
+      if (this.detached) {
+        // this server is stopping: the job stays running for another server to take over ([SCL-3])
+        this.jobs.delete(id);
+        await this.queue?.release(id);
+        return;
+      }
+      if (status === "cancelled") await this.queue?.drop(id).catch(() => {});
       try {
         await this.store.finishResult(id, status, body, error);
         // the first read is usually right after: have it compressed by then (errors surface on that read)
@@ -168,6 +261,7 @@ export class Jobs {
       console.log(
         `${kind} ${id} of ${modelId} v${loaded.info.version} ${status} in ${Math.round(performance.now() - t0)} ms`,
       );
+      await this.queue?.release(id);
       emit({ type: "status", status, error });
     });
     return info;
@@ -188,7 +282,10 @@ export class Jobs {
     return { last: job.last, off: () => job.listeners.delete(fn) };
   }
 
+  /** Server shutdown: stops every job; with the queue they stay running for another server to finish. */
   cancelAll(): void {
+    if (this.adopting) clearInterval(this.adopting);
+    if (this.queue) this.detached = true;
     for (const j of this.jobs.values()) j.abort.abort();
   }
 }

@@ -6,6 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { assess } from "../assess/assess.ts";
 import type { WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
 import { buildIndex } from "../model/graph.ts";
+import { PgQueue } from "../scale/queue.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
 
 const input = workerData as WorkerRequest;
@@ -30,7 +31,10 @@ async function runSimulation(input: Extract<WorkerRequest, { kind: "simulation" 
     return;
   }
   let last = 0;
+  // with the work queue, the chunks run on `rampart worker`s and this thread merges them ([SCL-1], [SCL-3])
+  const queue = input.queue ? await PgQueue.open({ url: input.queue.url, schema: input.queue.schema }) : undefined;
   const out = await simulate({ model: input.model, raw: input.raw }, sc.scenario, {
+    executor: input.queue ? queue?.executor(input.queue.key) : undefined,
     runs: req.runs,
     seed: req.seed,
     workers: 1,
@@ -44,7 +48,7 @@ async function runSimulation(input: Extract<WorkerRequest, { kind: "simulation" 
         post({ type: "progress", done, total });
       }
     },
-  });
+  }).finally(() => queue?.close());
   if (!out.ok) {
     const e = out.error;
     // [CLI-2] the engine names its parameter; the API names its request field for it

@@ -554,6 +554,7 @@ export class SqlStore implements Store {
     modelId?: string;
     kind?: ResultKind;
     version?: number;
+    status?: ResultStatus;
     limit?: number;
   }): Promise<ResultInfo[]> {
     const where: string[] = [];
@@ -569,6 +570,10 @@ export class SqlStore implements Store {
     if (filter.version !== undefined) {
       where.push("version = ?");
       params.push(filter.version);
+    }
+    if (filter.status !== undefined) {
+      where.push("status = ?");
+      params.push(filter.status);
     }
     params.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
     const sql = `SELECT ${RESULT_COLS} FROM results ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

@@ -144,7 +144,13 @@ export interface Store {
   getResultInfo(id: string): Promise<ResultInfo | null>;
   /** The result body as stored (JSON text), or null. */
   getResultBody(id: string): Promise<string | null>;
-  listResults(filter: { modelId?: string; kind?: ResultKind; version?: number; limit?: number }): Promise<ResultInfo[]>;
+  listResults(filter: {
+    modelId?: string;
+    kind?: ResultKind;
+    version?: number;
+    status?: ResultStatus;
+    limit?: number;
+  }): Promise<ResultInfo[]>;
 
   // alerts
   addAlert(a: NewAlert): Promise<Alert>;

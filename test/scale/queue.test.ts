@@ -148,4 +148,47 @@ describe.skipIf(!pgOk && !CI)("work queue on PostgreSQL", () => {
       await q.close();
     }
   }, 180_000);
+
+  test("[SCL-4] a chunk the engine refuses fails its job at once; a cancelled job's chunks are dropped", async () => {
+    const s = testSchema("scl4");
+    schemas.push(s);
+    const q = await PgQueue.open({ url: PG_URL, schema: s.schema, pollMs: 20, idleMs: 20 });
+    const w = await PgQueue.open({ url: PG_URL, schema: s.schema, idleMs: 20 });
+    const stop = new AbortController();
+    const events: string[] = [];
+    const working = w.work({ signal: stop.signal, worker: "w", onEvent: (e) => events.push(e.type) });
+    const db = new pg.Client({ connectionString: PG_URL });
+    await db.connect();
+    try {
+      const bad = { models: [model], scenarioRaw: { id: 1 }, scenarioFile: "bad.yaml", seed: 1 };
+      await expect(q.executor("bad").run(bad, [{ set: 0, from: 0, to: 5 }], () => {})).rejects.toThrow(
+        /set 0 runs 0-5: scenario bad.yaml does not parse in the worker/,
+      );
+      expect(events).toContain("error");
+
+      // cancel after the first chunk: the job's description and chunks are gone, the rest is skipped
+      const cancel = new AbortController();
+      const sc = scenario("ransomware");
+      const job = { models: [model], scenarioRaw: sc.raw, scenarioFile: sc.file, seed: 2 };
+      const tasks = Array.from({ length: 40 }, (_, i) => ({ set: 0, from: i * 4, to: i * 4 + 4 }));
+      let got = 0;
+      const run = q.executor("cancelled", { signal: cancel.signal }).run(job, tasks, () => {
+        if (++got === 1) cancel.abort();
+      });
+      await expect(run).rejects.toThrow(/cancelled/);
+      const left = await db.query(`SELECT count(*)::int AS n FROM ${s.schema}.rampart_spec`);
+      expect(left.rows[0].n).toBe(0);
+      // the worker drains what was queued without running it
+      for (let i = 0; i < 500 && (await q.backlog()) > 0; i++) await sleep(20);
+      expect(await q.backlog()).toBe(0);
+      expect(events.filter((e) => e === "done").length).toBeLessThan(40);
+      const chunks = await db.query(`SELECT count(*)::int AS n FROM ${s.schema}.rampart_chunk`);
+      expect(chunks.rows[0].n).toBe(0);
+    } finally {
+      stop.abort();
+      await working;
+      await db.end();
+      await Promise.all([w.close(), q.close()]);
+    }
+  }, 120_000);
 });
