@@ -18,6 +18,7 @@ import { registerGovern } from "./govern.ts";
 import { registerInventory } from "./inventory.ts";
 import { registerInvest } from "./invest.ts";
 import { intOption, loadOrExit, printIssues } from "./io.ts";
+import { registerRecover } from "./recover.ts";
 import { registerServe } from "./serve.ts";
 import { registerShare } from "./share.ts";
 import { registerSimulate } from "./simulate.ts";
@@ -190,6 +191,7 @@ function registerEngines(program: Command) {
   registerGovern(program);
   registerWorker(program);
   registerExercise(program);
+  registerRecover(program);
 }
 
 /** The whole command tree: the model commands and every engine's (the guard test walks it). */

@@ -1,0 +1,147 @@
+/**
+ * Restoration plans and disaster recovery plans (docs/recover.md): what `rampart recover plan|drp` and the
+ * /api/recover endpoints return. The schemas are the single source; src/recover's types are inferred here.
+ */
+import { z } from "zod";
+
+export const PlanService = z.object({
+  id: z.string(),
+  name: z.string(),
+  sector: z.string(),
+  /** Essential-service weight [CON-1]. */
+  weight: z.number(),
+  population: z.number(),
+  /** People without the service, in person-hours [DEP-7], under this plan. */
+  personHours: z.number(),
+  /** weight x personHours [CON-2]. */
+  weightedLoss: z.number(),
+  /** Hours from plan start when the level first drops below 1; null when it never does. */
+  firstLoss: z.number().nullable(),
+  /** Hours from plan start when it is back at 1; null when it never dropped or is not back within the horizon. */
+  restoredAt: z.number().nullable(),
+  rto: z.number().nullable(),
+  mtd: z.number().nullable(),
+  /** [DEP-8] as the simulator judges it; null when the service has no such objective. */
+  rtoMet: z.boolean().nullable(),
+  mtdMet: z.boolean().nullable(),
+  lowestLevel: z.number(),
+});
+export type PlanService = z.infer<typeof PlanService>;
+
+export const PlanTask = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  /** Team label (crew id and unit) and crew id. */
+  team: z.string(),
+  crew: z.string(),
+  start: z.number(),
+  finish: z.number(),
+  /** Work hours and where they come from: an offline tested backup, the model's rebuild, the simulator's default, a crews file. */
+  duration: z.number(),
+  durationSource: z.enum(["backup", "rebuild", "default", "given"]),
+  /** done, running (at re-planning) or planned. */
+  state: z.enum(["done", "running", "planned"]),
+});
+export type PlanTask = z.infer<typeof PlanTask>;
+
+export const PlanBaseline = z.object({ name: z.string(), weightedLoss: z.number(), personHours: z.number() });
+
+export const RecoveryPlan = z.object({
+  model: z.object({ name: z.string(), assets: z.number(), services: z.number() }),
+  /** exact: branch and bound proved it optimal (or ran out of budget: optimal false); heuristic otherwise. */
+  method: z.enum(["exact", "heuristic"]),
+  optimal: z.boolean(),
+  /** Total weighted loss [CON-2] and person-hours [DEP-7] of the plan, as the simulator reports them. */
+  weightedLoss: z.number(),
+  personHours: z.number(),
+  /** Crew work hours (sum of repair durations). */
+  workHours: z.number(),
+  /** Hours from plan start until the last repair is done. */
+  makespan: z.number(),
+  /** A lower bound on the weighted loss of every plan [RCV-5], and the plan's gap to it ((loss - bound) / loss). */
+  lowerBound: z.number(),
+  gap: z.number(),
+  horizonHours: z.number(),
+  /** The time of re-planning (hours from plan start); 0 for a fresh plan. */
+  now: z.number(),
+  tasks: z.array(PlanTask),
+  teams: z.array(z.object({ label: z.string(), crew: z.string() })),
+  crews: z.array(
+    z.object({
+      id: z.string(),
+      count: z.number(),
+      layers: z.array(z.string()).optional(),
+      sectors: z.array(z.string()).optional(),
+      shift: z.object({ from: z.number(), hours: z.number(), every: z.number() }),
+      source: z.string(),
+    }),
+  ),
+  services: z.array(PlanService),
+  /** The three simple orders the plan is compared with [RCV-4]. */
+  baselines: z.array(PlanBaseline),
+  /** Simulator runs the search made. */
+  evaluations: z.number(),
+  /** Where the down set came from and what was assumed. */
+  notes: z.array(z.string()),
+});
+export type RecoveryPlan = z.infer<typeof RecoveryPlan>;
+
+/** A repair that finished (at re-planning) [RCV-6]. */
+export const Completion = z.object({ id: z.string(), at: z.number() });
+export type Completion = z.infer<typeof Completion>;
+
+export const DrpStep = z.object({
+  order: z.number(),
+  asset: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  crew: z.string(),
+  start: z.number(),
+  finish: z.number(),
+  duration: z.number(),
+});
+
+export const DrpObjective = z.object({
+  kind: z.string(),
+  target: z.number(),
+  level: z.number().optional(),
+  /** Share of runs meeting it over the scenarios that touch the service (runs pooled); null when none does. */
+  probabilityMet: z.number().nullable(),
+  byScenario: z.array(z.object({ scenario: z.string(), probabilityMet: z.number() })),
+});
+
+export const DisasterRecoveryPlan = z.object({
+  service: z.object({
+    id: z.string(),
+    name: z.string(),
+    sector: z.string(),
+    population: z.number(),
+    weight: z.number(),
+  }),
+  objectives: z.object({ rto: z.number().nullable(), rpo: z.number().nullable(), mtd: z.number().nullable() }),
+  fallback: z.object({ level: z.number(), after: z.number(), lasts: z.number().nullable() }).nullable(),
+  /** Buffered requirements: what keeps the service up for a while when a need is lost. */
+  buffers: z.array(z.object({ members: z.array(z.string()), hours: z.number(), degrade: z.number() })),
+  /** Everything the service needs (assets, through any chain), restored in the order of the optimal or heuristic plan with all of them down. */
+  restoration: z.object({
+    steps: z.array(DrpStep),
+    restoredAt: z.number().nullable(),
+    weightedLoss: z.number(),
+    lowerBound: z.number(),
+    optimal: z.boolean(),
+  }),
+  people: z.array(
+    z.object({ id: z.string(), name: z.string(), role: z.string(), why: z.string(), backup: z.string().nullable() }),
+  ),
+  /** Steps derived from the built-in scenarios that touch the service (the respond area's CACAO playbooks are not referenced yet). */
+  playbook: z.array(z.object({ scenario: z.string(), steps: z.array(z.string()) })),
+  odds: z.object({
+    runs: z.number(),
+    seed: z.number(),
+    scenarios: z.array(z.string()),
+    objectives: z.array(DrpObjective),
+  }),
+  notes: z.array(z.string()),
+});
+export type DisasterRecoveryPlan = z.infer<typeof DisasterRecoveryPlan>;
