@@ -168,21 +168,32 @@ describe("problem input", () => {
     services: [makeService("s", 10, [req("all", ["a", "b"])])],
   });
   test("[RCV-7] unknown asset, a service named as down, a repeated id, no crew able to repair: each a clear error", () => {
-    const r1 = buildProblem({ model, down: [{ id: "aa" }] });
-    expect(r1.ok).toBe(false);
-    if (!r1.ok) expect(r1.issues[0].message).toMatch(/unknown asset "aa"; did you mean a\?/);
-    const r2 = buildProblem({ model, down: [{ id: "s" }] });
-    if (!r2.ok) expect(r2.issues[0].code).toBe("not-an-asset");
-    expect(r2.ok).toBe(false);
-    const r3 = buildProblem({ model, down: [{ id: "a" }, { id: "a" }] });
-    expect(r3.ok).toBe(false);
-    const r4 = buildProblem({
-      model,
-      down: [{ id: "a" }],
-      crewFile: crewFileOf([{ id: "ot", count: 1, layers: ["ot"], shift: ALWAYS }]),
-    });
-    expect(r4.ok).toBe(false);
-    if (!r4.ok) expect(r4.issues[0].message).toMatch(/no crew can repair a \(layer it/);
+    const fail = (r: ReturnType<typeof buildProblem>) => {
+      if (r.ok) throw new Error("expected a refusal");
+      return [
+        ...r.errors.map((e) => ({ ...e, where: e.parameter })),
+        ...r.issues.map((i) => ({ ...i, where: i.path })),
+      ];
+    };
+    expect(fail(buildProblem({ model, down: [{ id: "aa" }] }))).toMatchObject([
+      { code: "unknown-asset", where: "down[0]", message: 'unknown asset "aa"; did you mean a?' },
+    ]);
+    expect(fail(buildProblem({ model, down: [{ id: "a" }, { id: "s" }] }))).toMatchObject([
+      { code: "not-an-asset", where: "down[1]" },
+    ]);
+    expect(fail(buildProblem({ model, down: [{ id: "a" }, { id: "a" }] }))).toMatchObject([
+      { code: "duplicate-asset", where: "down[1]" },
+    ]);
+    expect(fail(buildProblem({ model, down: [] }))).toMatchObject([{ code: "empty-down", where: "down" }]);
+    const r4 = fail(
+      buildProblem({
+        model,
+        down: [{ id: "a" }],
+        crewFile: crewFileOf([{ id: "ot", count: 1, layers: ["ot"], shift: ALWAYS }]),
+      }),
+    );
+    expect(r4).toMatchObject([{ code: "no-crew", where: "crews" }]);
+    expect(r4[0].message).toMatch(/no crew can repair a \(layer it/);
   });
   test("[RCV-1] repair hours: tested offline backup, else rebuild, else the simulator's default; list scheduling fills the earliest team", () => {
     const m = makeModel({ assets: [makeAsset("x", "z"), makeAsset("y", "z"), makeAsset("w", "z")], services: [] });
