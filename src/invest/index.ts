@@ -9,6 +9,20 @@ import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import type { ChunkExecutor } from "../simulate/run.ts";
 import type { Scenario } from "../simulate/scenario.ts";
+import {
+  annualLosses,
+  branchAndBound,
+  ci95,
+  type Interaction,
+  interaction,
+  modelValue,
+  multiYearPlan,
+  type PairModel,
+  type PlanYear,
+  quantile,
+  sampleYears,
+  type Years,
+} from "./decide.ts";
 import { type Eval, Evaluator } from "./evaluate.ts";
 import { DEFAULT_LIKELIHOOD } from "./likelihood.ts";
 import { EvalPool } from "./pool.ts";
@@ -18,7 +32,13 @@ export { DEFAULT_LIKELIHOOD, EvalPool };
 /** Up to this many candidates every subset is simulated ([BUY-4]); beyond, the additive model ([BUY-5]). */
 export const EXACT_MAX = 6;
 
-export type InvestError = { code: string; parameter: string; message: string };
+export type InvestError = {
+  code: string;
+  parameter: string;
+  message: string;
+  /** For an error about one candidate: its position in the `candidates` list (0-based). */
+  index?: number;
+};
 
 export type InvestOptions = {
   budget: number;
@@ -31,6 +51,10 @@ export type InvestOptions = {
   /** Likelihood per scenario id, overriding the scenario's and the default ([BUY-1]). */
   likelihood?: Record<string, number>;
   exactMax?: number;
+  /** Beyond exactMax: pairs among this many candidates of highest single benefit are simulated [BUY-10]. */
+  pairs?: number;
+  /** Budgets per year of a multi-year plan [BUY-12]; absent with years > 1: budget / years each year. */
+  yearBudgets?: number[];
   onProgress?: (done: number, total: number) => void;
   /** A pool to run on (the server's, shared by its jobs); absent: one of `workers` threads for this call. */
   pool?: EvalPool;
@@ -60,6 +84,10 @@ export type Portfolio = {
   benefit: number;
   /** Half-width of the 95% confidence interval of the benefit (paired over runs); null when estimated. */
   benefitCI95: number | null;
+  /** Half-width of the 95% confidence interval of the expected annual loss; null when estimated [BUY-9]. */
+  expectedAnnualLossCI95: number | null;
+  /** 95th percentile of the annual loss over simulated years; null when estimated [BUY-9]. */
+  annualLossP95: number | null;
   /** True when the figures come from the additive model, not from simulating this portfolio ([BUY-5]). */
   estimated: boolean;
 };
@@ -79,8 +107,34 @@ export type InvestReport = {
   ratioOrder: Portfolio & { order: string[] };
   /** best.benefit - ratioOrder.benefit (simulated). */
   advantageOverRatio: number | null;
-  /** Pareto frontier of cost against expected annual loss [BUY-6]. */
-  frontier: Portfolio[];
+  /**
+   * Pareto frontier of cost against expected annual loss [BUY-6], each point with the ratio order at its cost
+   * as budget and how much more loss that leaves per year (`advantageOverRatio`, >= 0 in exact mode) [BUY-11].
+   */
+  frontier: (Portfolio & { ratioOrderLoss: number; advantageOverRatio: number })[];
+  /** The next frontier point above the recommended portfolio: what more money would buy. */
+  nextTranche: { cost: number; benefit: number; add: string[]; remove: string[] } | null;
+  /** Pairs of candidates whose joint benefit differs from the sum of their single benefits [BUY-10]. */
+  interactions: Interaction[];
+  /** What the recommendation guarantees [BUY-11]. */
+  optimality: {
+    method: "all-subsets" | "pairwise-branch-and-bound";
+    guarantee: string;
+    /** Simulated expected annual loss with every candidate of positive single benefit bought; null in exact mode. */
+    lowerBound: number | null;
+    /** Recommended loss minus lowerBound. */
+    gap: number | null;
+    nodes: number;
+  };
+  /** Multi-year plan under lead times [BUY-12]; null with one year. */
+  plan: {
+    years: PlanYear[];
+    totalExpectedLoss: number;
+    baselineLoss: number;
+    /** The portfolio in force at the end, simulated. */
+    final: Portfolio;
+    notes: string[];
+  } | null;
   portfoliosSimulated: number;
   /**
    * The evaluation's work [BUY-8]: (scenario, bound-model fingerprint) pairs simulated, (portfolio, scenario)
@@ -126,11 +180,11 @@ export function resolveCandidates(
   const chosen = ids ?? model.controls.filter((c) => c.status !== "implemented").map((c) => c.id);
   const list: Candidate[] = [];
   const seen = new Set<string>();
-  for (const id of chosen) {
+  for (const [index, id] of chosen.entries()) {
     if (seen.has(id))
       return {
         ok: false,
-        error: { code: "duplicate-candidate", parameter: "candidates", message: `${id} twice` },
+        error: { code: "duplicate-candidate", parameter: "candidates", index, message: `${id} twice` },
       };
     seen.add(id);
     const c = model.controls.find((x) => x.id === id);
@@ -144,6 +198,7 @@ export function resolveCandidates(
         error: {
           code: "unknown-control",
           parameter: "candidates",
+          index,
           message: `"${id}" is not a control of the model${guess ? `; did you mean ${guess}?` : ""}`,
         },
       };
@@ -154,6 +209,7 @@ export function resolveCandidates(
         error: {
           code: "implemented",
           parameter: "candidates",
+          index,
           message: `${id} is already implemented; it cannot be bought`,
         },
       };
@@ -163,6 +219,7 @@ export function resolveCandidates(
         error: {
           code: "no-cost",
           parameter: "candidates",
+          index,
           message: `control ${id} has no cost: add cost: { capex: ..., opex: ... } to it`,
         },
       };
@@ -218,9 +275,19 @@ function pairedCI(base: Eval, e: Eval, lik: number[]): number {
   return 1.96 * Math.sqrt(v);
 }
 
-function portfolio(cands: Candidate[], idx: number[], e: Eval, base: Eval, baseEal: number, lik: number[]): Portfolio {
+function portfolio(
+  cands: Candidate[],
+  idx: number[],
+  e: Eval,
+  base: Eval,
+  baseEal: number,
+  lik: number[],
+  years: Years,
+): Portfolio {
   const a = annual(e, lik);
   return {
+    expectedAnnualLossCI95: ci95(lik, (k) => e.wl[k]),
+    annualLossP95: quantile(annualLosses(e, years), 0.95),
     controls: maskIds(cands, idx),
     cost: idx.reduce((t, i) => t + cands[i].cost, 0),
     expectedAnnualLoss: a.eal,
@@ -311,6 +378,16 @@ export async function invest(
         message: `expected an amount >= 0, found ${opts.budget}`,
       },
     };
+  const yb = opts.yearBudgets;
+  if (yb && (yb.length === 0 || yb.some((b) => !Number.isFinite(b) || b < 0)))
+    return {
+      ok: false,
+      error: {
+        code: "bad-year-budgets",
+        parameter: "yearBudgets",
+        message: `expected one amount >= 0 per year, found ${yb.length ? yb.join(", ") : "none"}`,
+      },
+    };
   const lk = resolveLikelihoods(scenarios, opts.likelihood);
   if (!lk.ok) return lk;
   const cr = resolveCandidates(loaded.model, opts.candidates, opts.years);
@@ -346,6 +423,9 @@ export async function invest(
   }
 }
 
+/** Default number of candidates whose pairs are simulated beyond the exact limit [BUY-10]. */
+export const PAIRS_DEFAULT = 6;
+
 async function plan(
   evaluator: Evaluator,
   scenarioList: InvestReport["scenarios"],
@@ -357,59 +437,130 @@ async function plan(
 ): Promise<{ ok: true; report: InvestReport } | { ok: false; error: InvestError }> {
   const lik = scenarioList.map((s) => s.likelihood);
   const n = cands.length;
-  // progress over both passes: the second (additive method) is at most 2 portfolios
   const ev = await evaluator.evaluate(portfolios, opts.onProgress);
   if (!ev.ok) return ev;
   const evals = ev.evals;
   const base = evals[0];
+  const years = sampleYears(lik, opts.runs, opts.seed);
   const baseEal = annual(base, lik).eal;
-  const all = portfolios.map((p, j) => portfolio(cands, p, evals[j], base, baseEal, lik));
+  const eal = (e: Eval) => annual(e, lik).eal;
+  const all = portfolios.map((p, j) => portfolio(cands, p, evals[j], base, baseEal, lik, years));
   const singleOf = (i: number) => (exact ? all[1 << i] : all[i + 1]);
+  const singleEval = (i: number) => (exact ? evals[1 << i] : evals[i + 1]);
   const candidates = cands.map((c, i) => {
     const single = singleOf(i);
     return { ...c, single, benefitPerCost: c.cost > 0 ? single.benefit / c.cost : null };
   });
-  const ratioIdx = ratioOrder(
-    cands.map((c, i) => ({ cost: c.cost, benefit: singleOf(i).benefit })),
-    opts.budget,
-  );
+  const singles = cands.map((c, i) => ({ cost: c.cost, benefit: singleOf(i).benefit }));
+  const ratioIdx = ratioOrder(singles, opts.budget);
   const orderIds = [...ratioIdx]
     .map((i) => ({ i, r: cands[i].cost > 0 ? singleOf(i).benefit / cands[i].cost : Infinity }))
     .sort((a, b) => b.r - a.r || a.i - b.i)
     .map((x) => cands[x.i].id);
-  let best: Portfolio | null;
-  let frontier: Portfolio[];
-  let ratio: Portfolio;
   let simulated = portfolios.length;
+
+  // [BUY-10] pairs: every pair in exact mode; beyond, among the candidates of highest positive single benefit
+  const pairIdx: [number, number][] = [];
+  let pairEvals: Eval[] = [];
+  if (exact) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairIdx.push([i, j]);
+    pairEvals = pairIdx.map(([i, j]) => evals[(1 << i) | (1 << j)]);
+  } else {
+    const top = cands
+      .map((_, i) => i)
+      .filter((i) => singles[i].benefit > 0)
+      .sort((a, b) => singles[b].benefit - singles[a].benefit || a - b)
+      .slice(0, Math.max(0, opts.pairs ?? PAIRS_DEFAULT))
+      .sort((a, b) => a - b);
+    for (let x = 0; x < top.length; x++) for (let y = x + 1; y < top.length; y++) pairIdx.push([top[x], top[y]]);
+    const pe = await evaluator.evaluate(pairIdx.map(([i, j]) => [i, j]));
+    if (!pe.ok) return pe;
+    pairEvals = pe.evals;
+    simulated += pairIdx.length;
+  }
+  const pairValue = new Map<number, number>();
+  const interactions: Interaction[] = pairIdx.map(([i, j], x) => {
+    const it = interaction(
+      [cands[i].id, cands[j].id],
+      lik,
+      base,
+      singleEval(i),
+      singleEval(j),
+      pairEvals[x],
+      baseEal,
+      eal,
+    );
+    pairValue.set(i * n + j, it.interaction);
+    pairValue.set(j * n + i, it.interaction);
+    return it;
+  });
+  // the pairwise model: single benefits plus the measured interactions (unmeasured pairs: 0)
+  const model: PairModel = {
+    cost: cands.map((c) => c.cost),
+    value: singles.map((x) => x.benefit),
+    pair: (i, j) => pairValue.get(i * n + j) ?? 0,
+  };
+
+  let best: Portfolio | null;
+  let ratio: Portfolio;
+  let frontierPts: Portfolio[];
+  let ratioLossAt: (budget: number) => number;
+  let optimality: InvestReport["optimality"];
   if (exact) {
     best = bestWithin(all, opts.budget);
-    frontier = paretoFrontier(all);
+    frontierPts = paretoFrontier(all);
     ratio = all[ratioIdx.reduce((m, i) => m | (1 << i), 0)];
+    ratioLossAt = (b) => all[ratioOrder(singles, b).reduce((m, i) => m | (1 << i), 0)].expectedAnnualLoss;
+    optimality = {
+      method: "all-subsets",
+      guarantee: `every subset of the ${n} candidates simulated on the same runs: the recommendation is the best of them on these runs`,
+      lowerBound: null,
+      gap: null,
+      nodes: portfolios.length,
+    };
   } else {
-    const items = cands.map((c, i) => ({ cost: c.cost, benefit: singleOf(i).benefit }));
-    const pf = additiveFrontier(items);
-    frontier = pf.map((p) => ({
-      controls: maskIds(cands, p.idx),
-      cost: p.cost,
-      expectedAnnualLoss: baseEal - p.benefit,
-      expectedAnnualPersonHours: NaN,
-      benefit: p.benefit,
-      benefitCI95: null,
-      estimated: true,
-    }));
-    let pick = pf[0];
-    for (const p of pf) if (p.cost <= opts.budget) pick = p;
-    // simulate the additive pick and the ratio order to report their real figures [BUY-5]
-    const check = [pick.idx, ratioIdx];
-    const ev2 = await evaluator.evaluate(check);
+    // [BUY-11] exact for the pairwise model by branch and bound; the frontier: the additive Pareto sets valued
+    // under the pairwise model; then the pick, the ratio order and the all-candidates bound are simulated
+    const bb = branchAndBound(model, opts.budget);
+    const positive = cands.map((_, i) => i).filter((i) => singles[i].benefit > 0);
+    const ev2 = await evaluator.evaluate([bb.set, ratioIdx, positive]);
     if (!ev2.ok) return ev2;
-    simulated += 2;
-    best = portfolio(cands, pick.idx, ev2.evals[0], base, baseEal, lik);
-    ratio = portfolio(cands, ratioIdx, ev2.evals[1], base, baseEal, lik);
+    simulated += 3;
+    best = portfolio(cands, bb.set, ev2.evals[0], base, baseEal, lik, years);
+    ratio = portfolio(cands, ratioIdx, ev2.evals[1], base, baseEal, lik, years);
+    const lower = eal(ev2.evals[2]);
+    const estimate = (idx: number[]): Portfolio => {
+      const v = modelValue(model, idx);
+      return {
+        controls: maskIds(cands, idx),
+        cost: idx.reduce((t, i) => t + cands[i].cost, 0),
+        expectedAnnualLoss: baseEal - v,
+        expectedAnnualPersonHours: Number.NaN,
+        benefit: v,
+        benefitCI95: null,
+        expectedAnnualLossCI95: null,
+        annualLossP95: null,
+        estimated: true,
+      };
+    };
+    frontierPts = paretoFrontier([...additiveFrontier(singles).map((p) => estimate(p.idx)), estimate(bb.set)]);
+    ratioLossAt = (b) => baseEal - modelValue(model, ratioOrder(singles, b));
+    optimality = {
+      method: "pairwise-branch-and-bound",
+      guarantee: `${n} candidates, more than ${opts.exactMax ?? EXACT_MAX}: the recommendation is exactly optimal for the pairwise model (each control's simulated single benefit plus the simulated interactions of ${pairIdx.length} pairs; other pairs taken as 0), found by branch and bound with an admissible bound${bb.complete ? "" : " (stopped at its node limit: the best found)"}; its figures are simulated. The lower bound is the simulated loss with every candidate of positive benefit bought, whatever the budget: no affordable portfolio does better, if no control raises the expected loss`,
+      lowerBound: lower,
+      gap: best.expectedAnnualLoss - lower,
+      nodes: bb.nodes,
+    };
     warnings.push(
-      `${n} candidates: more than ${opts.exactMax ?? EXACT_MAX}, so portfolios are chosen on the additive model (each control's simulated benefit, interactions ignored) and only the pick and the ratio order are simulated together [BUY-5]`,
+      `${n} candidates: more than ${opts.exactMax ?? EXACT_MAX}, so portfolios are chosen on the pairwise model and the frontier is estimated [BUY-5] [BUY-11]`,
     );
   }
+  const frontier = frontierPts.map((p) => {
+    const rl = ratioLossAt(p.cost);
+    return { ...p, ratioOrderLoss: rl, advantageOverRatio: rl - p.expectedAnnualLoss };
+  });
+
   let why: string | null = null;
   const cheapest = cands.reduce<Candidate | null>((m, c) => (!m || c.cost < m.cost ? c : m), null);
   if (n === 0) why = "no candidate controls: the model has no control that is not already implemented";
@@ -420,6 +571,49 @@ async function plan(
   if (why) best = null;
   if (lik.every((x) => x === 0))
     warnings.push("every scenario has likelihood 0: every portfolio has zero expected loss");
+
+  const bestCost = best?.cost ?? 0;
+  const bestLoss = best?.expectedAnnualLoss ?? baseEal;
+  const above = frontier.find((p) => p.cost > bestCost && p.expectedAnnualLoss < bestLoss);
+  const nextTranche = above
+    ? {
+        cost: above.cost - bestCost,
+        benefit: bestLoss - above.expectedAnnualLoss,
+        add: above.controls.filter((c) => !(best?.controls ?? []).includes(c)),
+        remove: (best?.controls ?? []).filter((c) => !above.controls.includes(c)),
+      }
+    : null;
+
+  // [BUY-12] the multi-year plan
+  let planOut: InvestReport["plan"] = null;
+  const budgets = opts.yearBudgets ?? (opts.years > 1 ? Array(opts.years).fill(opts.budget / opts.years) : null);
+  if (budgets && budgets.length > 0 && n > 0) {
+    const mp = multiYearPlan(
+      cands.map((c) => c.id),
+      cands.map((c) => c.capex),
+      cands.map((c) => c.opex),
+      cands.map((c) => c.leadTimeHours ?? 0),
+      singles.map((x) => x.benefit),
+      model.pair,
+      baseEal,
+      budgets,
+    );
+    const bought = cands.map((_, i) => i).filter((i) => mp.years.some((y) => y.buy.includes(cands[i].id)));
+    const fe = await evaluator.evaluate([bought]);
+    if (!fe.ok) return fe;
+    if (!exact) simulated += 1;
+    const notes = [...mp.notes];
+    if (cands.some((c) => c.leadTimeHours === null))
+      notes.push("controls without lead_time are taken to protect from the day they are bought");
+    planOut = {
+      years: mp.years,
+      totalExpectedLoss: mp.totalExpectedLoss,
+      baselineLoss: mp.baselineLoss,
+      final: portfolio(cands, bought, fe.evals[0], base, baseEal, lik, years),
+      notes,
+    };
+  }
+
   return {
     ok: true,
     report: {
@@ -435,6 +629,10 @@ async function plan(
       ratioOrder: { ...ratio, order: orderIds },
       advantageOverRatio: best ? best.benefit - ratio.benefit : null,
       frontier,
+      nextTranche,
+      interactions,
+      optimality,
+      plan: planOut,
       portfoliosSimulated: simulated,
       evaluation: { simulated: evaluator.simulated, shared: evaluator.shared, runsSimulated: evaluator.runsSimulated },
       why,

@@ -26,7 +26,7 @@ function scenario(id: string) {
 const LIK = { ransomware: 0.3, "supply-chain": 0.1 };
 
 describe("rampart invest", () => {
-  test("[BUY-4] [BUY-3] [BUY-6] the portfolio equals the best of every subset simulated on the same runs", async () => {
+  test("[BUY-4] [BUY-3] [BUY-6] [BUY-10] [BUY-11] the portfolio equals the best of every subset simulated on the same runs", async () => {
     const cands = model.controls.filter((c) => c.status !== "implemented").slice(0, 4);
     expect(cands.length).toBeGreaterThanOrEqual(3);
     const ids = cands.map((c) => c.id);
@@ -78,30 +78,57 @@ describe("rampart invest", () => {
       // the frontier is the oracle's Pareto set
       const front = paretoFrontier(subsets).map((s) => Math.round(s.expectedAnnualLoss));
       expect(r.report.frontier.map((p) => Math.round(p.expectedAnnualLoss))).toEqual(front);
+      // [BUY-10] every pair's interaction is the oracle's joint benefit minus the sum of the single benefits
+      const L = (m: number) => subsets[m].expectedAnnualLoss;
+      expect(r.report.interactions.length).toBe(6);
+      for (const it of r.report.interactions) {
+        const i = (ids as string[]).indexOf(it.a);
+        const j = (ids as string[]).indexOf(it.b);
+        const want = L(0) - L((1 << i) | (1 << j)) - (L(0) - L(1 << i)) - (L(0) - L(1 << j));
+        expect(it.interaction).toBeCloseTo(want, 3);
+        if (it.kind !== "none") expect(Math.abs(it.interaction)).toBeGreaterThan(it.ci95);
+      }
+      // [BUY-11] at every frontier budget the exact portfolio leaves no more loss than the ratio order
+      for (const p of r.report.frontier) expect(p.advantageOverRatio).toBeGreaterThanOrEqual(-1e-6);
+      expect(r.report.optimality.method).toBe("all-subsets");
     }
   }, 300_000);
 
-  test("[BUY-5] beyond --exact-max the pick is chosen on the additive model and then simulated", async () => {
+  test("[BUY-5] [BUY-11] beyond the exact limit the pick is chosen on the pairwise model and then simulated", async () => {
     const ids = model.controls
       .filter((c) => c.status !== "implemented")
-      .slice(0, 3)
+      .slice(0, 4)
       .map((c) => c.id);
-    const r = await invest(loaded, [scenario("ransomware")], {
+    const opts = {
       budget: 1e9,
       years: 1,
-      runs: 12,
+      runs: 30,
       seed: 3,
       workers: 1,
       candidates: ids,
-      likelihood: { ransomware: 1 },
-      exactMax: 1,
-    });
-    if (!r.ok) throw new Error(r.error.message);
+      likelihood: LIK,
+    };
+    const scs = [scenario("ransomware"), scenario("supply-chain")];
+    const r = await invest(loaded, scs, { ...opts, exactMax: 1 });
+    const exact = await invest(loaded, scs, opts);
+    if (!r.ok || !exact.ok) throw new Error("invest failed");
     expect(r.report.method).toBe("additive");
-    expect(r.report.portfoliosSimulated).toBe(1 + ids.length + 2);
+    // baseline, singles, the pairs of candidates with positive benefit, then pick, ratio order and lower bound
+    expect(r.report.portfoliosSimulated).toBe(1 + ids.length + r.report.interactions.length + 3);
+    const positive = r.report.candidates.filter((c) => c.single.benefit > 0).length;
+    expect(r.report.interactions.length).toBe(positive < 2 ? 0 : (positive * (positive - 1)) / 2);
+    expect(r.report.optimality.method).toBe("pairwise-branch-and-bound");
+    expect(r.report.optimality.lowerBound).not.toBeNull();
     expect(r.report.frontier.every((p) => p.estimated)).toBe(true);
-    if (r.report.best) expect(r.report.best.estimated).toBe(false);
-    expect(r.report.warnings.join(" ")).toContain("additive");
+    expect(r.report.warnings.join(" ")).toContain("pairwise");
+    // the pick's figures are simulated: the exact run's figures for the same subset, never better than its best
+    const pick = r.report.best;
+    if (pick) {
+      expect(pick.estimated).toBe(false);
+      const same = exact.report.frontier.find((p) => p.controls.join() === pick.controls.join());
+      if (same) expect(pick.expectedAnnualLoss).toBeCloseTo(same.expectedAnnualLoss, 6);
+      expect(pick.expectedAnnualLoss).toBeGreaterThanOrEqual((exact.report.best?.expectedAnnualLoss ?? 0) - 1e-6);
+    }
   }, 120_000);
 
   test("[BUY-5] the additive Pareto set equals enumeration on random items", () => {
