@@ -11,6 +11,7 @@ import { Alert, TelemetryStatus } from "./alerts.ts";
 import { AcceptedRisk, AssessmentRequest } from "./assessment.ts";
 import { JobEvent, ResultBody, ResultInfo, ResultKind } from "./jobs.ts";
 import { IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "./params.ts";
+import { DrpRequest, DrpResponse, RecoverPlanRequest, RecoveryPlan } from "./recover.ts";
 import { ScenarioInfo, SimulationRequest } from "./simulation.ts";
 import { TwinAttackRequest, TwinStartRequest, TwinState } from "./twin.ts";
 
@@ -256,6 +257,16 @@ export const ENDPOINTS = {
     params: VersionParams,
     body: SimulationRequest,
     response: ResultInfo,
+  },
+  "POST /api/models/:model/versions/:version/recover/plans": {
+    params: VersionParams,
+    body: RecoverPlanRequest,
+    response: RecoveryPlan,
+  },
+  "POST /api/models/:model/versions/:version/recover/drp": {
+    params: VersionParams,
+    body: DrpRequest,
+    response: DrpResponse,
   },
   "GET /api/results": {
     query: z.strictObject({

@@ -7,5 +7,6 @@ export * from "./api.ts";
 export * from "./assessment.ts";
 export * from "./jobs.ts";
 export * from "./params.ts";
+export * from "./recover.ts";
 export * from "./simulation.ts";
 export * from "./worker.ts";

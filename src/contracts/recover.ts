@@ -3,6 +3,7 @@
  * /api/recover endpoints return. The schemas are the single source; src/recover's types are inferred here.
  */
 import { z } from "zod";
+import { IdParam } from "./params.ts";
 
 export const PlanService = z.object({
   id: z.string(),
@@ -88,7 +89,7 @@ export const RecoveryPlan = z.object({
 export type RecoveryPlan = z.infer<typeof RecoveryPlan>;
 
 /** A repair that finished (at re-planning) [RCV-6]. */
-export const Completion = z.object({ id: z.string(), at: z.number() });
+export const Completion = z.object({ id: z.string().max(64), at: z.number().min(0) });
 export type Completion = z.infer<typeof Completion>;
 
 export const DrpStep = z.object({
@@ -145,3 +146,66 @@ export const DisasterRecoveryPlan = z.object({
   notes: z.array(z.string()),
 });
 export type DisasterRecoveryPlan = z.infer<typeof DisasterRecoveryPlan>;
+
+/** A crew in a plan request (the API's form of a crews file, [RCV-1], [RCV-2]); hours as numbers. */
+export const CrewInput = z.strictObject({
+  id: IdParam,
+  count: z.number().int().min(1, { error: "expected a whole number of teams >= 1" }).max(1000),
+  layers: z.array(z.string().max(32)).min(1).max(10).optional(),
+  sectors: z.array(z.string().max(32)).min(1).max(20).optional(),
+  shift: z
+    .strictObject({
+      from: z.number().min(0).max(8760).default(0),
+      hours: z.number().positive().max(8760),
+      every: z.number().positive().max(8760).default(24),
+    })
+    .optional(),
+});
+
+/** `POST .../recover/plans`: what is down (assets, or a built-in scenario and seed [RCV-8]), crews, progress. */
+export const RecoverPlanRequest = z
+  .strictObject({
+    down: z.array(IdParam).min(1).max(5000).optional(),
+    scenario: IdParam.optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 48)
+      .optional(),
+    crews: z.array(CrewInput).min(1, { error: "expected at least one crew" }).max(200).optional(),
+    /** Work hours per asset id, overriding the model's [RCV-1]. */
+    durations: z.record(IdParam, z.number().positive().max(100_000)).optional(),
+    /** Repairs reported done: re-plan from them [RCV-6]. */
+    completions: z.array(Completion).max(5000).optional(),
+    now: z.number().min(0).optional(),
+    exactMax: z.number().int().min(0).max(9).optional(),
+  })
+  .refine((r) => (r.down === undefined) !== (r.scenario === undefined), {
+    error: "expected exactly one of down (asset ids) or scenario (with seed)",
+  })
+  .refine((r) => r.scenario === undefined || r.seed !== undefined, {
+    error: "expected seed with scenario",
+    path: ["seed"],
+  });
+export type RecoverPlanRequest = z.infer<typeof RecoverPlanRequest>;
+
+/** `POST .../recover/drp`: one service's disaster recovery plan. */
+export const DrpRequest = z.strictObject({
+  service: IdParam,
+  runs: z.number().int().min(1).max(2000).default(200),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 48)
+    .default(1),
+});
+export type DrpRequest = z.infer<typeof DrpRequest>;
+
+export const DrpResponse = z.object({ drp: DisasterRecoveryPlan, plan: RecoveryPlan });
+export type DrpResponse = z.infer<typeof DrpResponse>;
+
+/** An engine's refusal of a request: the request field it names, and why. */
+export const RecoverError = z.object({ code: z.string(), parameter: z.string(), message: z.string() });
+export type RecoverError = z.infer<typeof RecoverError>;

@@ -6,6 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { AssessmentRun, AssessReport } from "../contracts/assessment.ts";
 import type { Progress } from "../contracts/jobs.ts";
+import type { DrpRequest, DrpResponse, RecoverError, RecoverPlanRequest, RecoveryPlan } from "../contracts/recover.ts";
 import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
 import type { QueueRef, WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
 import type { DetectorModel } from "../detect/engine.ts";
@@ -17,6 +18,7 @@ import { LivePipeline, type PipelineOptions } from "../detect/live/pipeline.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "../simulate/library.ts";
+import type { RecoverWorkerInput } from "./recover-worker.ts";
 
 export type { Progress, SimulationRequest };
 
@@ -55,7 +57,19 @@ export type { DropReason, LivePipeline, LiveSink, LiveStats } from "../detect/li
 export { DROP_REASONS, formatStats } from "../detect/live/pipeline.ts";
 export type { StoredAlert };
 
-export type Engines = { assess?: AssessEngine; simulate?: SimulateEngine; detect?: DetectEngine };
+/** Restoration plans and disaster recovery plans (src/recover), each in its own thread. */
+export type RecoverEngine = {
+  plan(model: CityModel, request: RecoverPlanRequest): Promise<RecoverAnswer<RecoveryPlan>>;
+  drp(model: CityModel, request: DrpRequest): Promise<RecoverAnswer<DrpResponse>>;
+};
+export type RecoverAnswer<T> = { ok: true; value: T } | { ok: false; error: RecoverError };
+
+export type Engines = {
+  assess?: AssessEngine;
+  simulate?: SimulateEngine;
+  detect?: DetectEngine;
+  recover?: RecoverEngine;
+};
 
 export function available(e: Engines): { assess: boolean; simulate: boolean; detect: boolean } {
   return { assess: !!e.assess, simulate: !!e.simulate, detect: !!e.detect };
@@ -121,7 +135,36 @@ export const detectEngine: DetectEngine = {
   toStored: toStoredAlert,
 };
 
+function inRecoverWorker<T>(data: RecoverWorkerInput): Promise<RecoverAnswer<T>> {
+  const url = new URL("./recover-worker.ts", import.meta.url);
+  const api = import.meta.resolve("tsx/esm/api");
+  const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(url.href)}); });`;
+  return new Promise((resolve, reject) => {
+    const w = new Worker(boot, { eval: true, workerData: data });
+    let settled = false;
+    w.on("message", (m: RecoverAnswer<T> | { ok: false; internal: string }) => {
+      settled = true;
+      void w.terminate();
+      if ("internal" in m) reject(new Error(m.internal));
+      else resolve(m);
+    });
+    w.on("error", (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    w.on("exit", () => {
+      if (!settled) reject(new Error(`the recover ${data.kind} thread ended`));
+      settled = true;
+    });
+  });
+}
+
+export const recoverEngine: RecoverEngine = {
+  plan: (model, request) => inRecoverWorker({ kind: "plan", model, request }),
+  drp: (model, request) => inRecoverWorker({ kind: "drp", model, request }),
+};
+
 /** The engines of this build. */
 export async function loadEngines(): Promise<Engines> {
-  return { assess: assessEngine, simulate: simulateEngine, detect: detectEngine };
+  return { assess: assessEngine, simulate: simulateEngine, detect: detectEngine, recover: recoverEngine };
 }

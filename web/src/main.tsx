@@ -11,6 +11,7 @@ import { MapPage } from "./pages/Map.tsx";
 import { ModelsPage } from "./pages/Models.tsx";
 import { MonitoringPage } from "./pages/Monitoring.tsx";
 import { OverviewPage } from "./pages/Overview.tsx";
+import { RecoverPage } from "./pages/Recover.tsx";
 import { SimulationPage } from "./pages/Simulation.tsx";
 import { TwinPage } from "./pages/Twin.tsx";
 import { UsersPage } from "./pages/Users.tsx";
@@ -65,6 +66,7 @@ const PAGES = [
   ["inventory", "Inventory"],
   ["paths", "Attack paths"],
   ["simulation", "Simulation"],
+  ["recover", "Recovery"],
   ["monitoring", "Monitoring"],
   ["twin", "Water twin"],
   ["models", "Models"],
@@ -204,6 +206,7 @@ function App() {
         {ctx && page === "findings" && <FindingsPage ctx={ctx} />}
         {ctx && page === "inventory" && <InventoryPage ctx={ctx} />}
         {ctx && page === "simulation" && <SimulationPage ctx={ctx} />}
+        {ctx && page === "recover" && <RecoverPage ctx={ctx} />}
         {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
         {ctx && page === "twin" && me.permissions.includes("twin.watch") && <TwinPage ctx={ctx} />}
         {ctx && page === "models" && <ModelsPage ctx={ctx} />}

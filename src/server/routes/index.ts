@@ -7,6 +7,7 @@ import { auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
 import { entitiesRoutes } from "./entities.ts";
 import { modelsRoutes } from "./models.ts";
+import { recoverRoutes } from "./recover.ts";
 import { resultsRoutes } from "./results.ts";
 import { risksRoutes } from "./risks.ts";
 import { simulationsRoutes } from "./simulations.ts";
@@ -23,6 +24,7 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
     ...risksRoutes(ctx),
     ...assessmentsRoutes(ctx),
     ...simulationsRoutes(ctx),
+    ...recoverRoutes(ctx),
     ...resultsRoutes(ctx),
     ...alertsRoutes(ctx),
     ...usersRoutes(ctx),
