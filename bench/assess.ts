@@ -2,6 +2,7 @@
  * Benchmark of `rampart assess` on a generated city (default 100,000 assets; BENCH_ASSETS overrides).
  * Prints one JSON line per figure: the whole assessment, and attack paths with choke points alone.
  */
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { mergeActors } from "../src/assess/actors.ts";
 import { assess } from "../src/assess/assess.ts";
@@ -18,16 +19,20 @@ export async function run(): Promise<void> {
   let errors = 0;
   const model = validateRaw(raw, () => errors++);
   if (!model) throw new Error(`generated model is invalid (${errors} errors)`);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const index = buildIndex(model);
   const report = assess(index, { asOf: "2026-06-01", clock: () => performance.now() });
   const all = (performance.now() - t0) / 1000;
+  const cpuAll = cpuSince(c0);
   const common = { assets: index.assetCount, services: index.serviceCount, seed };
   console.log(
     JSON.stringify({
       bench: "assess.all",
       value: round(all),
       unit: "s",
+      cpuSeconds: cpuAll,
+      load1: round(loadavg()[0]),
       ...common,
       findings: report.findings.length,
       pairs: report.pairs.length,
@@ -40,21 +45,30 @@ export async function run(): Promise<void> {
   const jewels: number[] = [];
   for (let a = 0; a < index.assetCount; a++)
     if (model.assets[a].layer === "ot" && (cat.integ[a] === 2 || cat.avail[a] === 2)) jewels.push(a);
+  const c1 = process.cpuUsage();
   const t1 = performance.now();
   const ag = buildAttackGraph(index, new Uint8Array(index.assetCount), jewels);
   const atk = attackPaths(ag, mergeActors(), controlFixes(index));
   const paths = (performance.now() - t1) / 1000;
+  const cpuPaths = cpuSince(c1);
   console.log(
     JSON.stringify({
       bench: "assess.paths",
       value: round(paths),
       unit: "s",
+      cpuSeconds: cpuPaths,
       ...common,
       crownJewels: jewels.length,
       actors: atk.perActor.length,
       chokepoints: atk.chokepoints.length,
     }),
   );
+}
+
+/** CPU seconds (user + system, every thread) since `c0`: wall time alone misleads on a shared machine. */
+function cpuSince(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return round((c.user + c.system) / 1e6);
 }
 
 function round(x: number): number {

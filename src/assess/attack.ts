@@ -483,6 +483,16 @@ export function attackPaths(
     }
   };
   const graphs: Digraph[] = [];
+  // per crown jewel, computed once for every actor: consequence, tie-break rank, exposure, entry hubs
+  const consJ = Float64Array.from(jewels, (a) => cons(a));
+  const rankJ = Float64Array.from(jewels, (a) => rank(a));
+  const exposedJ = Uint8Array.from(jewels, (a) => (ag.index.model.assets[a].exposed ? 1 : 0));
+  const hubs = [
+    [1, ag.hubPhish],
+    [2, ag.hubPhysical],
+    [4, ag.hubInsider],
+  ] as const;
+  const risk = new Float64Array(jewels.length);
   const best = new Float64Array(jewels.length);
   const predOf = new Int32Array(jewels.length);
   const pStep = new Float64Array(jewels.length);
@@ -498,42 +508,42 @@ export function attackPaths(
           : (actor.entries.insider ?? 0) > 0;
     // score each crown jewel from its in-edges: its zone, the internet if exposed, the entry hubs
     const reached: number[] = [];
-    jewels.forEach((a, k) => {
+    const hubLive = hubs.map(([bit]) => hubOn(bit));
+    const tb = tree.best;
+    for (let k = 0; k < jewels.length; k++) {
+      const a = jewels[k];
       const p = stepProbability(ag.weakness[a], actor.skill, ag.monitored[a] === 1);
-      let b = tree.best[ag.reachBase + ag.index.assetZone[a]] * p;
+      let b = tb[ag.reachBase + ag.index.assetZone[a]] * p;
       let pred = ag.reachBase + ag.index.assetZone[a];
       let ps = p;
-      if (ag.index.model.assets[a].exposed && tree.best[internetReach] * p > b) {
-        b = tree.best[internetReach] * p;
+      if (exposedJ[k] === 1 && tb[internetReach] * p > b) {
+        b = tb[internetReach] * p;
         pred = internetReach;
       }
-      for (const [bit, hub] of [
-        [1, ag.hubPhish],
-        [2, ag.hubPhysical],
-        [4, ag.hubInsider],
-      ] as const)
-        if (ag.entryAsset[a] & bit && hubOn(bit) && tree.best[hub] > b) {
-          b = tree.best[hub];
+      const ea = ag.entryAsset[a];
+      for (let h = 0; h < 3; h++) {
+        const hub = hubs[h][1];
+        if (ea & hubs[h][0] && hubLive[h] && tb[hub] > b) {
+          b = tb[hub];
           pred = hub;
           ps = 1;
         }
+      }
       best[k] = b;
       predOf[k] = pred;
       pStep[k] = ps;
+      risk[k] = b * consJ[k];
       if (b > 0) reached.push(k);
-    });
+    }
     let top = 0;
     for (const k of reached) if (best[k] > top) top = best[k];
-    const risk = (k: number) => best[k] * cons(jewels[k]);
-    reached.sort(
-      (x, y) => risk(y) - risk(x) || best[y] - best[x] || rank(jewels[y]) - rank(jewels[x]) || jewels[x] - jewels[y],
-    );
+    reached.sort((x, y) => risk[y] - risk[x] || best[y] - best[x] || rankJ[y] - rankJ[x] || jewels[x] - jewels[y]);
     perActor.push({ id: actor.id, reached: reached.length, best: round(top) });
     const keep = maxPaths > 0 ? reached.slice(0, maxPaths) : reached;
     for (const k of keep) {
       const a = jewels[k];
       const nodes = [...pathTo(tree, predOf[k]), ag.groupOf[a]];
-      paths.push(describePath(ag, actor, dg, tree, nodes, a, pStep[k], best[k], cons(a)));
+      paths.push(describePath(ag, actor, dg, tree, nodes, a, pStep[k], best[k], consJ[k]));
       pathNodes.push(nodes);
     }
     cutFor([actor.id], dg, cuttableFor(ag, [actor]), actor.id);

@@ -153,25 +153,36 @@ export function criticality(
   // ---- common causes: one asset that takes down more members of a redundant group than it can lose ----
   // Only causes the members stand on through chains of assets (their own feed, switch, UPS): a service they all
   // need (electricity) is a dependency of the city, reported by criticality, not a flaw of this redundancy.
-  const ancestors = new Map<number, Set<number>>();
-  const assetAncestors = (m: number): Set<number> => {
-    let set = ancestors.get(m);
-    if (set) return set;
-    set = new Set<number>();
-    const stack = [m];
-    while (stack.length) {
-      const v = stack.pop() as number;
-      for (let q = index.reqStart[v]; q < index.reqStart[v + 1]; q++)
-        for (let k = index.memberStart[q]; k < index.memberStart[q + 1]; k++) {
-          const x = index.members[k];
-          if (x < assetCount && !set.has(x)) {
-            set.add(x);
-            stack.push(x);
+  // per member m: the assets among its supports that it stands on through a chain of assets, in support order
+  // (one depth-first walk per member, marks in a typed array, cached: a member may sit in several groups)
+  const mark = new Int32Array(assetCount);
+  let markEpoch = 0;
+  const dfs: number[] = [];
+  const ancSupports = new Map<number, number[]>();
+  const ancestorSupports = (m: number): number[] => {
+    let out = ancSupports.get(m);
+    if (out) return out;
+    out = [];
+    const sup = supports.get(m);
+    if (sup) {
+      const e = ++markEpoch;
+      dfs.length = 0;
+      dfs.push(m);
+      while (dfs.length) {
+        const v = dfs.pop() as number;
+        for (let q = index.reqStart[v]; q < index.reqStart[v + 1]; q++)
+          for (let k = index.memberStart[q]; k < index.memberStart[q + 1]; k++) {
+            const x = index.members[k];
+            if (x < assetCount && mark[x] !== e) {
+              mark[x] = e;
+              dfs.push(x);
+            }
           }
-        }
+      }
+      for (const x of sup) if (mark[x] === e) out.push(x);
     }
-    ancestors.set(m, set);
-    return set;
+    ancSupports.set(m, out);
+    return out;
   };
   const commonCauses: CommonCause[] = [];
   {
@@ -181,17 +192,14 @@ export function criticality(
       count.clear();
       const mem: number[] = [];
       for (let m = index.memberStart[r]; m < index.memberStart[r + 1]; m++) mem.push(index.members[m]);
-      for (const m of new Set(mem)) {
-        const anc = assetAncestors(m);
-        for (const x of supports.get(m) ?? []) if (anc.has(x)) count.set(x, (count.get(x) ?? 0) + 1);
-      }
+      for (const m of new Set(mem)) for (const x of ancestorSupports(m)) count.set(x, (count.get(x) ?? 0) + 1);
       let best = -1;
       for (const [x, c] of count) {
         if (c <= slack || mem.includes(x)) continue;
         if (best < 0 || reach[x] < reach[best] || (reach[x] === reach[best] && x < best)) best = x;
       }
       if (best >= 0) {
-        const hit = mem.filter((m) => (supports.get(m) ?? []).includes(best) && assetAncestors(m).has(best));
+        const hit = mem.filter((m) => ancestorSupports(m).includes(best));
         commonCauses.push({
           asset: index.nodeId[best],
           owner: index.nodeId[index.reqOwner[r]],
@@ -204,12 +212,12 @@ export function criticality(
   }
 
   // ---- pairs ----
-  const seenPair = new Set<string>();
+  const seenPair = new Set<number>();
   const cand: { a: number; b: number; reason: string }[] = [];
   const budget = opts.pairBudget ?? 20000;
   const addPair = (a: number, b: number, reason: string) => {
     if (a === b || a >= assetCount || b >= assetCount) return;
-    const key = a < b ? `${a},${b}` : `${b},${a}`;
+    const key = a < b ? a * assetCount + b : b * assetCount + a;
     if (seenPair.has(key)) return;
     seenPair.add(key);
     cand.push({ a: Math.min(a, b), b: Math.max(a, b), reason });

@@ -120,6 +120,12 @@ export function locate(
   owners: string[];
 } {
   const { model } = index;
+  const owners = ownersFor(index, f.services);
+  // the common case: one asset
+  if (f.targets.length === 1) {
+    const n = index.nodeOf.get(f.targets[0]);
+    if (n !== undefined && n < index.assetCount) return { zones: [model.assets[n].zone], owners };
+  }
   const zones = new Set<string>();
   for (const t of f.targets) {
     const n = index.nodeOf.get(t);
@@ -142,14 +148,41 @@ export function locate(
       for (const z of [c.from, c.to]) if (z !== "internet") zones.add(z);
     }
   }
-  const owners = new Set<string>();
-  const leads = model.people.filter((p) => p.responsible.includes("all")).map((p) => p.id);
-  for (const s of f.services) {
-    const named = ownersOf(index).get(s);
-    for (const p of named?.length ? named : leads) owners.add(p);
-  }
-  return { zones: [...zones].sort(), owners: [...owners].sort() };
+  return { zones: [...zones].sort(), owners };
 }
+
+/** The people who answer for the services: each one's named people, else those responsible for all. */
+function ownersFor(index: CityIndex, services: readonly string[]): string[] {
+  if (services.length === 0) return [];
+  const named = ownersOf(index);
+  let leads = leadCache.get(index);
+  if (!leads) {
+    leads = index.model.people.filter((p) => p.responsible.includes("all")).map((p) => p.id);
+    leadCache.set(index, leads);
+  }
+  if (services.length === 1) {
+    let one = oneCache.get(index);
+    if (!one) {
+      one = new Map();
+      oneCache.set(index, one);
+    }
+    let o = one.get(services[0]);
+    if (!o) {
+      const l = named.get(services[0]);
+      o = [...new Set(l?.length ? l : leads)].sort();
+      one.set(services[0], o);
+    }
+    return o.slice();
+  }
+  const owners = new Set<string>();
+  for (const s of services) {
+    const l = named.get(s);
+    for (const p of l?.length ? l : leads) owners.add(p);
+  }
+  return [...owners].sort();
+}
+const leadCache = new WeakMap<CityIndex, string[]>();
+const oneCache = new WeakMap<CityIndex, Map<string, string[]>>();
 
 const conduitCache = new WeakMap<CityIndex, Map<string, { from: string; to: string }>>();
 function conduitById(index: CityIndex): Map<string, { from: string; to: string }> {
@@ -354,12 +387,13 @@ export function groupFindings(ctx: GroupContext, findings: Finding[]): FindingGr
   const pop = new Map<string, { pop: number; j: number }>(
     index.model.services.map((s, j) => [s.id, { pop: s.population, j }]),
   );
-  const high = (s: string) => {
-    const j = pop.get(s)?.j;
-    if (j === undefined) return false;
-    const n = index.assetCount + j;
-    return cat.avail[n] === 2 || cat.integ[n] === 2;
-  };
+  const highOf = new Map<string, boolean>(
+    index.model.services.map((sv, j) => {
+      const n = index.assetCount + j;
+      return [sv.id, cat.avail[n] === 2 || cat.integ[n] === 2];
+    }),
+  );
+  const high = (s: string) => highOf.get(s) === true;
   const cityPop = index.model.city.population;
   const out: (FindingGroup & { rank: number[] })[] = [];
   for (const [id, idx] of byId) {
@@ -372,9 +406,12 @@ export function groupFindings(ctx: GroupContext, findings: Finding[]): FindingGr
     let reached = false;
     for (const f of sevFrom) {
       if (f.severity !== sev) continue;
-      const e = exposureOf(ctx, f);
-      if (EXPOSURE_RANK[e] > EXPOSURE_RANK[exposure]) exposure = e;
-      if (f.targets.some((t) => ctx.onPath.has(t))) reached = true;
+      if (exposure !== "internet") {
+        const e = exposureOf(ctx, f);
+        if (EXPOSURE_RANK[e] > EXPOSURE_RANK[exposure]) exposure = e;
+      }
+      if (!reached && f.targets.some((t) => ctx.onPath.has(t))) reached = true;
+      if (exposure === "internet" && reached) break; // nothing further can change either
     }
     const targets = [...new Set(fs.map((f) => f.targets[0]))];
     const svc = new Set<string>();
@@ -408,8 +445,14 @@ export function groupFindings(ctx: GroupContext, findings: Finding[]): FindingGr
           ? 2
           : Math.min(2, EXPOSURE_RANK[exposure] + (reached && exposure !== "internet" ? 1 : 0));
     const points = likelihood + consequence;
-    const zones = [...new Set(fs.flatMap((f) => f.zones))].sort();
-    const owners = [...new Set(fs.flatMap((f) => f.owners))].sort();
+    const zoneSet = new Set<string>();
+    const ownerSet = new Set<string>();
+    for (const f of fs) {
+      for (const z of f.zones) zoneSet.add(z);
+      for (const o of f.owners) ownerSet.add(o);
+    }
+    const zones = [...zoneSet].sort();
+    const owners = [...ownerSet].sort();
     const controls = new Set<string>();
     for (const f of fs) for (const c of closingControls(ctx.edits, f)) controls.add(c);
     const theme = THEMES.find((t) => t.id === id);

@@ -70,6 +70,13 @@ export class LevelsEngine {
   private regionEpoch = 0;
   // k-th largest scratch, sized to the largest requirement
   private readonly kth: Float64Array;
+  // nodes and requirements written since the last reset (so reset touches only those)
+  private readonly dirtyNode: Uint8Array;
+  private readonly dirtyNodes: Int32Array;
+  private dirtyNodeCount = 0;
+  private readonly dirtyReq: Uint8Array;
+  private readonly dirtyReqs: Int32Array;
+  private dirtyReqCount = 0;
   // trail (undo log)
   private recording = false;
   private tLen = 0;
@@ -106,6 +113,10 @@ export class LevelsEngine {
       if (len > maxMembers) maxMembers = len;
     }
     this.kth = new Float64Array(maxMembers);
+    this.dirtyNode = new Uint8Array(n);
+    this.dirtyNodes = new Int32Array(n);
+    this.dirtyReq = new Uint8Array(rc);
+    this.dirtyReqs = new Int32Array(rc);
     const cap0 = 1024;
     this.tKind = new Uint8Array(cap0);
     this.tIdx = new Int32Array(cap0);
@@ -123,6 +134,7 @@ export class LevelsEngine {
     const old = this.cap[node];
     if (c !== old) {
       this.trail(T_CAP, node, old, 0);
+      this.markNode(node);
       this.cap[node] = c;
       if (c < old) {
         this.enqueue(node);
@@ -139,6 +151,7 @@ export class LevelsEngine {
     if (this.exhausted[req] !== v) {
       const before = this.effective(req);
       this.trail(T_EXHAUSTED, req, this.exhausted[req], 0);
+      this.markReq(req);
       this.exhausted[req] = v;
       const after = this.effective(req);
       if (after < before) {
@@ -157,6 +170,7 @@ export class LevelsEngine {
       if (reqBuffer[r] > 0 && this.exhausted[r] === 0) {
         const before = this.effective(r);
         this.trail(T_EXHAUSTED, r, 0, 0);
+        this.markReq(r);
         this.exhausted[r] = 1;
         if (this.effective(r) !== before) this.enqueue(reqOwner[r]);
       }
@@ -172,6 +186,7 @@ export class LevelsEngine {
     const old = this.floor[node];
     if (f !== old) {
       this.trail(T_FLOOR, node, old, 0);
+      this.markNode(node);
       this.floor[node] = f;
       if (f < old) {
         this.enqueue(node);
@@ -208,6 +223,8 @@ export class LevelsEngine {
     while (this.tLen > mark) {
       const t = --this.tLen;
       const i = tIdx[t];
+      if (tKind[t] === T_EXHAUSTED || tKind[t] === T_SAT) this.markReq(i);
+      else this.markNode(i);
       switch (tKind[t]) {
         case T_NODE:
           this.touchNode(i);
@@ -237,19 +254,40 @@ export class LevelsEngine {
     this.recording = false;
   }
 
-  /** No caps, no floors, buffers full, levels recomputed (all 1). Drops the undo log like commit(). */
+  /**
+   * No caps, no floors, buffers full, levels recomputed (all 1). Drops the undo log like commit(). Touches only
+   * the nodes and requirements written since the last reset (in index order, as a full sweep would).
+   */
   reset(): void {
     this.commit();
     this.begin();
-    const n = this.index.nodeCount;
-    for (let i = 0; i < n; i++) if (this.level[i] !== 1 || this.own[i] !== 1) this.touchNode(i);
-    for (let r = 0; r < this.index.reqCount; r++) if (this.sat[r] !== 1) this.touchReq(r);
-    this.level.fill(1);
-    this.own.fill(1);
-    this.cap.fill(1);
-    this.floor.fill(0);
-    this.exhausted.fill(0);
-    this.sat.fill(1);
+    const { level, own, cap, floor, sat, exhausted, dirtyNode, dirtyReq } = this;
+    const nodes = this.dirtyNodes.subarray(0, this.dirtyNodeCount).sort();
+    for (let k = 0; k < nodes.length; k++) {
+      const i = nodes[k];
+      if (level[i] !== 1 || own[i] !== 1) this.touchNode(i);
+    }
+    const reqs = this.dirtyReqs.subarray(0, this.dirtyReqCount).sort();
+    for (let k = 0; k < reqs.length; k++) {
+      const r = reqs[k];
+      if (sat[r] !== 1) this.touchReq(r);
+    }
+    for (let k = 0; k < nodes.length; k++) {
+      const i = nodes[k];
+      level[i] = 1;
+      own[i] = 1;
+      cap[i] = 1;
+      floor[i] = 0;
+      dirtyNode[i] = 0;
+    }
+    for (let k = 0; k < reqs.length; k++) {
+      const r = reqs[k];
+      exhausted[r] = 0;
+      sat[r] = 1;
+      dirtyReq[r] = 0;
+    }
+    this.dirtyNodeCount = 0;
+    this.dirtyReqCount = 0;
     this.finish();
   }
 
@@ -336,8 +374,23 @@ export class LevelsEngine {
     this.tB = b;
   }
 
+  private markNode(n: number): void {
+    if (this.dirtyNode[n] === 0) {
+      this.dirtyNode[n] = 1;
+      this.dirtyNodes[this.dirtyNodeCount++] = n;
+    }
+  }
+
+  private markReq(r: number): void {
+    if (this.dirtyReq[r] === 0) {
+      this.dirtyReq[r] = 1;
+      this.dirtyReqs[this.dirtyReqCount++] = r;
+    }
+  }
+
   private setNode(n: number, level: number, own: number): void {
     this.touchNode(n);
+    this.markNode(n);
     this.trail(T_NODE, n, this.level[n], this.own[n]);
     this.level[n] = level;
     this.own[n] = own;
@@ -345,6 +398,7 @@ export class LevelsEngine {
 
   private setSat(r: number, s: number): void {
     this.touchReq(r);
+    this.markReq(r);
     this.trail(T_SAT, r, this.sat[r], 0);
     this.sat[r] = s;
   }
@@ -405,10 +459,16 @@ export class LevelsEngine {
     for (let p = usedByStart[n]; p < end; p++) {
       const r = usedBy[p];
       const s = sat[r];
+      // [DEP-2] the k-th largest changes only when the member crosses it: a fall from below it or to at least it,
+      // and a rise from above it or to at most it from below, leave it as it is
       let ns: number;
-      if (now < old && reqK[r] === memberStart[r + 1] - memberStart[r]) ns = Math.min(now, s);
-      else if (now < old && old < s) continue;
-      else ns = this.kthLargest(r);
+      if (now < old) {
+        if (old < s || now >= s) continue;
+        ns = reqK[r] === memberStart[r + 1] - memberStart[r] ? Math.min(now, s) : this.kthLargest(r);
+      } else {
+        if (old > s || (old < s && now <= s)) continue;
+        ns = reqK[r] === 1 ? Math.max(now, s) : this.kthLargest(r);
+      }
       if (ns === s) continue;
       const before = this.effective(r);
       this.setSat(r, ns);
@@ -437,7 +497,14 @@ export class LevelsEngine {
     }
     // quickselect for the k-th largest = position k-1 in descending order
     const v = this.kth;
-    for (let i = 0; i < len; i++) v[i] = level[members[a + i]];
+    // levels are at most 1: with k members at 1 the k-th largest is 1 (the common case, no selection)
+    let ones = 0;
+    for (let i = 0; i < len; i++) {
+      const x = level[members[a + i]];
+      v[i] = x;
+      if (x === 1) ones++;
+    }
+    if (ones >= k) return 1;
     const target = k - 1;
     let lo = 0;
     let hi = len - 1;
@@ -469,7 +536,7 @@ export class LevelsEngine {
    */
   private raise(node: number): void {
     const { usedByStart, usedBy, reqOwner } = this.index;
-    const { region, regionStamp } = this;
+    const { region, regionStamp, own, cap } = this;
     if (this.regionEpoch >= 0x7ffffff0) {
       regionStamp.fill(0);
       this.reqSeen.fill(0);
@@ -487,6 +554,8 @@ export class LevelsEngine {
         const o = reqOwner[usedBy[p]];
         if (regionStamp[o] !== stamp) {
           regionStamp[o] = stamp;
+          // a node already at its cap cannot rise (raising only raises the fixpoint) nor pass a rise on
+          if (own[o] === cap[o]) continue;
           region[tail++] = o;
         }
       }

@@ -55,6 +55,15 @@ const R_DONE = 4;
 
 export type { TraceEntry };
 
+/**
+ * One change to the levels engine's inputs in a run, for checking attribution against a slow oracle: a node's
+ * cap (`value` the real one, `without` the cap without our containment's hits [ATT-1]), a requirement's buffer
+ * exhausted (1) or refilled (0), a node's fallback floor. Applied at time `t`, in order.
+ */
+export type LevelInput =
+  | { t: number; kind: "cap"; index: number; value: number; without: number }
+  | { t: number; kind: "buffer" | "floor"; index: number; value: number };
+
 /** Per-run results, written into arrays shared by a chunk of runs (run r at offset r * width). */
 export class RunSink {
   readonly personHours: Float64Array;
@@ -106,6 +115,12 @@ class Shadow {
   readonly ph: Float64Array;
   /** Started in this run (until then it equals its source: the real run, or for D the run without containment). */
   on = false;
+  /**
+   * Its own engine is driven (on and not parked). N is parked once every isolation is lifted: from then on its
+   * caps, buffers and floors are the real run's, so its levels (the unique greatest fixpoint) are the real
+   * engine's, which it reads instead.
+   */
+  live = false;
   constructor(
     readonly L: LevelsEngine,
     S: number,
@@ -123,6 +138,8 @@ export class Simulator {
   private readonly G: number;
   private rng!: Rng;
   private trace: TraceEntry[] | undefined;
+  private inputs: LevelInput[] | undefined;
+  private now = 0;
   // hits: per node the active caps
   private readonly hits: (number[] | undefined)[];
   private readonly hitTouched: number[] = [];
@@ -203,6 +220,8 @@ export class Simulator {
   private detectGen = 0;
   private detectedAt = Number.NaN;
   private contained = false;
+  /** Isolations (zone, host) not yet lifted. */
+  private isoPending = 0;
   private succeeded = 0;
   private reached = 0;
   private compromisedCount = 0;
@@ -213,6 +232,12 @@ export class Simulator {
   private readonly actCap: Float64Array;
   private actCapList: number[] = [];
   private readonly repState: Uint8Array;
+  /** Per zone (CSR): the positions in crossReq of the cross-zone requirements its isolation can cut. */
+  private readonly zoneCrStart: Int32Array;
+  private readonly zoneCr: Int32Array;
+  private readonly crSeen: Int32Array;
+  private readonly crList: Int32Array;
+  private crStamp = 0;
 
   /**
    * `lean`: person-hours and objectives only, for callers that read nothing else (invest [BUY-8]): no level
@@ -286,12 +311,41 @@ export class Simulator {
     this.actZone = new Int32Array(ix.zoneCount);
     this.actCap = new Float64Array(this.A).fill(1);
     this.repState = new Uint8Array(this.A);
+    // a cross-zone requirement is cut only when its owner's zone or one of its asset members' zones is isolated
+    const cr = c.crossReq;
+    const Z = ix.zoneCount;
+    const zonesOf = (i: number, f: (z: number) => void) => {
+      const r = cr[i];
+      const zx = ix.assetZone[ix.reqOwner[r]];
+      f(zx);
+      for (let m = ix.memberStart[r]; m < ix.memberStart[r + 1]; m++) {
+        const b = ix.members[m];
+        if (b < this.A && ix.assetZone[b] !== zx) f(ix.assetZone[b]);
+      }
+    };
+    this.crSeen = new Int32Array(cr.length);
+    this.crList = new Int32Array(cr.length);
+    const count = new Int32Array(Z + 1);
+    for (let i = 0; i < cr.length; i++)
+      zonesOf(i, (z) => {
+        count[z + 1]++;
+      });
+    this.zoneCrStart = new Int32Array(Z + 1);
+    for (let z = 0; z < Z; z++) this.zoneCrStart[z + 1] = this.zoneCrStart[z] + count[z + 1];
+    this.zoneCr = new Int32Array(this.zoneCrStart[Z]);
+    const fill = this.zoneCrStart.slice(0, Z);
+    for (let i = 0; i < cr.length; i++)
+      zonesOf(i, (z) => {
+        this.zoneCr[fill[z]++] = i;
+      });
   }
 
   /** Runs one simulation with stream `rng`, writing run `slot` of `sink`. Returns the trace when asked. */
-  run(rng: Rng, sink: RunSink, slot: number, withTrace = false): TraceEntry[] | undefined {
+  run(rng: Rng, sink: RunSink, slot: number, withTrace = false, inputs?: LevelInput[]): TraceEntry[] | undefined {
     this.rng = rng;
     this.trace = withTrace ? [] : undefined;
+    this.inputs = inputs;
+    this.now = 0;
     this.resetRun();
     const c = this.c;
     const q = this.q;
@@ -313,6 +367,7 @@ export class Simulator {
     while (q.size > 0) {
       t = q.topTime();
       if (t > horizon) break;
+      this.now = t;
       do {
         while (q.size > 0 && q.topTime() === t) {
           q.pop();
@@ -341,10 +396,10 @@ export class Simulator {
     this.fbDip.fill(0, this.A);
     this.fbForce.fill(0, this.A);
     this.fbUsed.fill(0, this.A);
+    for (let i = 0; i < this.pendLen; i++) this.inPend[this.pend[i]] = 0;
+    for (let i = 0; i < this.recLen; i++) this.inRec[this.rec[i]] = 0;
     this.pendLen = 0;
     this.recLen = 0;
-    this.inPend.fill(0);
-    this.inRec.fill(0);
     this.cur.fill(1);
     this.last.fill(0);
     this.ph.fill(0);
@@ -359,7 +414,10 @@ export class Simulator {
     this.minLevel.fill(1);
     this.severe.fill(0);
     this.shN.on = false;
+    this.shN.live = false;
     this.shD.on = false;
+    this.shD.live = false;
+    this.isoPending = 0;
     this.downCount = 0;
     for (const a of this.heldList) this.held[a] = 0;
     this.heldList.length = 0;
@@ -423,10 +481,11 @@ export class Simulator {
     if (h) for (const x of h) if (x < cap) cap = x;
     this.L.setCap(n, cap);
     this.collect();
-    if (this.shN.on || this.shD.on) {
+    this.inputs?.push({ t: this.now, kind: "cap", index: n, value: cap, without: this.shadowCap(n) });
+    if (this.shN.live || this.shD.live) {
       const sc = this.shadowCap(n);
-      if (this.shN.on) this.shN.L.setCap(n, sc);
-      if (this.shD.on) this.shD.L.setCap(n, sc);
+      if (this.shN.live) this.shN.L.setCap(n, sc);
+      if (this.shD.live) this.shD.L.setCap(n, sc);
     }
   }
 
@@ -459,6 +518,7 @@ export class Simulator {
    */
   private startShadow(sh: Shadow, from: { cur: Float64Array; last: Float64Array; ph: Float64Array }): void {
     sh.on = true;
+    sh.live = true;
     const ix = this.c.index;
     const L = sh.L;
     L.reset();
@@ -474,13 +534,13 @@ export class Simulator {
   }
 
   private shadowExhausted(r: number, on: boolean): void {
-    if (this.shN.on) this.shN.L.setBufferExhausted(r, on);
-    if (this.shD.on) this.shD.L.setBufferExhausted(r, on);
+    if (this.shN.live) this.shN.L.setBufferExhausted(r, on);
+    if (this.shD.live) this.shD.L.setBufferExhausted(r, on);
   }
 
   private shadowFloor(n: number, f: number): void {
-    if (this.shN.on) this.shN.L.setFloor(n, f);
-    if (this.shD.on) this.shD.L.setFloor(n, f);
+    if (this.shN.live) this.shN.L.setFloor(n, f);
+    if (this.shD.live) this.shD.L.setFloor(n, f);
   }
 
   /** [DEP-1] several hits on one node: the lowest cap counts. */
@@ -533,6 +593,7 @@ export class Simulator {
       if (this.L.exhausted[r]) {
         this.L.setBufferExhausted(r, false);
         this.collect();
+        this.inputs?.push({ t, kind: "buffer", index: r, value: 0 });
         this.shadowExhausted(r, false);
         this.note(t, "buffer-refilled", this.c.index.nodeId[this.c.index.reqOwner[r]]);
       }
@@ -562,6 +623,7 @@ export class Simulator {
     this.fbUsed[n] += t - this.fbForceStart[n];
     this.L.setFloor(n, 0);
     this.collect();
+    this.inputs?.push({ t, kind: "floor", index: n, value: 0 });
     this.shadowFloor(n, 0);
     this.note(t, "fallback-off", this.c.index.nodeId[n], why);
   }
@@ -583,6 +645,7 @@ export class Simulator {
         if (b === this.bufGen[a] && this.bufDip[a] === 1) {
           this.L.setBufferExhausted(a, true);
           this.collect();
+          this.inputs?.push({ t, kind: "buffer", index: a, value: 1 });
           this.shadowExhausted(a, true);
           this.note(t, "buffer-exhausted", ix.nodeId[ix.reqOwner[a]], `ride-through of ${ix.reqBuffer[a]}h used up`);
         }
@@ -595,6 +658,7 @@ export class Simulator {
             this.fbForceStart[a] = t;
             this.L.setFloor(a, ix.fallbackLevel[a]);
             this.collect();
+            this.inputs?.push({ t, kind: "floor", index: a, value: ix.fallbackLevel[a] });
             this.shadowFloor(a, ix.fallbackLevel[a]);
             this.note(t, "fallback-on", ix.nodeId[a], `fallback at level ${ix.fallbackLevel[a]}`);
             if (left !== Number.POSITIVE_INFINITY) this.q.push(t + left, E_FB_END, a, b);
@@ -965,8 +1029,20 @@ export class Simulator {
       const len = sample(pol.zoneIsolation, this.rng);
       const impact = pol.impact;
       const cr = c.crossReq;
-      for (let i = 0; i < cr.length; i++) {
-        const r = cr[i];
+      // only the cross-zone requirements touching an isolated zone can be cut; in crossReq order as a full sweep
+      const stamp = ++this.crStamp;
+      let nc = 0;
+      for (const z of this.isoZones)
+        for (let p = this.zoneCrStart[z]; p < this.zoneCrStart[z + 1]; p++) {
+          const i = this.zoneCr[p];
+          if (this.crSeen[i] !== stamp) {
+            this.crSeen[i] = stamp;
+            this.crList[nc++] = i;
+          }
+        }
+      const cand = this.crList.subarray(0, nc).sort();
+      for (let j = 0; j < nc; j++) {
+        const r = cr[cand[j]];
         const x = ix.reqOwner[r];
         const zx = ix.assetZone[x];
         const xIso = this.isoZone[zx] === 1;
@@ -994,6 +1070,7 @@ export class Simulator {
         this.addHit(x, this.isoCap[x]);
       }
       this.q.push(t + len, E_ISO_END, 0);
+      this.isoPending++;
     }
     if (this.isoHosts.length > 0) {
       const len = sample(pol.hostIsolation, this.rng);
@@ -1003,6 +1080,7 @@ export class Simulator {
         this.addHit(a, 0);
       }
       this.q.push(t + len, E_ISO_END, 1);
+      this.isoPending++;
     }
   }
 
@@ -1021,6 +1099,8 @@ export class Simulator {
         this.isoHostOn[a] = 0;
         this.removeHit(a, 0);
       }
+    // every isolation lifted: N's inputs are the real run's from now on, so it reads the real levels [ATT-1]
+    if (--this.isoPending === 0) this.shN.live = false;
   }
 
   private priorityOf(a: number): number {
@@ -1104,6 +1184,7 @@ export class Simulator {
           this.fbForceStart[n] = t;
           this.L.setFloor(n, ix.fallbackLevel[n]);
           this.collect();
+          this.inputs?.push({ t, kind: "floor", index: n, value: ix.fallbackLevel[n] });
           this.shadowFloor(n, ix.fallbackLevel[n]);
           this.note(t, "decision", ix.nodeId[n], `switch to the fallback (level ${ix.fallbackLevel[n]})`);
           if (left !== Number.POSITIVE_INFINITY) this.q.push(t + left, E_FB_END, n, gen);
@@ -1210,7 +1291,7 @@ export class Simulator {
     if (!this.shD.on && !this.lean) {
       // D equals the run without containment until a service others need loses level there
       const src = this.shN.on ? this.shN : undefined;
-      const lv = src ? src.L.level : L.level;
+      const lv = this.shN.live ? this.shN.L.level : L.level;
       for (const s of this.feedList)
         if (lv[A + s] < 1) {
           this.startShadow(this.shD, src ?? this.real);
@@ -1233,7 +1314,7 @@ export class Simulator {
 
   private recordShadow(sh: Shadow, t: number): void {
     const A = this.A;
-    const lv = sh.L.level;
+    const lv = sh.live ? sh.L.level : this.L.level;
     const pop = this.c.index.population;
     for (let s = 0; s < this.S; s++) {
       const nw = lv[A + s];
