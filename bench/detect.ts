@@ -9,7 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as createNetServer, connect as netConnect } from "node:net";
+import { createServer as createNetServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCsv } from "../src/detect/csv.ts";
@@ -17,6 +17,7 @@ import { Detector, train } from "../src/detect/engine.ts";
 import { startWatch } from "../src/detect/io/watch.ts";
 import { synthNetwork } from "../src/detect/synth.ts";
 import { streamFor } from "../src/model/rng.ts";
+import { reachable } from "../test/helpers/services.ts";
 
 const BATADAL = join(import.meta.dirname, "..", "..", "shared", "data", "batadal", "BATADAL_dataset03.csv");
 
@@ -122,17 +123,6 @@ async function freePort(): Promise<number> {
       const port = typeof a === "object" && a ? a.port : 0;
       srv.close(() => res(port));
     });
-  });
-}
-
-async function reachable(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = netConnect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      res(true);
-    });
-    s.once("error", () => res(false));
   });
 }
 

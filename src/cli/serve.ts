@@ -141,7 +141,8 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   if (!process.env.RAMPART_AUDIT_KEY) mkdirSync(storeOpts.dataDir, { recursive: true, mode: 0o700 });
   ensureAuditKey(keyPath);
   print(`audit signing key: ${keyPath} (anchor the log with: rampart audit anchor --to FILE)`);
-  const engines = await loadEngines();
+  // one job thread started now: the first assessment does not wait for a thread to load the sources
+  const engines = await loadEngines({ warm: 1 });
   const server = await buildServer({
     store,
     engines,

@@ -349,57 +349,86 @@ function ctownDefaults(): { network?: string; cpa?: string } {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** The scenario's files: named for run and serve; dataset defaults to C-Town beside the checkout. */
+function scenarioFiles(c: Command, ctownDefault = false): Command {
+  if (ctownDefault)
+    return c
+      .option("--network <file>", "EPANET .inp network (default: C-Town beside the checkout)")
+      .option("--cpa <file>", ".cpa without attacks (default: C-Town's no_attacks.cpa)")
+      .option("--patterns <file>", "hourly demand multipliers CSV");
+  return c
+    .requiredOption("--network <file>", "EPANET .inp network")
+    .requiredOption("--cpa <file>", ".cpa file: PLCs, links, attacks, options")
+    .option("--patterns <file>", "hourly demand multipliers CSV (default: the .cpa's patterns_file)");
+}
+
+/** The settings every twin run shares (read by `common`); `noise` false: the command has no readings noise. */
+function runSettings(c: Command, d: { hours?: string; seed?: string; noise?: string | false }): Command {
+  c.option("--hours <n>", `hours to simulate${d.hours ? "" : " (default: the network's duration)"}`, d.hours).option(
+    "--seed <n>",
+    d.seed ?? "random seed",
+    "1",
+  );
+  if (d.noise !== false)
+    c.option("--noise <sd>", "standard deviation of measurement noise on analogue readings", d.noise).option(
+      "--round <digits>",
+      "round readings to this many decimals",
+    );
+  return c
+    .option("--scan <seconds>", "PLC scan interval (divides 3600; default: the network's hydraulic step)")
+    .option("--start <date>", "date of the first row (simulated hour 0), YYYY-MM-DD", "2014-01-06");
+}
+
+/** Where the readings go, and the true values beside them. */
+function readingsOut(c: Command): Command {
+  return c
+    .requiredOption("--out <file>", "readings CSV to write (what SCADA saw)")
+    .option("--truth <file>", "also write the true values in the same shape");
+}
+
 export function registerTwin(program: Command): void {
   const twin = program
     .command("twin")
     .description("a live water-utility twin: EPANET hydraulics with PLC logic in the loop");
-  twin
-    .command("run")
-    .description("replay a .cpa scenario on a network; write BATADAL-shaped hourly SCADA readings")
-    .requiredOption("--network <file>", "EPANET .inp network")
-    .requiredOption("--cpa <file>", ".cpa file: PLCs, links, attacks, options")
-    .option("--patterns <file>", "hourly demand multipliers CSV (default: the .cpa's patterns_file)")
-    .option("--hours <n>", "hours to simulate (default: the network's duration)")
-    .option("--seed <n>", "random seed", "1")
-    .option("--noise <sd>", "standard deviation of measurement noise on analogue readings", "0")
-    .option("--round <digits>", "round readings to this many decimals")
-    .option("--scan <seconds>", "PLC scan interval (divides 3600; default: the network's hydraulic step)")
-    .option("--start <date>", "date of the first row, YYYY-MM-DD", "2014-01-06")
-    .requiredOption("--out <file>", "readings CSV to write (what SCADA saw)")
-    .option("--truth <file>", "also write the true values in the same shape")
-    .action(command(twinRunCommand));
-  twin
-    .command("dataset")
-    .description("generate a labelled attack campaign (ATT_FLAG exact) in the BATADAL shape")
-    .requiredOption("--attacks <n>", "number of attacks")
-    .option("--network <file>", "EPANET .inp network (default: C-Town beside the checkout)")
-    .option("--cpa <file>", ".cpa without attacks (default: C-Town's no_attacks.cpa)")
-    .option("--patterns <file>", "hourly demand multipliers CSV")
-    .option("--hours <n>", "hours to simulate", "672")
-    .option("--seed <n>", "random seed (campaign, noise)", "1")
-    .option("--noise <sd>", "measurement noise standard deviation", "0.01")
-    .option("--round <digits>", "round readings to this many decimals")
-    .option("--scan <seconds>", "PLC scan interval (divides 3600)")
-    .option("--start <date>", "date of the first row, YYYY-MM-DD", "2014-01-06")
-    .requiredOption("--out <file>", "readings CSV to write")
-    .option("--truth <file>", "also write the true values")
+  readingsOut(
+    runSettings(
+      scenarioFiles(
+        twin
+          .command("run")
+          .description("replay a .cpa scenario on a network; write BATADAL-shaped hourly SCADA readings"),
+      ),
+      { noise: "0" },
+    ),
+  ).action(command(twinRunCommand));
+  readingsOut(
+    runSettings(
+      scenarioFiles(
+        twin
+          .command("dataset")
+          .description("generate a labelled attack campaign (ATT_FLAG exact) in the BATADAL shape")
+          .requiredOption("--attacks <n>", "number of attacks"),
+        true,
+      ),
+      { hours: "672", seed: "random seed (campaign, noise)", noise: "0.01" },
+    ),
+  )
     .option("--plan <file>", "also write the campaign (kinds, hours, targets) as JSON")
     .action(command((o: TwinDatasetOpts) => twinDatasetCommand(o, ctownDefaults())));
-  twin
-    .command("serve")
-    .description("the PLCs on the wire: Modbus/TCP per PLC on loopback, links and SCADA over Modbus, SCADA to MQTT")
-    .requiredOption("--network <file>", "EPANET .inp network")
-    .requiredOption("--cpa <file>", ".cpa file: PLCs, links, attacks, options")
-    .option("--patterns <file>", "hourly demand multipliers CSV (default: the .cpa's patterns_file)")
-    .option("--hours <n>", "hours to simulate (default: the network's duration)")
-    .option("--seed <n>", "random seed", "1")
-    .option("--scan <seconds>", "PLC scan interval (divides 3600)")
+  runSettings(
+    scenarioFiles(
+      twin
+        .command("serve")
+        .description(
+          "the PLCs on the wire: Modbus/TCP per PLC on loopback, links and SCADA over Modbus, SCADA to MQTT",
+        ),
+    ),
+    { noise: false },
+  )
     .option("--speed <x>", "simulated seconds per real second, 1 to 3600 (0 = as fast as possible)", "3600")
     .option("--mqtt <url>", "publish SCADA readings to this MQTT broker (as detect watch reads them)")
     .option("--site <name>", "MQTT topic site", "ctown")
     .option("--asset <id>", "MQTT topic asset (the SCADA server's id in the model)", "ct-scada")
     .option("--attack <spec>", "an attack on the wire (repeatable; see docs/twin.md)", collect, [] as string[])
-    .option("--start <date>", "date of simulated hour 0, YYYY-MM-DD", "2014-01-06")
     .option("--ports-file <file>", "write the PLCs' Modbus ports and register maps as JSON")
     .option("--out <file>", "write the ground truth (true values, attack labels) when done")
     .action(command(twinServeCommand));

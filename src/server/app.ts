@@ -390,6 +390,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
   app.addHook("onClose", async () => {
     jobs.cancelAll();
     await twin.stop();
+    await engines.close?.();
   });
 
   return { app, jobs, alerts, models, metrics, routes };

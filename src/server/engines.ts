@@ -8,7 +8,7 @@ import type { AssessmentRun, AssessReport } from "../contracts/assessment.ts";
 import type { Progress } from "../contracts/jobs.ts";
 import type { DrpRequest, DrpResponse, RecoverError, RecoverPlanRequest, RecoveryPlan } from "../contracts/recover.ts";
 import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
-import type { QueueRef, WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
+import type { QueueRef } from "../contracts/worker.ts";
 import type { DetectorModel } from "../detect/engine.ts";
 import type { Result } from "../detect/errors.ts";
 import { readDetectorFile } from "../detect/io/files.ts";
@@ -18,12 +18,11 @@ import { LivePipeline, type PipelineOptions } from "../detect/live/pipeline.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "../simulate/library.ts";
+import { type JobHooks, type JobRunner, type PoolOptions, WorkerPool } from "./pool.ts";
 import type { RecoverWorkerInput } from "./recover-worker.ts";
 
+export type { JobHooks, JobRunner } from "./pool.ts";
 export type { Progress, SimulationRequest };
-
-/** What a job's engine gets besides its input: a progress callback and a cancel signal. */
-export type JobHooks = { progress(p: Progress): void; signal: AbortSignal };
 
 export type AssessEngine = {
   run(model: CityModel, raw: RawModel, req: AssessmentRun, hooks: JobHooks): Promise<AssessReport>;
@@ -69,63 +68,40 @@ export type Engines = {
   simulate?: SimulateEngine;
   detect?: DetectEngine;
   recover?: RecoverEngine;
+  /** Ends what the engines keep running (the job threads); the server calls it when it stops. */
+  close?(): Promise<void>;
 };
 
 export function available(e: Engines): { assess: boolean; simulate: boolean; detect: boolean } {
   return { assess: !!e.assess, simulate: !!e.simulate, detect: !!e.detect };
 }
 
-function startWorker(data: WorkerRequest): Worker {
-  const url = new URL("./worker.ts", import.meta.url);
-  // the worker registers tsx itself: loader hooks of the parent thread are not always inherited
-  const api = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
+/** The assessment engine, its jobs run by `runner` (the warm thread pool). */
+export function assessEngineOn(runner: JobRunner): AssessEngine {
+  return {
+    run: async (model, raw, request, hooks) => {
+      const m = await runner.run({ kind: "assessment", model, raw, request }, hooks);
+      if (m.kind !== "assessment") throw new Error("the assessment thread answered with a simulation");
+      return m.result;
+    },
+  };
 }
 
-/** Runs one job in its own thread: the event loop stays free, and cancelling terminates the thread. */
-function inWorker(data: WorkerRequest, hooks: JobHooks): Promise<Extract<WorkerMessage, { type: "done" }>> {
-  return new Promise((resolve, reject) => {
-    const w = startWorker(data);
-    let settled = false;
-    const settle = (f: () => void) => {
-      if (!settled) {
-        settled = true;
-        f();
-        void w.terminate();
-      }
-    };
-    hooks.signal.addEventListener("abort", () => settle(() => reject(new Error("cancelled"))));
-    w.on("message", (m: WorkerMessage) => {
-      if (m.type === "progress") hooks.progress({ done: m.done, total: m.total, phase: m.phase });
-      else if (m.type === "error") settle(() => reject(new Error(m.message)));
-      else settle(() => resolve(m));
-    });
-    w.on("error", (e) => settle(() => reject(e)));
-    w.on("exit", () => settle(() => reject(new Error(`the ${data.kind} thread ended`))));
-  });
+/** The simulation engine, its jobs run by `runner`. */
+export function simulateEngineOn(runner: JobRunner): SimulateEngine {
+  return {
+    scenarios: () =>
+      BUILT_IN_IDS.map((id) => {
+        const s = BUILT_IN[id] as { name?: string; description?: string };
+        return { id, name: s.name ?? id, description: s.description };
+      }),
+    run: async (model, raw, request, hooks, queue) => {
+      const m = await runner.run({ kind: "simulation", model, raw, request, queue }, hooks);
+      if (m.kind !== "simulation") throw new Error("the simulation thread answered with an assessment");
+      return m.result;
+    },
+  };
 }
-
-export const assessEngine: AssessEngine = {
-  run: async (model, raw, request, hooks) => {
-    const m = await inWorker({ kind: "assessment", model, raw, request }, hooks);
-    if (m.kind !== "assessment") throw new Error("the assessment thread answered with a simulation");
-    return m.result;
-  },
-};
-
-export const simulateEngine: SimulateEngine = {
-  scenarios: () =>
-    BUILT_IN_IDS.map((id) => {
-      const s = BUILT_IN[id] as { name?: string; description?: string };
-      return { id, name: s.name ?? id, description: s.description };
-    }),
-  run: async (model, raw, request, hooks, queue) => {
-    const m = await inWorker({ kind: "simulation", model, raw, request, queue }, hooks);
-    if (m.kind !== "simulation") throw new Error("the simulation thread answered with an assessment");
-    return m.result;
-  },
-};
 
 export const detectEngine: DetectEngine = {
   pipeline: (o) => new LivePipeline(o),
@@ -164,7 +140,18 @@ export const recoverEngine: RecoverEngine = {
   drp: (model, request) => inRecoverWorker({ kind: "drp", model, request }),
 };
 
-/** The engines of this build. */
-export async function loadEngines(): Promise<Engines> {
-  return { assess: assessEngine, simulate: simulateEngine, detect: detectEngine, recover: recoverEngine };
+/**
+ * The engines of this build, their jobs on one warm thread pool of their own (`close()` ends it). `warm`
+ * starts that many threads now, so that even the first job finds one ready (`rampart serve` does).
+ */
+export async function loadEngines(o: PoolOptions & { runner?: JobRunner; warm?: number } = {}): Promise<Engines> {
+  const runner = o.runner ?? new WorkerPool(o);
+  if (o.warm) runner.warm?.(o.warm);
+  return {
+    assess: assessEngineOn(runner),
+    simulate: simulateEngineOn(runner),
+    detect: detectEngine,
+    recover: recoverEngine,
+    close: () => runner.close(),
+  };
 }

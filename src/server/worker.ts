@@ -1,15 +1,15 @@
 /**
- * One job (an assessment or a simulation) in its own thread: the server stays responsive, and cancelling
- * terminates the thread. Input and messages are the contract's `WorkerRequest` and `WorkerMessage`.
+ * A job thread of the server's pool (pool.ts): it takes one job (an assessment or a simulation) at a time as a
+ * message, answers with progress then one `done` or `error`, and waits for the next; the server stays
+ * responsive, and cancelling terminates the thread. Messages are the contract's `WorkerRequest` and
+ * `WorkerMessage`.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { assess } from "../assess/assess.ts";
 import type { WorkerMessage, WorkerRequest } from "../contracts/worker.ts";
 import { buildIndex } from "../model/graph.ts";
 import { PgQueue } from "../scale/queue.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
-
-const input = workerData as WorkerRequest;
 
 /** The simulation request's field for each of the engine's parameters. */
 const REQUEST_FIELD: Record<string, string> = {
@@ -70,9 +70,12 @@ function runAssessment(input: Extract<WorkerRequest, { kind: "assessment" }>) {
   post({ type: "done", kind: "assessment", result: report });
 }
 
-async function main() {
+async function runJob(input: WorkerRequest) {
   if (input.kind === "simulation") await runSimulation(input);
   else runAssessment(input);
 }
 
-main().catch((e) => post({ type: "error", message: e instanceof Error ? e.message : String(e) }));
+// one job at a time: the pool sends the next only after this one answered
+port.on("message", (input: WorkerRequest) => {
+  runJob(input).catch((e) => post({ type: "error", message: e instanceof Error ? e.message : String(e) }));
+});

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { loadModelFromSources } from "../../src/model/load.ts";
-import { assessEngine } from "../../src/server/engines.ts";
+import { loadEngines } from "../../src/server/engines.ts";
 import { finished, testServer } from "../server/helpers.ts";
 
 const MODEL = `rampart: 1
@@ -45,7 +45,7 @@ test("[CLI-1] the same model gives byte-identical assessment JSON through the CL
     timeout: 120_000,
   });
   expect(cli.status, cli.stderr).toBe(0);
-  const s = await testServer({ engines: { assess: assessEngine } });
+  const s = await testServer({ engines: await loadEngines() });
   try {
     expect(
       (await s.req(s.as.analyst, "POST", "/api/models", { id: "parity", files: [{ file: "city.yaml", text: MODEL }] }))

@@ -1,6 +1,5 @@
 /** The one live pipeline: no silent loss, unknown assets refused, one alert, pacing through Mosquitto. */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -14,6 +13,7 @@ import { DROP_REASONS, LivePipeline, type LiveSink } from "../../src/detect/live
 import { synthNetwork } from "../../src/detect/synth.ts";
 import { loadModelFromSources } from "../../src/model/load.ts";
 import { streamFor } from "../../src/model/rng.ts";
+import { mosquittoPresent } from "../helpers/services.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-live-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -155,19 +155,7 @@ describe("live pipeline", () => {
   });
 });
 
-async function reachable(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = netConnect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      res(true);
-    });
-    s.once("error", () => res(false));
-  });
-}
-
-const ci = process.env.CI === "true";
-const mosquitto = ci || (await reachable(1883));
+const mosquitto = await mosquittoPresent();
 const BATADAL = join(import.meta.dirname, "..", "..", "..", "shared", "data", "batadal", "BATADAL_dataset04.csv");
 
 describe.skipIf(!mosquitto)("through Mosquitto on 127.0.0.1:1883 (runs when CI=true)", () => {

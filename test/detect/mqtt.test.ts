@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -9,6 +8,7 @@ import { parsePayload, parseTopic } from "../../src/detect/ingest.ts";
 import { startWatch } from "../../src/detect/io/watch.ts";
 import { synthNetwork } from "../../src/detect/synth.ts";
 import { streamFor } from "../../src/model/rng.ts";
+import { mosquittoPresent } from "../helpers/services.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-detect-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,19 +88,7 @@ describe("live ingestion", () => {
   });
 });
 
-async function reachable(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = netConnect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      res(true);
-    });
-    s.once("error", () => res(false));
-  });
-}
-
-const ci = process.env.CI === "true";
-const mosquitto = ci || (await reachable(1883));
+const mosquitto = await mosquittoPresent();
 describe.skipIf(!mosquitto)(
   "external broker (Mosquitto on 127.0.0.1:1883; runs when CI=true, else skipped if unreachable)",
   () => {

@@ -5,23 +5,15 @@
  */
 import { describe, expect, test } from "vitest";
 import { additiveFrontier, bestWithin, invest, paretoFrontier, ratioOrder } from "../../src/invest/index.ts";
-import { generateRaw } from "../../src/model/generate.ts";
-import { validateRaw } from "../../src/model/load.ts";
 import { streamFor } from "../../src/model/rng.ts";
 import { simulate } from "../../src/simulate/index.ts";
 import { BUILT_IN } from "../../src/simulate/library.ts";
 import { parseScenarioObject } from "../../src/simulate/scenario.ts";
+import { builtInScenario, generatedCity } from "../helpers/city.ts";
 
-const raw = generateRaw({ assets: 150, seed: 5 });
-const model = validateRaw(raw, () => {});
-if (!model) throw new Error("generated city invalid");
-const loaded = { model, raw };
-
-function scenario(id: string) {
-  const p = parseScenarioObject(BUILT_IN[id], `built-in:${id}`);
-  if (!p.ok) throw new Error(p.issues[0].message);
-  return p.scenario;
-}
+const loaded = generatedCity(150, 5);
+const { model } = loaded;
+const scenario = builtInScenario;
 
 const LIK = { ransomware: 0.3, "supply-chain": 0.1 };
 

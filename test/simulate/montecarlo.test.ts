@@ -3,25 +3,16 @@
  * the same seeds; distributions sample what they say.
  */
 import { describe, expect, test } from "vitest";
-import { generateRaw } from "../../src/model/generate.ts";
-import { validateRaw } from "../../src/model/load.ts";
 import { streamFor } from "../../src/model/rng.ts";
 import { sample } from "../../src/simulate/distributions.ts";
 import { simulate, withControls } from "../../src/simulate/index.ts";
-import { BUILT_IN, BUILT_IN_IDS } from "../../src/simulate/library.ts";
-import { parseScenarioObject } from "../../src/simulate/scenario.ts";
+import { BUILT_IN_IDS } from "../../src/simulate/library.ts";
 import { quantileSorted } from "../../src/simulate/stats.ts";
+import { builtInScenario, generatedCity } from "../helpers/city.ts";
 
-const raw = generateRaw({ assets: 600, seed: 3 });
-const model = validateRaw(raw, () => {});
-if (!model) throw new Error("generated city invalid");
-const loaded = { model, raw };
-
-function scenario(id: string) {
-  const p = parseScenarioObject(BUILT_IN[id], `built-in:${id}`);
-  if (!p.ok) throw new Error(p.issues[0].message);
-  return p.scenario;
-}
+const loaded = generatedCity(600, 3);
+const { model, raw } = loaded;
+const scenario = builtInScenario;
 
 describe("Monte Carlo", () => {
   test("[SCN-3] same seed gives byte-identical JSON with one worker and with two", async () => {

@@ -10,6 +10,12 @@ import { actorOf } from "./common.ts";
 
 export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
   const { store, jobs } = ctx;
+  /** A result's stored info, or 404 naming the id. */
+  const infoOf = async (id: string) => {
+    const info = await store.getResultInfo(id);
+    if (!info) throw new HttpError(404, "not-found", `no result ${id}`, "path.id");
+    return info;
+  };
   return [
     endpoint("GET /api/results", {
       tag: "results",
@@ -31,8 +37,7 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async ({ req, reply, params }) => {
         let hit = ctx.results.get(params.id);
         if (!hit) {
-          const info = await store.getResultInfo(params.id);
-          if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
+          const info = await infoOf(params.id);
           const body = info.status === "done" ? await store.getResultBody(params.id) : null;
           // the stored body is spliced in as it is: no parse and re-serialize on the read path
           const text = envelope(info, body);
@@ -49,8 +54,7 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
       summary: "Progress of a job (assessment or simulation) as server-sent events (progress, then status).",
       permission: "result.read",
       handler: async ({ req, reply, params }) => {
-        const info = await store.getResultInfo(params.id);
-        if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
+        const info = await infoOf(params.id);
         const sse = openSse(req, reply, headersOf(req));
         const sub = jobs.subscribe(params.id, (e) => {
           sse.send(e.type, e);
@@ -70,8 +74,7 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
       summary: "Cancel a running job (simulations need simulation.run, assessments assessment.run).",
       permission: "simulation.run",
       handler: async ({ req, params, session }) => {
-        const info = await store.getResultInfo(params.id);
-        if (!info) throw new HttpError(404, "not-found", `no result ${params.id}`, "path.id");
+        const info = await infoOf(params.id);
         const role = (session as Session).role;
         if (info.kind === "assessment" && !allowed(role, "assessment.run"))
           throw new HttpError(403, "forbidden", `role ${role} may not assessment.run`);
