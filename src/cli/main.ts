@@ -19,6 +19,7 @@ import { registerInventory } from "./inventory.ts";
 import { registerInvest } from "./invest.ts";
 import { intOption, loadOrExit, printIssues } from "./io.ts";
 import { registerRecover } from "./recover.ts";
+import { registerRespond } from "./respond.ts";
 import { registerServe } from "./serve.ts";
 import { registerShare } from "./share.ts";
 import { registerSimulate } from "./simulate.ts";
@@ -192,6 +193,7 @@ function registerEngines(program: Command) {
   registerWorker(program);
   registerExercise(program);
   registerRecover(program);
+  registerRespond(program);
 }
 
 /** The whole command tree: the model commands and every engine's (the guard test walks it). */

@@ -9,6 +9,25 @@ import type { ModelIssue } from "../model/issues.ts";
 import type { CityModel } from "../model/model.ts";
 import { Alert, TelemetryStatus } from "./alerts.ts";
 import { AcceptedRisk, AssessmentRequest } from "./assessment.ts";
+import {
+  AssetsRequest,
+  CaseDetail,
+  CaseStatus,
+  CaseSummary,
+  CaseTask,
+  EvidenceInfo,
+  EvidenceRequest,
+  NewCaseRequest,
+  NoteRequest,
+  PlaybookImportRequest,
+  PlaybookInfo,
+  PlaybookIssue,
+  RunPlaybookRequest,
+  StatusRequest,
+  TaskRequest,
+  TaskUpdateRequest,
+  TimelineEntry,
+} from "./cases.ts";
 import { JobEvent, ResultBody, ResultInfo, ResultKind } from "./jobs.ts";
 import { IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "./params.ts";
 import { DrpRequest, DrpResponse, RecoverPlanRequest, RecoveryPlan } from "./recover.ts";
@@ -133,6 +152,16 @@ const NewAcceptedRisk = AcceptedRisk.pick({ rule: true, target: true, owner: tru
     path: ["expires"],
   });
 const StoredAcceptedRisk = AcceptedRisk.required({ id: true, acceptedBy: true, acceptedAt: true });
+const CaseId = z.uuid({ error: "expected a case id (a UUID)" });
+const CaseParams = z.strictObject({ id: CaseId });
+const PlaybookParams = z.strictObject({
+  id: z
+    .string()
+    .max(100)
+    .regex(/^(playbook--[0-9a-fA-F-]{36}|[a-z0-9-]+)$/, {
+      error: "expected a playbook id (playbook--UUID) or a built-in scenario id",
+    }),
+});
 const Imported = z.object({ version: VersionInfo, warnings: z.number() });
 
 /** The shapes of one endpoint. `events`: the answer is a text/event-stream; the data of each event by name. */
@@ -331,6 +360,53 @@ export const ENDPOINTS = {
   "POST /api/twin": { body: TwinStartRequest, response: TwinState },
   "POST /api/twin/attacks": { body: TwinAttackRequest, response: TwinState },
   "DELETE /api/twin": { response: Ok },
+
+  "GET /api/cases": {
+    query: z.strictObject({
+      model: IdParam.optional(),
+      status: z.enum(CaseStatus.options, { error: "expected a case status" }).optional(),
+      limit: Limit.optional(),
+    }),
+    response: z.object({ cases: z.array(CaseSummary) }),
+  },
+  "POST /api/cases": { body: NewCaseRequest, response: CaseSummary },
+  "GET /api/cases/:id": { params: CaseParams, response: CaseDetail },
+  "POST /api/cases/:id/status": { params: CaseParams, body: StatusRequest, response: CaseSummary },
+  "POST /api/cases/:id/close": {
+    params: CaseParams,
+    body: z.strictObject({ note: z.string().max(2000).optional() }).default({}),
+    response: CaseSummary,
+  },
+  "POST /api/cases/:id/assets": { params: CaseParams, body: AssetsRequest, response: CaseSummary },
+  "POST /api/cases/:id/notes": { params: CaseParams, body: NoteRequest, response: TimelineEntry },
+  "POST /api/cases/:id/evidence": { params: CaseParams, body: EvidenceRequest, response: EvidenceInfo },
+  "GET /api/cases/:id/evidence/:evidence": {
+    params: z.strictObject({ id: CaseId, evidence: z.uuid({ error: "expected an evidence id (a UUID)" }) }),
+    response: z.object({ evidence: EvidenceInfo, content: z.string() }),
+  },
+  "POST /api/cases/:id/tasks": { params: CaseParams, body: TaskRequest, response: CaseTask },
+  "PATCH /api/cases/:id/tasks/:task": {
+    params: z.strictObject({ id: CaseId, task: z.uuid({ error: "expected a task id (a UUID)" }) }),
+    body: TaskUpdateRequest,
+    response: CaseTask,
+  },
+  "POST /api/cases/:id/playbooks": {
+    params: CaseParams,
+    body: RunPlaybookRequest,
+    response: z.object({ tasks: z.array(CaseTask) }),
+  },
+  "GET /api/playbooks": { response: z.object({ playbooks: z.array(PlaybookInfo) }) },
+  "GET /api/playbooks/:id": {
+    params: PlaybookParams,
+    /** The CACAO 2.0 playbook itself (export). */
+    response: z.record(z.string(), z.unknown()),
+  },
+  "POST /api/playbooks": { body: PlaybookImportRequest, response: PlaybookInfo },
+  "POST /api/playbooks/validate": {
+    body: PlaybookImportRequest,
+    response: z.object({ ok: z.boolean(), issues: z.array(PlaybookIssue), steps: z.number().nullable() }),
+  },
+  "DELETE /api/playbooks/:id": { params: PlaybookParams, response: Ok },
 } satisfies Record<string, Endpoint>;
 
 export type Endpoints = typeof ENDPOINTS;

@@ -13,6 +13,7 @@ import type { Session, Store } from "../store/types.ts";
 import { TwinSessions } from "../twin/wire/sessions.ts";
 import { AlertHub } from "./alerts.ts";
 import { LoginThrottle, safeEqual, type ThrottlePolicy, tokenHash } from "./auth.ts";
+import { Cases } from "./cases.ts";
 import { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./context.ts";
 import type { Engines } from "./engines.ts";
 import { securityHeaders } from "./headers.ts";
@@ -208,6 +209,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
 
   const metrics = new Metrics();
   const models = new Models(store, opts.importRoot ?? process.cwd());
+  const cases = new Cases(store, models);
   const results = new ResultCache();
   const jobs = new Jobs(store, models, engines, metrics, results, 4, opts.jobsPerUser ?? 2, opts.queue);
   const alerts = new AlertHub(store, metrics);
@@ -218,6 +220,7 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
     store,
     engines,
     models,
+    cases,
     jobs,
     alerts,
     metrics,

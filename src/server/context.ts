@@ -6,6 +6,7 @@ import type { Store } from "../store/types.ts";
 import type { TwinSessions } from "../twin/wire/sessions.ts";
 import type { AlertHub } from "./alerts.ts";
 import type { LoginThrottle } from "./auth.ts";
+import type { Cases } from "./cases.ts";
 import type { Engines } from "./engines.ts";
 import type { Jobs } from "./jobs.ts";
 import type { Metrics } from "./metrics.ts";
@@ -21,6 +22,8 @@ export type ServerContext = {
   store: Store;
   engines: Engines;
   models: Models;
+  /** Incident cases and playbooks (cases.ts). */
+  cases: Cases;
   jobs: Jobs;
   alerts: AlertHub;
   metrics: Metrics;

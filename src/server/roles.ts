@@ -19,15 +19,30 @@ export const PERMISSIONS = {
   "audit.read": "read and verify the audit log",
   "twin.watch": "watch the live water twin (levels, pumps, attack timeline, ground truth)",
   "twin.run": "start and stop the live twin and launch attacks on its wire",
+  "case.read": "list and read incident cases (impact, timeline, tasks, evidence) and playbooks",
+  "case.work": "work a case: mark assets down or restored, add notes and evidence, finish tasks with their outcome",
+  "case.manage": "open cases, move them through contained, eradicated and recovered, run playbooks, add tasks",
+  "case.close": "close a recovered case",
+  "playbook.write": "import and delete CACAO playbooks",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
-const READ: Permission[] = ["session.self", "model.read", "result.read", "alert.read"];
+const READ: Permission[] = ["session.self", "model.read", "result.read", "alert.read", "case.read"];
 
 export const MATRIX: Record<Role, readonly Permission[]> = {
   viewer: READ,
-  operator: [...READ, "alert.ack", "twin.watch"],
-  analyst: [...READ, "model.write", "assessment.run", "simulation.run", "twin.watch", "twin.run"],
+  operator: [...READ, "alert.ack", "twin.watch", "case.work"],
+  analyst: [
+    ...READ,
+    "model.write",
+    "assessment.run",
+    "simulation.run",
+    "twin.watch",
+    "twin.run",
+    "case.work",
+    "case.manage",
+    "playbook.write",
+  ],
   admin: Object.keys(PERMISSIONS) as Permission[],
 };
 

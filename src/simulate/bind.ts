@@ -204,40 +204,29 @@ export function curveGrid(horizon: number): Float64Array {
   return g;
 }
 
-export function bindScenario(
+/** What selecting assets needs: each asset's sectors and services (through assets alone), and `select`. */
+export type AssetSelector = {
+  /** Per asset: bit i set when a service of SECTORS[i] needs it through assets alone. */
+  sectorBits: Uint32Array;
+  /** Services (slots) each asset serves through assets alone, CSR. */
+  assetSvcStart: Int32Array;
+  assetSvc: Int32Array;
+  /** The assets a selector (or a list of them: any matches) picks; unknown ids are reported through `err`. */
+  select: (targets: Targets, path: (string | number)[]) => { list: Int32Array; mask: Uint8Array };
+};
+
+/**
+ * Selectors bound to a model, as scenarios bind them: fields ANDed, values of one field ORed, a list of
+ * selectors ORed; unknown asset, zone and vendor ids are errors at their path (with a guess). Shared by
+ * scenarios and by playbooks (src/respond).
+ */
+export function assetSelector(
   model: CityModel,
-  scenario: Scenario,
-  opts: { index?: CityIndex; horizon?: number } = {},
-): BindResult {
-  const index = opts.index ?? buildIndex(model);
-  const issues: ScenarioIssue[] = [];
-  const warnings: string[] = [];
-  const err = (path: (string | number)[], code: string, message: string) =>
-    issues.push({ severity: "error", code, ...scenario.where(path), path: formatPath(path), message });
+  index: CityIndex,
+  err: (path: (string | number)[], code: string, message: string) => void,
+): AssetSelector {
   const A = index.assetCount;
   const assets = model.assets;
-  const horizon = opts.horizon ?? scenario.horizon;
-
-  // explicit events
-  const events: Compiled["events"] = [];
-  let deterministic = !scenario.attack;
-  scenario.events.forEach((e, i) => {
-    const nodes: number[] = [];
-    e.nodes.forEach((id, j) => {
-      const n = index.nodeOf.get(id);
-      if (n === undefined) {
-        const guess = nearest(id, index.nodeId);
-        err(
-          ["events", i, e.field, j],
-          "unknown-ref",
-          `unknown asset or service "${id}"${guess ? `; did you mean ${guess}?` : ""}`,
-        );
-      } else nodes.push(n);
-    });
-    if (e.at.kind !== "fixed" || (e.for && e.for.kind !== "fixed")) deterministic = false;
-    events.push({ at: e.at, nodes: Int32Array.from(nodes), cap: e.cap, for: e.for, label: `event ${i + 1}` });
-  });
-
   // sectors and services of each asset through assets alone
   const sectorBits = new Uint32Array(A);
   const svcLists: number[][] = Array.from({ length: A }, () => []);
@@ -282,12 +271,6 @@ export function bindScenario(
     for (let a = 0; a < A; a++) if (mask[a]) list.push(a);
     return { list: Int32Array.from(list), mask };
   };
-  const narrows = (targets: Targets) =>
-    (Array.isArray(targets) ? targets : [targets]).some((t) => t.zone || t.kind || t.layer || t.sector || t.assets);
-  const vendorsOf = (targets: Targets) => {
-    const v = (Array.isArray(targets) ? targets : [targets]).flatMap((t) => t.vendor ?? []);
-    return v.length ? v : undefined;
-  };
   const selectOne = (sel: Selector, path: (string | number)[], mask: Uint8Array): void => {
     const idSet = sel.assets ? new Set<number>() : undefined;
     sel.assets?.forEach((id, j) => {
@@ -331,6 +314,52 @@ export function bindScenario(
       if (sel.vendor && (x.vendor === undefined || !sel.vendor.includes(x.vendor))) continue;
       mask[a] = 1;
     }
+  };
+
+  return { sectorBits, assetSvcStart, assetSvc, select };
+}
+
+export function bindScenario(
+  model: CityModel,
+  scenario: Scenario,
+  opts: { index?: CityIndex; horizon?: number } = {},
+): BindResult {
+  const index = opts.index ?? buildIndex(model);
+  const issues: ScenarioIssue[] = [];
+  const warnings: string[] = [];
+  const err = (path: (string | number)[], code: string, message: string) =>
+    issues.push({ severity: "error", code, ...scenario.where(path), path: formatPath(path), message });
+  const A = index.assetCount;
+  const assets = model.assets;
+  const horizon = opts.horizon ?? scenario.horizon;
+
+  // explicit events
+  const events: Compiled["events"] = [];
+  let deterministic = !scenario.attack;
+  scenario.events.forEach((e, i) => {
+    const nodes: number[] = [];
+    e.nodes.forEach((id, j) => {
+      const n = index.nodeOf.get(id);
+      if (n === undefined) {
+        const guess = nearest(id, index.nodeId);
+        err(
+          ["events", i, e.field, j],
+          "unknown-ref",
+          `unknown asset or service "${id}"${guess ? `; did you mean ${guess}?` : ""}`,
+        );
+      } else nodes.push(n);
+    });
+    if (e.at.kind !== "fixed" || (e.for && e.for.kind !== "fixed")) deterministic = false;
+    events.push({ at: e.at, nodes: Int32Array.from(nodes), cap: e.cap, for: e.for, label: `event ${i + 1}` });
+  });
+
+  const selector = assetSelector(model, index, err);
+  const { sectorBits, assetSvcStart, assetSvc, select } = selector;
+  const narrows = (targets: Targets) =>
+    (Array.isArray(targets) ? targets : [targets]).some((t) => t.zone || t.kind || t.layer || t.sector || t.assets);
+  const vendorsOf = (targets: Targets) => {
+    const v = (Array.isArray(targets) ? targets : [targets]).flatMap((t) => t.vendor ?? []);
+    return v.length ? v : undefined;
   };
 
   let attack: Compiled["attack"];

@@ -2,6 +2,8 @@
  * Schema migrations, numbered and applied in order, each in its own transaction, recorded in
  * schema_migrations. A migration is never edited once released: changes come as a new one.
  */
+
+import { CASE_MIGRATION } from "./cases.ts";
 import type { Driver, Sql } from "./driver.ts";
 import { SHARE_MIGRATION } from "./share.ts";
 
@@ -128,6 +130,12 @@ export const MIGRATIONS: Migration[] = [
     version: 5,
     name: "alert zone",
     sql: () => ["ALTER TABLE alerts ADD COLUMN zone TEXT"],
+  },
+  {
+    // [CASE-1] incident cases: asset log, timeline, tasks, evidence; imported CACAO playbooks
+    version: 6,
+    name: "cases and playbooks",
+    sql: () => CASE_MIGRATION(),
   },
   {
     // [PRT-2] partitioned ingestion: partition leases, members' heartbeats, detector checkpoints, verdicts

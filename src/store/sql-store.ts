@@ -1,6 +1,7 @@
 /** The store over either SQL driver: the same statements, the same behaviour (one test suite checks both). */
 import { randomUUID } from "node:crypto";
 import { entryHash, verifyChain } from "./audit.ts";
+import { type CaseStore, SqlCaseStore } from "./cases.ts";
 import type { Driver, Sql } from "./driver.ts";
 import { migrate } from "./migrations.ts";
 import { type ShareStore, SqlShareStore } from "./share.ts";
@@ -139,9 +140,17 @@ export class SqlStore implements Store {
   private applied: number[] = [];
 
   readonly share: ShareStore;
+  readonly cases: CaseStore;
 
   private constructor(readonly db: Driver) {
     this.kind = db.kind;
+    this.cases = new SqlCaseStore(
+      db,
+      (fn) => this.writeTx(fn),
+      (t, actor, action, target, details) => this.appendAudit(t, actor, action, target, details),
+      now,
+      db.kind === "postgres" ? " FOR UPDATE" : "",
+    );
     this.share = new SqlShareStore(
       db,
       (fn) => this.writeTx(fn),

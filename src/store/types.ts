@@ -6,6 +6,7 @@
 import type { Alert, AlertSeverity, NewAlert } from "../contracts/alerts.ts";
 import type { AuditEntry, AuditProblem, AuditVerify, ModelInfo, VersionInfo } from "../contracts/api.ts";
 import type { ResultInfo, ResultKind, ResultStatus } from "../contracts/jobs.ts";
+import type { CaseStore } from "./cases.ts";
 import type { ShareStore } from "./share.ts";
 
 // Shapes the API serves are declared once, in the contract.
@@ -78,6 +79,8 @@ export interface Store {
   readonly kind: "sqlite" | "postgres";
   /** Shared threat information: STIX objects, TAXII collections, partners and rights (src/store/share.ts). */
   readonly share: ShareStore;
+  /** Incident cases and playbooks (src/store/cases.ts). */
+  readonly cases: CaseStore;
   close(): Promise<void>;
   /** Applied migration versions, in order. */
   migrations(): Promise<number[]>;
@@ -167,12 +170,4 @@ export interface Store {
   verifyAudit(): Promise<AuditVerify>;
 }
 
-/** A store-level refusal that maps to a 4xx (conflict, not found). */
-export class StoreError extends Error {
-  constructor(
-    readonly code: "conflict" | "not-found",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { StoreError } from "./errors.ts";

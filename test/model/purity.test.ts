@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import { sourceFiles } from "../guard/imports.ts";
 
-const ENGINE_DIRS = ["src/model", "src/assess", "src/simulate", "src/detect", "src/share", "src/govern"];
+const ENGINE_DIRS = ["src/model", "src/assess", "src/simulate", "src/detect", "src/share", "src/govern", "src/respond"];
 /**
  * Adapters inside engine folders that may touch the clock or do I/O: each entry is a file or a folder
  * (ending in "/") that must exist. The model loader reads files through node:fs/promises only (no clock).
@@ -14,7 +14,7 @@ const ALLOWED_CLOCK = [
   // the loader's parse budget defaults to performance.now() when no clock is passed (time limit on input)
   "src/model/load.ts",
 ];
-const ALLOWED_IO = ["src/detect/io/", "src/model/load.ts", "src/simulate/run.ts", "src/share/io/"];
+const ALLOWED_IO = ["src/detect/io/", "src/model/load.ts", "src/simulate/run.ts", "src/share/io/", "src/respond/io/"];
 
 const allowed = (list: string[], f: string) => list.some((a) => (a.endsWith("/") ? f.startsWith(a) : f === a));
 

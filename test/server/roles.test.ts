@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe("roles", () => {
   test("[SEC-10] the matrix: viewers read, operators also acknowledge alerts, analysts change models and run engines, admins all", () => {
-    expect(MATRIX.viewer).toEqual(["session.self", "model.read", "result.read", "alert.read"]);
+    expect(MATRIX.viewer).toEqual(["session.self", "model.read", "result.read", "alert.read", "case.read"]);
     expect(allowed("operator", "alert.ack")).toBe(true);
     expect(allowed("operator", "model.write")).toBe(false);
     expect(allowed("analyst", "simulation.run")).toBe(true);

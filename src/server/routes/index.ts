@@ -5,6 +5,7 @@ import { alertsRoutes } from "./alerts.ts";
 import { assessmentsRoutes } from "./assessments.ts";
 import { auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
+import { casesRoutes } from "./cases.ts";
 import { entitiesRoutes } from "./entities.ts";
 import { modelsRoutes } from "./models.ts";
 import { recoverRoutes } from "./recover.ts";
@@ -30,5 +31,6 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
     ...usersRoutes(ctx),
     ...auditRoutes(ctx),
     ...twinRoutes(ctx),
+    ...casesRoutes(ctx),
   ];
 }
