@@ -13,6 +13,7 @@ import { serviceWeight } from "../model/consequence.ts";
 import type { CityIndex } from "../model/graph.ts";
 import { LevelsEngine } from "../model/levels.ts";
 import type { Problem } from "./problem.ts";
+import type { Start } from "./schedule.ts";
 
 /** Per service slot: weight x population, the loss rate per unit of level lost [CON-2]. */
 export function serviceRates(index: CityIndex): Float64Array {
@@ -38,6 +39,15 @@ export function lossRate(L: LevelsEngine, rates: Float64Array, A: number): numbe
  * earliest[i]. `L` is a levels engine of the problem's index (reset here).
  */
 export function lowerBound(p: Problem, earliest: ArrayLike<number>, L = new LevelsEngine(p.index)): number {
+  return lowerBoundPerService(p, earliest, L).reduce((a, x) => a + x, 0);
+}
+
+/** [RCV-5] The same bound, per service slot (each is a lower bound on that service's weighted loss). */
+export function lowerBoundPerService(
+  p: Problem,
+  earliest: ArrayLike<number>,
+  L = new LevelsEngine(p.index),
+): Float64Array {
   const ix = p.index;
   const A = ix.assetCount;
   const rates = serviceRates(ix);
@@ -89,12 +99,20 @@ export function lowerBound(p: Problem, earliest: ArrayLike<number>, L = new Leve
   markBroken();
   let t = 0;
   let rate = lossRate(L, rates, A);
-  let total = 0;
+  const per = new Float64Array(ix.serviceCount);
+  const lv = L.level;
+  const addRates = (dt: number) => {
+    if (dt <= 0) return;
+    for (let s = 0; s < ix.serviceCount; s++) {
+      const x = lv[A + s];
+      if (x < 1) per[s] += rates[s] * (1 - x) * dt;
+    }
+  };
   let i = 0;
   while (i < evs.length) {
     const now = evs[i].t;
     if (rate === 0 && i > lastRestore) break;
-    total += rate * (now - t);
+    addRates(now - t);
     t = now;
     const pending: number[] = [];
     while (i < evs.length && evs[i].t === now) {
@@ -116,5 +134,85 @@ export function lowerBound(p: Problem, earliest: ArrayLike<number>, L = new Leve
     markBroken();
     rate = lossRate(L, rates, A);
   }
-  return total;
+  return per;
+}
+
+/**
+ * [RCV-5] The crews' capacity, per service: the tasks a service cannot be at 1 without (with that task alone
+ * down, every buffer met and every fallback on, its level is below 1) cannot all be finished before
+ * max(their earliest finishes, the teams' first release + their work / the number of teams that may do any of
+ * them); until then one of them is down, so the service's level is at most the highest it has with one of them
+ * alone down. Each service's figure is a lower bound on its weighted loss.
+ */
+export function capacityBoundPerService(
+  p: Problem,
+  st: Start,
+  earliest: ArrayLike<number>,
+  L = new LevelsEngine(p.index),
+  /** Per task, its criticality with buffers exhausted and no fallback: a task at 0 there is at 0 here too. */
+  crit?: ArrayLike<number>,
+): Float64Array {
+  const ix = p.index;
+  const A = ix.assetCount;
+  const S = ix.serviceCount;
+  const rates = serviceRates(ix);
+  L.reset();
+  for (let s = 0; s < S; s++) if (ix.hasFallback[A + s]) L.setFloor(A + s, ix.fallbackLevel[A + s]);
+  L.commit();
+  // per service: necessary tasks, the highest level with one of them alone down
+  const lambda = new Float64Array(S);
+  const need: number[][] = Array.from({ length: S }, () => []);
+  for (let i = 0; i < p.tasks.length; i++) {
+    if (crit && !(crit[i] > 0)) continue;
+    const m = L.checkpoint();
+    L.setCap(p.tasks[i].node, p.tasks[i].cap);
+    for (let k = 0; k < L.changedCount; k++) {
+      const n = L.changed[k];
+      if (n < A || L.level[n] >= 1) continue;
+      const s = n - A;
+      need[s].push(i);
+      if (L.level[n] > lambda[s]) lambda[s] = L.level[n];
+    }
+    L.rollback(m);
+  }
+  L.reset();
+  const out = new Float64Array(S);
+  const teamSeen = new Int32Array(p.teams.length).fill(-1);
+  for (let s = 0; s < S; s++) {
+    const tasks = need[s];
+    if (tasks.length === 0) continue;
+    let last = 0;
+    let work = 0;
+    let teams = 0;
+    let release = Number.POSITIVE_INFINITY;
+    for (const i of tasks) {
+      if (earliest[i] > last) last = earliest[i];
+      if (!Number.isNaN(st.fixedFinish[i])) continue;
+      work += p.tasks[i].duration;
+      for (const j of p.tasks[i].eligible)
+        if (teamSeen[j] !== s) {
+          teamSeen[j] = s;
+          teams++;
+          if (st.release[j] < release) release = st.release[j];
+        }
+    }
+    if (teams > 0 && release + work / teams > last) last = release + work / teams;
+    out[s] = rates[s] * (1 - lambda[s]) * last;
+  }
+  return out;
+}
+
+/** [RCV-5] The plan's lower bound: per service the larger of the two bounds, summed. */
+export function combinedBound(
+  p: Problem,
+  st: Start,
+  earliest: ArrayLike<number>,
+  L = new LevelsEngine(p.index),
+  crit?: ArrayLike<number>,
+): number {
+  const a = lowerBoundPerService(p, earliest, L);
+  const b = capacityBoundPerService(p, st, earliest, L, crit);
+  let sum = 0;
+  for (let s = 0; s < a.length; s++) sum += Math.max(a[s], b[s]);
+  return sum;
 }

@@ -71,6 +71,8 @@ export function disasterRecoveryPlan(
     };
   const plan = planRestoration(pb.problem, {
     exactMax: opts.exactMax,
+    // a binder document, not a live plan: a smaller search than `recover plan`'s
+    searchEvals: 300,
     notes: ["down set: every asset the service needs, all down at once"],
   });
   const own = plan.services.find((s) => s.id === svc.id);

@@ -6,7 +6,7 @@
  */
 import type { Completion, PlanTask, RecoveryPlan } from "../contracts/recover.ts";
 import { LevelsEngine } from "../model/levels.ts";
-import { lossRate, lowerBound, serviceRates } from "./bound.ts";
+import { combinedBound, lossRate, lowerBound, serviceRates } from "./bound.ts";
 import { ScheduleEvaluator, type Snapshot } from "./evaluate.ts";
 import { finishTime, type Problem, populationServed, startTime, weightedPopulationServed } from "./problem.ts";
 import { decode, freshStart, openTasks, type Schedule, type Start, sequences, shiftOf } from "./schedule.ts";
@@ -346,7 +346,7 @@ export function planFrom(
       e = Math.min(e, finishTime(st.release[t.eligible[k]], t.duration, shiftOf(p, t.eligible[k])));
     earliest[i] = e;
   }
-  const relaxed = lowerBound(p, earliest, L);
+  const relaxed = combinedBound(p, st, earliest, L, crit);
   const out = ev.outcomesOf(best.snap);
   const lb = optimal ? out.loss : Math.min(relaxed, out.loss);
   const s = best.schedule;

@@ -85,3 +85,30 @@ describe("rampart recover plan", () => {
     expect(existsSync(join(dir, "nothing.html"))).toBe(false);
   });
 });
+
+describe("rampart recover drp", () => {
+  test("[DRP-1] [DRP-2] [DRP-3] [DRP-4] water supply: needs in order, objectives, fallback, people, seeded odds", () => {
+    const run = () =>
+      rampart("recover", "drp", HV, "--service", "water-supply", "--runs", "20", "--seed", "3", "--json");
+    const r = run();
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.out);
+    expect(d.objectives).toMatchObject({ rto: 12, mtd: 48 });
+    expect(d.fallback).toMatchObject({ level: 0.6, after: 4 });
+    expect(d.restoration.steps.length).toBeGreaterThan(10);
+    const finishes = d.restoration.steps.map((s: { finish: number }) => s.finish);
+    expect(finishes).toEqual([...finishes].sort((a: number, b: number) => a - b));
+    expect(d.people.length).toBeGreaterThan(0);
+    expect(d.odds.scenarios).toContain("water-manipulation");
+    for (const o of d.odds.objectives) expect(o.probabilityMet).toBeGreaterThanOrEqual(0);
+    expect(run().out).toBe(r.out); // same seed, same document
+    const html = join(dir, "drp.html");
+    expect(rampart("recover", "drp", HV, "--service", "water-supply", "--runs", "5", "--html", html).code).toBe(0);
+    expect(readFileSync(html, "utf8")).toContain("<svg");
+  });
+  test("an unknown service: exit 1 with a suggestion", () => {
+    const r = rampart("recover", "drp", HV, "--service", "water-suply");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/unknown service "water-suply"; did you mean water-supply\?/);
+  });
+});
