@@ -10,7 +10,9 @@ import { planRestoration, replan } from "../recover/plan.ts";
 import { buildProblem, type CrewFile, parseCrewFile } from "../recover/problem.ts";
 import { parseProgress } from "../recover/progress.ts";
 import { drpHtml, drpText, planHtml, planText } from "../recover/report.ts";
+import { downNow } from "../respond/impact.ts";
 import { resolveScenario } from "../simulate/index.ts";
+import { openStoreReadOnly, type SqlStore } from "../store/index.ts";
 import {
   CliError,
   command,
@@ -24,9 +26,12 @@ import {
 } from "./command.ts";
 import { intOption, loadOrExit, seedOption } from "./io.ts";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type PlanOpts = {
   down?: string;
   case?: string;
+  data?: string;
   scenario?: string;
   seed?: string;
   crews?: string;
@@ -71,11 +76,6 @@ export async function planCommand(modelPath: string, o: PlanOpts): Promise<numbe
   const sources = [o.down !== undefined, o.case !== undefined, o.scenario !== undefined].filter(Boolean).length;
   if (sources !== 1)
     throw new CliError("expected exactly one of --down ID,..., --case ID or --scenario ID --seed S", EXIT_USAGE);
-  if (o.case !== undefined)
-    throw new CliError(
-      "option --case: incident cases are not available in this build yet (the respond area's case store); use --down or --scenario",
-      EXIT_USAGE,
-    );
   const exactMax = intOption("--exact-max", o.exactMax, 0, 12);
   const seed = seedOption(o.seed);
   if (o.scenario !== undefined && seed === undefined)
@@ -90,8 +90,28 @@ export async function planCommand(modelPath: string, o: PlanOpts): Promise<numbe
     if (down.length === 0)
       throw optionError("--down", 'a comma-separated list of asset ids, such as "scada-1,plc-2"', o.down);
   }
+  if (o.case !== undefined && !UUID.test(o.case)) throw optionError("--case", "a case id (a UUID)", o.case);
   const loaded = await loadOrExit(modelPath, { json: o.json });
   const notes: string[] = [];
+  if (o.case !== undefined) {
+    const id = o.case.toLowerCase();
+    let store: SqlStore;
+    try {
+      store = await openStoreReadOnly({ dataDir: o.data, databaseUrl: process.env.DATABASE_URL || undefined });
+    } catch (e) {
+      throw new CliError(`option --data: ${(e as Error).message}`, EXIT_INVALID);
+    }
+    try {
+      const c = await store.cases.getCase(id);
+      if (!c) throw new CliError(`option --case: no case ${id} in the store`, EXIT_INVALID);
+      const rec = await store.cases.records(id);
+      down = downNow(rec.assets.map((a) => ({ at: a.at, asset: a.asset, state: a.state }))).map((x) => ({ id: x }));
+      if (down.length === 0) throw new CliError(`option --case: no asset is down in case ${id}`, EXIT_INVALID);
+      notes.push(`down set: the ${down.length} assets down now in case ${id} (model ${c.modelId} v${c.version})`);
+    } finally {
+      await store.close();
+    }
+  }
   if (o.scenario !== undefined) {
     const sc = await resolveScenario(o.scenario, (p) => readFile(p, "utf8"));
     if (!sc.ok) fail(sc.issues, o.json);
@@ -116,7 +136,7 @@ export async function planCommand(modelPath: string, o: PlanOpts): Promise<numbe
     model: loaded.model,
     down,
     crewFile,
-    downParameter: o.scenario !== undefined ? "scenario" : "down",
+    downParameter: o.scenario !== undefined ? "scenario" : o.case !== undefined ? "case" : "down",
   });
   if (!pb.ok) {
     if (pb.issues.length) fail(pb.issues, o.json);
@@ -124,7 +144,7 @@ export async function planCommand(modelPath: string, o: PlanOpts): Promise<numbe
     // a down list's entry is named by the option it came in (the scenario's down set: --scenario)
     throw engineError(
       { message: e.message, parameter: e.parameter.replace(/\[\d+\]$/, "") },
-      { down: "--down", scenario: "--scenario", crews: "--crews" },
+      { down: "--down", scenario: "--scenario", case: "--case", crews: "--crews" },
     );
   }
   let plan = planRestoration(pb.problem, { exactMax, notes });
@@ -161,7 +181,8 @@ export function registerRecover(program: Command): void {
     .description("Order and assign repairs to crews to minimise the weighted loss (exact for small cases)")
     .argument("<model>", "model file or folder")
     .option("--down <IDS>", "the assets that are down (comma-separated)")
-    .option("--case <ID>", "the assets down in an incident case")
+    .option("--case <ID>", "the assets down now in an incident case (from the store: --data or DATABASE_URL)")
+    .option("--data <DIR>", "data folder of the embedded store, for --case", ".rampart")
     .option("--scenario <ID|FILE>", "the down set of a simulated attack at its moment of maximum impact (with --seed)")
     .option("--seed <S>", "seed of the simulated attack")
     .option("--crews <FILE>", "crews YAML overriding the model's (skills, counts, shifts, repair durations)")

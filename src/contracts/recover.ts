@@ -135,8 +135,19 @@ export const DisasterRecoveryPlan = z.object({
   people: z.array(
     z.object({ id: z.string(), name: z.string(), role: z.string(), why: z.string(), backup: z.string().nullable() }),
   ),
-  /** Steps derived from the built-in scenarios that touch the service (the respond area's CACAO playbooks are not referenced yet). */
-  playbook: z.array(z.object({ scenario: z.string(), steps: z.array(z.string()) })),
+  /**
+   * Per built-in scenario that touches the service: its built-in CACAO 2.0 playbook (src/respond/library.ts;
+   * id, name, steps in workflow order) when there is one, and the steps specific to this service derived from
+   * the scenario (which of its needs each attack step can reach, the fallback, the restoration order).
+   */
+  playbook: z.array(
+    z.object({
+      scenario: z.string(),
+      cacao: z.object({ id: z.string(), name: z.string() }).nullable(),
+      steps: z.array(z.string()),
+      serviceSteps: z.array(z.string()),
+    }),
+  ),
   odds: z.object({
     runs: z.number(),
     seed: z.number(),
@@ -166,6 +177,8 @@ export const CrewInput = z.strictObject({
 export const RecoverPlanRequest = z
   .strictObject({
     down: z.array(IdParam).min(1).max(5000).optional(),
+    /** An incident case of this model: its assets down now (the server reads the case store). */
+    case: z.uuid({ error: "expected a case id (a UUID)" }).optional(),
     scenario: IdParam.optional(),
     seed: z
       .number()
@@ -181,8 +194,8 @@ export const RecoverPlanRequest = z
     now: z.number().min(0).optional(),
     exactMax: z.number().int().min(0).max(9).optional(),
   })
-  .refine((r) => (r.down === undefined) !== (r.scenario === undefined), {
-    error: "expected exactly one of down (asset ids) or scenario (with seed)",
+  .refine((r) => [r.down, r.scenario, r.case].filter((x) => x !== undefined).length === 1, {
+    error: "expected exactly one of down (asset ids), case (a case id) or scenario (with seed)",
   })
   .refine((r) => r.scenario === undefined || r.seed !== undefined, {
     error: "expected seed with scenario",

@@ -9,6 +9,8 @@ import { buildIndex, type CityIndex } from "../model/graph.ts";
 import { nearest } from "../model/issues.ts";
 import type { CityModel } from "../model/model.ts";
 import { formatDuration } from "../model/primitives.ts";
+import { workflowOrder } from "../respond/binding.ts";
+import { BUILT_IN_PLAYBOOKS } from "../respond/library.ts";
 import { OBJ_KINDS } from "../simulate/bind.ts";
 import { SetRunner } from "../simulate/chunk.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "../simulate/library.ts";
@@ -166,21 +168,30 @@ export function disasterRecoveryPlan(
     const name = (a: number) => model.assets[a].id;
     const list = (xs: number[]) =>
       xs.length > 6 ? `${xs.slice(0, 6).map(name).join(", ")} and ${xs.length - 6} more` : xs.map(name).join(", ");
-    const s: string[] = [
+    const own: string[] = [
       `Confirm the incident and call ${people[0]?.name ?? "the service owner"}; containment (${pol.scope}) is decided by ${pol.decidedBy}`,
     ];
     for (const t of stepTargets)
-      s.push(`${t.label} (${t.action}) can reach ${list(t.assets)}: isolate, check and restore them`);
-    if (c.events.length) s.push(`scenario events take down ${list([...hits].filter((n) => n < A))}`);
+      own.push(
+        `${t.label}${t.label === t.action ? "" : ` (${t.action})`} can reach ${list(t.assets)}: isolate, check and restore them`,
+      );
+    if (c.events.length) own.push(`scenario events take down ${list([...hits].filter((n) => n < A))}`);
     if (svc.fallback)
-      s.push(
+      own.push(
         `if the service stays below level ${svc.fallback.level} for ${formatDuration(svc.fallback.after)}, run the fallback (it lasts ${svc.fallback.lasts === undefined ? "indefinitely" : formatDuration(svc.fallback.lasts)})`,
       );
-    s.push(
+    own.push(
       `restore in the order above${o?.rto !== undefined ? `; the RTO is ${formatDuration(o.rto)} from the first loss` : ""}`,
     );
-    s.push("verify the service is back at full level, then close and record the lessons");
-    playbook.push({ scenario: id, steps: s });
+    own.push("verify the service is back at full level, then close and record the lessons");
+    const pb = BUILT_IN_PLAYBOOKS[id];
+    const steps = pb
+      ? workflowOrder(pb)
+          .map((k) => pb.workflow[k])
+          .filter((st) => st && st.type !== "start" && st.type !== "end")
+          .map((st) => (st.description ? `${st.name ?? st.type}: ${st.description}` : (st.name ?? st.type)))
+      : [];
+    playbook.push({ scenario: id, cacao: pb ? { id: pb.id, name: pb.name } : null, steps, serviceSteps: own });
   }
   notes.push(
     "playbook steps are derived from the built-in scenarios; the respond area's CACAO playbooks are not referenced yet",

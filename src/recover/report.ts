@@ -133,8 +133,12 @@ export function drpText(d: DisasterRecoveryPlan): string {
   for (const p of d.people) l.push(`  ${p.name} (${p.role}): ${p.why}${p.backup ? `; backup ${p.backup}` : ""}`);
   l.push("", "Playbook steps");
   for (const pb of d.playbook) {
-    l.push(`  ${pb.scenario}:`);
+    l.push(
+      `  ${pb.scenario}: ${pb.cacao ? `CACAO playbook "${pb.cacao.name}" (${pb.cacao.id})` : "no built-in playbook"}`,
+    );
     for (const s of pb.steps) l.push(`    - ${s}`);
+    l.push("    for this service:");
+    for (const s of pb.serviceSteps) l.push(`    - ${s}`);
   }
   l.push(
     "",
@@ -169,7 +173,10 @@ export function drpHtml(d: DisasterRecoveryPlan, gantt?: RecoveryPlan): string {
     )
     .join("");
   const pb = d.playbook
-    .map((p) => `<h3>${esc(p.scenario)}</h3><ol>${p.steps.map((s) => `<li>${esc(s)}</li>`).join("")}</ol>`)
+    .map(
+      (p) =>
+        `<h3>${esc(p.scenario)}</h3><p>${p.cacao ? `CACAO playbook ${esc(p.cacao.name)} <small>(${esc(p.cacao.id)})</small>` : "No built-in playbook."}</p><ol>${p.steps.map((s) => `<li>${esc(s)}</li>`).join("")}</ol><p>For this service:</p><ol>${p.serviceSteps.map((s) => `<li>${esc(s)}</li>`).join("")}</ol>`,
+    )
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Disaster recovery plan: ${esc(d.service.name)}</title><style>${STYLE}</style></head><body>
 <h1>Disaster recovery plan: ${esc(d.service.name)}</h1>

@@ -67,6 +67,29 @@ describe("POST recover/plans", () => {
   });
 });
 
+describe("POST recover/plans from an incident case", () => {
+  test("[RCV-10] a case's assets down now are the down set; restored ones are not; another model's case is not found", async () => {
+    const open = await s.req(s.as.admin, "POST", "/api/cases", {
+      model: "tiny",
+      title: "Pump trouble",
+      down: ["plc-1", "scada"],
+    });
+    expect(open.status).toBe(201);
+    const id = String(open.json.id);
+    const back = await s.req(s.as.admin, "POST", `/api/cases/${id}/assets`, { assets: ["scada"], state: "restored" });
+    expect(back.status).toBe(200);
+    const r = await s.req(s.as.analyst, "POST", PLANS, { case: id });
+    expect(r.status).toBe(200);
+    const plan = RecoveryPlan.parse(r.json);
+    expect(plan.tasks.map((t) => t.id)).toEqual(["plc-1"]);
+    const none = await s.req(s.as.analyst, "POST", PLANS, { case: "00000000-0000-4000-8000-000000000000" });
+    expect(none.status).toBe(404);
+    expect(none.json.error.parameter).toBe("body.case");
+    const two = await s.req(s.as.analyst, "POST", PLANS, { case: id, down: ["scada"] });
+    expect(two.status).toBe(400);
+  });
+});
+
 describe("POST recover/drp", () => {
   test("[DRP-1] [DRP-2] [DRP-3] [DRP-4] a service's DRP: its needs in order, objectives, people, odds", async () => {
     const r = await s.req(s.as.analyst, "POST", "/api/models/tiny/versions/1/recover/drp", {

@@ -1,4 +1,5 @@
 /** Restoration plans and disaster recovery plans of a model version (docs/recover.md); computed, not stored. */
+import { downNow } from "../../respond/impact.ts";
 import type { ServerContext } from "../context.ts";
 import { type AnyRoute, endpoint, HttpError } from "../http.ts";
 
@@ -17,7 +18,18 @@ export function recoverRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async ({ params, body }) => {
         const e = engine();
         const l = await models.load(params.model, params.version);
-        const r = await e.plan(l.model, body);
+        let request = body;
+        if (body.case !== undefined) {
+          // an incident case of this model: the assets down in it now
+          const c = await ctx.store.cases.getCase(body.case);
+          if (!c || c.modelId !== params.model)
+            throw new HttpError(404, "not-found", "no such case for this model", "body.case");
+          const rec = await ctx.store.cases.records(c.id);
+          const down = downNow(rec.assets.map((a) => ({ at: a.at, asset: a.asset, state: a.state })));
+          if (down.length === 0) throw new HttpError(400, "nothing-down", "no asset is down in this case", "body.case");
+          request = { ...body, case: undefined, down };
+        }
+        const r = await e.plan(l.model, request);
         if (!r.ok) throw new HttpError(400, r.error.code, r.error.message, `body.${r.error.parameter}`);
         return r.value;
       },

@@ -173,9 +173,15 @@ function DrpView({ r }: { r: DrpResponse }) {
       <h4>Playbook steps</h4>
       {d.playbook.map((p) => (
         <div key={p.scenario}>
-          <b>{p.scenario}</b>
+          <b>{p.scenario}</b>: {p.cacao ? `CACAO playbook ${p.cacao.name}` : "no built-in playbook"}
           <ol>
             {p.steps.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ol>
+          <i>For this service:</i>
+          <ol>
+            {p.serviceSteps.map((s) => (
               <li key={s}>{s}</li>
             ))}
           </ol>
