@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { PgQueue, QueueError } from "../scale/queue.ts";
-import { buildServer, type Server } from "../server/app.ts";
+import { buildServer, Replicas, type Server } from "../server/app.ts";
 import { generatePassword, hashPassword } from "../server/auth.ts";
 import { available, loadEngines } from "../server/engines.ts";
 import { PasswordSchema } from "../server/http.ts";
@@ -130,7 +130,11 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       if (e instanceof QueueError) throw new CliError(e.message);
       throw e;
     }
-  } else {
+  }
+  // [RPL-1] on PostgreSQL other replicas may share the store: only the jobs of a replica that is gone are
+  // failed (by Jobs.sweep below, or taken over by the queue's adoption); never every running job at start
+  const replicas = o.databaseUrl ? await Replicas.open(o.databaseUrl) : undefined;
+  if (!queue && !replicas) {
     // without the queue, a job ran in the stopped server's thread: nothing can finish it
     const abandoned = await store.abandonRunning("the server stopped while this job ran");
     if (abandoned) print(`${abandoned} interrupted job(s) marked failed`);
@@ -146,6 +150,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   const server = await buildServer({
     store,
     engines,
+    replicas,
     webRoot: process.env.RAMPART_WEB === "off" ? undefined : await ensureWeb(REPO_ROOT, print),
     trustProxy: trusted.list,
     metricsToken: process.env.RAMPART_METRICS_TOKEN || undefined,
@@ -156,6 +161,10 @@ export async function startServe(o: ServeOptions): Promise<Running> {
         ? { key: readFileSync(process.env.RAMPART_TLS_KEY), cert: readFileSync(process.env.RAMPART_TLS_CERT) }
         : undefined,
   });
+  if (replicas) {
+    const failed = await server.jobs.sweep();
+    if (failed) print(`${failed} job(s) whose server stopped marked failed`);
+  }
   const imports: [string, string][] = [];
   if (o.demo && !(await store.getModel("harborview")))
     imports.push(["harborview", join(REPO_ROOT, "examples", "harborview")]);
@@ -196,6 +205,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   } catch (e) {
     await server.app.close();
     await queue?.close();
+    await replicas?.close();
     await store.close();
     if (e instanceof TelemetryError) throw new CliError(`telemetry: ${e.message}`);
     throw e;
@@ -237,6 +247,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       await telemetry?.close();
       await server.app.close();
       await queue?.close();
+      await replicas?.close();
       await store.close();
     },
   };

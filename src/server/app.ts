@@ -23,6 +23,7 @@ import { Metrics } from "./metrics.ts";
 import { Models } from "./models.ts";
 import { openApi } from "./openapi.ts";
 import { parseTrustProxy } from "./proxy.ts";
+import type { Replicas } from "./replicas.ts";
 import { allowed } from "./roles.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { registerTaxii, type TaxiiOptions } from "./routes/taxii.ts";
@@ -31,6 +32,7 @@ import { ResultCache } from "./transport/cache.ts";
 
 export { CSRF_HEADER, SESSION_COOKIE, type ServerContext, VERSION } from "./context.ts";
 export { CSP, securityHeaders } from "./headers.ts";
+export { Replicas } from "./replicas.ts";
 export { SessionCache } from "./sessions.ts";
 
 export type ServerOptions = {
@@ -58,6 +60,8 @@ export type ServerOptions = {
   jobsPerUser?: number;
   bodyLimit?: number;
   uploadLimit?: number;
+  /** [RPL-1] Other replicas on the same PostgreSQL store: alerts, job events and cancels go through it. */
+  replicas?: Replicas;
   /** TAXII 2.1 under /taxii2/ (src/server/routes/taxii.ts). */
   taxii?: TaxiiOptions;
   /** [SEC-11] login throttling (default LOGIN_POLICY). */
@@ -214,6 +218,10 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
   const jobs = new Jobs(store, models, engines, metrics, results, 4, opts.jobsPerUser ?? 2, opts.queue);
   const alerts = new AlertHub(store, metrics);
   const sessions = new SessionCache(store);
+  if (opts.replicas) {
+    jobs.attach(opts.replicas);
+    alerts.attach(opts.replicas);
+  }
   const twin = new TwinSessions();
   let doc: Record<string, unknown> = {};
   const ctx: ServerContext = {

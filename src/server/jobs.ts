@@ -16,6 +16,7 @@ import type { Engines, JobHooks } from "./engines.ts";
 import { HttpError } from "./http.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Loaded, Models } from "./models.ts";
+import type { Replicas } from "./replicas.ts";
 import { envelope, type ResultCache } from "./transport/cache.ts";
 
 export type { JobEvent };
@@ -34,8 +35,14 @@ type Job = { id: string; user: string; abort: AbortController; last: Progress; l
 
 const NAMES: Record<ResultKind, string> = { assessment: "assessments", simulation: "simulations" };
 
+/** A job running on another replica, followed here through its events ([RPL-4]). */
+type Remote = { last: Progress | null; listeners: Set<(e: JobEvent) => void> };
+
 export class Jobs {
   private readonly jobs = new Map<string, Job>();
+  private replicas: Replicas | null = null;
+  private readonly remote = new Map<string, Remote>();
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -214,9 +221,17 @@ export class Jobs {
     this.jobs.set(id, job);
     const name = NAMES[kind];
     this.metrics.inc(`rampart_${name}_started_total`, `${kind} jobs started.`);
+    let told = 0;
     const emit = (e: JobEvent) => {
       for (const l of job.listeners) l(e);
+      // other replicas' followers: every end, progress at most five times a second
+      const now = performance.now();
+      if (this.replicas && (e.type !== "progress" || now - told >= 200)) {
+        told = now;
+        void this.replicas.job(id, e);
+      }
     };
+    await this.replicas?.lockJob(id);
     // Run after this request has answered.
     setImmediate(async () => {
       const t0 = performance.now();
@@ -257,6 +272,7 @@ export class Jobs {
         error = "could not store the result";
       }
       this.jobs.delete(id);
+      void this.replicas?.unlockJob(id);
       this.metrics.inc(`rampart_${name}_${status}_total`, `${kind} jobs ended ${status}.`);
       console.log(
         `${kind} ${id} of ${modelId} v${loaded.info.version} ${status} in ${Math.round(performance.now() - t0)} ms`,
@@ -287,5 +303,77 @@ export class Jobs {
     if (this.adopting) clearInterval(this.adopting);
     if (this.queue) this.detached = true;
     for (const j of this.jobs.values()) j.abort.abort();
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  /**
+   * [RPL-4] Replicas on one PostgreSQL store: this replica's job events go to the others, theirs can be
+   * followed here, cancels reach the replica running the job, and jobs left running by a replica that is
+   * gone are marked failed (checked now and every `sweepMs`).
+   */
+  attach(replicas: Replicas, sweepMs = 5000): void {
+    this.replicas = replicas;
+    replicas.onJob((id, e) => {
+      const r = this.remote.get(id);
+      if (!r) return;
+      if (e.type === "progress") r.last = { done: e.done, total: e.total };
+      for (const l of r.listeners) l(e);
+      if (e.type === "status") this.remote.delete(id);
+    });
+    replicas.onCancel((id) => this.cancel(id));
+    this.sweeper = setInterval(() => void this.sweep().catch(() => {}), sweepMs);
+    this.sweeper.unref();
+  }
+
+  /** Marks failed the jobs whose replica is gone; returns how many. */
+  async sweep(): Promise<number> {
+    const r = this.replicas;
+    // with the work queue, running jobs whose coordinator is gone are taken over by `adopt` ([SCL-3])
+    if (!r || this.queue) return 0;
+    const running = await this.store.listResults({ status: "running", limit: 1000 });
+    const orphans = await r.orphans(running.map((i) => i.id).filter((id) => !this.jobs.has(id)));
+    for (const id of orphans) {
+      try {
+        const info = await this.store.getResultInfo(id);
+        if (info?.status !== "running") continue;
+        const error = "the server running this job stopped";
+        await this.store.finishResult(id, "failed", null, error);
+        const e: JobEvent = { type: "status", status: "failed", error };
+        const followers = this.remote.get(id);
+        if (followers) for (const l of followers.listeners) l(e);
+        this.remote.delete(id);
+        await r.job(id, e);
+      } finally {
+        await r.releaseOrphan(id);
+      }
+    }
+    return orphans.length;
+  }
+
+  /** Follows a job that another replica runs (undefined without replicas). */
+  follow(id: string, fn: (e: JobEvent) => void): { last: Progress | null; off: () => void } | undefined {
+    if (!this.replicas) return undefined;
+    let r = this.remote.get(id);
+    if (!r) {
+      r = { last: null, listeners: new Set() };
+      this.remote.set(id, r);
+    }
+    const entry = r;
+    entry.listeners.add(fn);
+    return {
+      last: entry.last,
+      off: () => {
+        entry.listeners.delete(fn);
+        if (entry.listeners.size === 0 && this.remote.get(id) === entry) this.remote.delete(id);
+      },
+    };
+  }
+
+  /** Cancels a job here, or asks the other replicas to (true when it may be running elsewhere). */
+  async cancelAnywhere(id: string): Promise<boolean> {
+    if (this.cancel(id)) return true;
+    if (!this.replicas) return false;
+    await this.replicas.cancel(id);
+    return true;
   }
 }

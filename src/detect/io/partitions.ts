@@ -300,9 +300,9 @@ class Partition {
             );
           for (const a of alerts) {
             const s = toStoredAlert(a, "watch", a.site);
-            await t.run(
+            const row = await t.get<{ id: number }>(
               `INSERT INTO alerts (at, source, model_id, asset_id, zone, signal, severity, score, message, services)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
               [
                 s.at,
                 s.source,
@@ -316,6 +316,13 @@ class Partition {
                 JSON.stringify(s.services),
               ],
             );
+            // [RPL-3] the API replicas' live alert streams (delivered when this transaction commits)
+            const stored = { id: Number(row?.id), ...s, ackedBy: null, ackedAt: null };
+            await t.run("SELECT pg_notify('rampart_alert', ?)", [
+              JSON.stringify({ from: this.w.owner, alert: stored }).length <= 7800
+                ? JSON.stringify({ from: this.w.owner, alert: stored })
+                : JSON.stringify({ from: this.w.owner, id: stored.id }),
+            ]);
           }
           if (state)
             await t.run(

@@ -1,5 +1,6 @@
 /** Stored results (assessments and simulations): list, read, follow, cancel. */
 
+import type { JobEvent } from "../../contracts/jobs.ts";
 import type { Session } from "../../store/types.ts";
 import type { ServerContext } from "../context.ts";
 import { type AnyRoute, endpoint, HttpError, PreparedJson } from "../http.ts";
@@ -56,17 +57,31 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async ({ req, reply, params }) => {
         const info = await infoOf(params.id);
         const sse = openSse(req, reply, headersOf(req));
-        const sub = jobs.subscribe(params.id, (e) => {
+        const send = (e: JobEvent) => {
           sse.send(e.type, e);
           if (e.type === "status") sse.close();
-        });
-        if (!sub) {
-          sse.send("status", { type: "status", status: info.status, error: info.error });
-          sse.close();
+        };
+        const sub = jobs.subscribe(params.id, send);
+        if (sub) {
+          sse.send("progress", { type: "progress", ...sub.last });
+          sse.onClose(sub.off);
           return;
         }
-        sse.send("progress", { type: "progress", ...sub.last });
-        sse.onClose(sub.off);
+        // [RPL-4] running on another replica: its events come through PostgreSQL
+        const remote = info.status === "running" ? jobs.follow(params.id, send) : undefined;
+        if (remote) {
+          sse.onClose(remote.off);
+          if (remote.last) sse.send("progress", { type: "progress", ...remote.last });
+          // it may have ended before we listened
+          const now = await store.getResultInfo(params.id);
+          if (now && now.status !== "running") {
+            remote.off();
+            send({ type: "status", status: now.status, error: now.error });
+          }
+          return;
+        }
+        sse.send("status", { type: "status", status: info.status, error: info.error });
+        sse.close();
       },
     }),
     endpoint("POST /api/results/:id/cancel", {
@@ -78,7 +93,7 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
         const role = (session as Session).role;
         if (info.kind === "assessment" && !allowed(role, "assessment.run"))
           throw new HttpError(403, "forbidden", `role ${role} may not assessment.run`);
-        const ok = jobs.cancel(params.id);
+        const ok = info.status === "running" ? await jobs.cancelAnywhere(params.id) : jobs.cancel(params.id);
         if (!ok)
           throw new HttpError(409, "not-running", `result ${params.id} is ${info.status}, not running`, "path.id");
         await store.audit(`${info.kind}.cancel`, `results/${params.id}`, {}, actorOf(req, session));
