@@ -100,7 +100,7 @@ async function stopWorkers(children: ChildProcess[]): Promise<void> {
 const montecarlo: Section = {
   name: "montecarlo",
   async run(ctx) {
-    const runs = Number(process.env.BENCH_SCALE_RUNS ?? 4000);
+    const runs = Number(process.env.BENCH_SCALE_RUNS ?? 20_000);
     const assets = Number(process.env.BENCH_SCALE_ASSETS ?? 5000);
     const counts = (process.env.BENCH_SCALE_WORKERS ?? "1,2,4").split(",").map(Number);
     const raw = generateRaw({ assets, seed: 7 });
@@ -110,11 +110,11 @@ const montecarlo: Section = {
     if (!sc.ok) throw new Error("bench: ransomware does not parse");
     const base = { runs, assets: model.assets.length, services: model.services.length, cores: ctx.cores };
     let pids: number[] = [];
-    const once = async (executor?: Parameters<typeof monteCarlo>[3]["executor"]) => {
+    const once = async (executor?: Parameters<typeof monteCarlo>[3]["executor"], n = runs) => {
       const c0 = ownCpu() + cpuOf(pids);
       const t0 = performance.now();
       const { merged, runners } = await monteCarlo([model], sc.scenario.raw, sc.scenario.file, {
-        runs,
+        runs: n,
         seed: 1,
         workers: 1,
         executor,
@@ -124,7 +124,7 @@ const montecarlo: Section = {
     };
     // the in-process path: what a SQLite server or a CLI run with --workers 1 does (after a warm-up run, as
     // the workers below are long-lived and warm)
-    await once();
+    await once(undefined, Math.ceil(runs / 4));
     const local = await once();
     const perCore = runs / local.s;
     const cpuPerRun = local.cpu / runs;
@@ -145,7 +145,7 @@ const montecarlo: Section = {
     const sorted = [...counts].sort((x, y) => y - x);
     const workers = await startWorkers(sorted[0], ctx.pgUrl, schema);
     try {
-      await once(queue.executor(tag()));
+      await once(queue.executor(tag()), Math.ceil(runs / 4));
       for (const n of sorted) {
         await stopWorkers(workers.splice(n));
         pids = workers.map((w) => w.pid as number);

@@ -4,6 +4,7 @@
  * 2 usage error.
  */
 
+import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
@@ -13,6 +14,7 @@ import { BUILT_IN_IDS, resolveScenario } from "../simulate/index.ts";
 import type { Scenario } from "../simulate/scenario.ts";
 import { command, EXIT_OK, engineError, invalidInput, optionError } from "./command.ts";
 import { intOption, loadOrExit, seedOption } from "./io.ts";
+import { openQueueOption } from "./worker.ts";
 
 type Opts = {
   budget: string;
@@ -29,6 +31,7 @@ type Opts = {
   candidatesFile?: string;
   json?: boolean;
   html?: string;
+  queue?: boolean;
 };
 
 /** A candidates file: one control id per line; `#` starts a comment. Ids with their line and column. */
@@ -166,6 +169,7 @@ export async function investCommand(modelPath: string, o: Opts): Promise<number>
     }
     scenarios.push(sc.scenario);
   }
+  const queue = o.queue ? await openQueueOption() : undefined;
   const r = await invest(loaded, scenarios, {
     budget,
     years,
@@ -177,7 +181,8 @@ export async function investCommand(modelPath: string, o: Opts): Promise<number>
     exactMax,
     pairs,
     yearBudgets,
-  });
+    executor: queue?.executor(`cli-${randomUUID()}`),
+  }).finally(() => queue?.close());
   if (!r.ok) {
     // a candidate from the file: its line and column there
     const at = r.error.index !== undefined && located && o.candidatesFile ? located[r.error.index] : undefined;
@@ -221,6 +226,7 @@ export function registerInvest(program: Command): void {
       "--year-budgets <LIST>",
       "a plan over years: budget per year, comma-separated (default with --years N: budget / N)",
     )
+    .option("--queue", "run the simulations on `rampart worker` processes through the PostgreSQL queue (DATABASE_URL)")
     .option("--json", "print the report as JSON")
     .option("--html <FILE>", "write the council report (self-contained HTML) to FILE")
     .action(command(investCommand));

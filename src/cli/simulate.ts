@@ -8,13 +8,12 @@ import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { parseDuration } from "../model/primitives.ts";
-import { PgQueue, QueueError } from "../scale/queue.ts";
 import { renderHtml } from "../simulate/html.ts";
 import { resolveScenario, simulate } from "../simulate/index.ts";
 import { renderText } from "../simulate/text.ts";
-import { CliError, command, EXIT_INVALID, EXIT_OK, engineError, invalidInput, optionError } from "./command.ts";
+import { command, EXIT_OK, engineError, invalidInput, optionError } from "./command.ts";
 import { intOption, loadOrExit, seedOption } from "./io.ts";
-import { queueSettings } from "./worker.ts";
+import { openQueueOption } from "./worker.ts";
 
 type Opts = {
   scenario: string;
@@ -70,15 +69,7 @@ export async function simulateCommand(modelPath: string, o: Opts): Promise<numbe
     if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: sc.issues }, null, 2)}\n`);
     throw invalidInput(sc.issues);
   }
-  let queue: PgQueue | undefined;
-  if (o.queue) {
-    try {
-      queue = await PgQueue.open(queueSettings());
-    } catch (e) {
-      if (e instanceof QueueError) throw new CliError(e.message, EXIT_INVALID);
-      throw e;
-    }
-  }
+  const queue = o.queue ? await openQueueOption() : undefined;
   const r = await simulate(loaded, sc.scenario, {
     runs,
     seed,

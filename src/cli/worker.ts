@@ -21,6 +21,16 @@ export function queueSettings(schema?: string): { url: string; schema: string } 
   return { url, schema: schema ?? (process.env.RAMPART_QUEUE_SCHEMA || DEFAULT_SCHEMA) };
 }
 
+/** Opens the queue for `--queue` (simulate, invest): a usage error without DATABASE_URL ([SCL-5]). */
+export async function openQueueOption(): Promise<PgQueue> {
+  try {
+    return await PgQueue.open(queueSettings());
+  } catch (e) {
+    if (e instanceof QueueError) throw new CliError(e.message, EXIT_INVALID);
+    throw e;
+  }
+}
+
 export async function workerCommand(o: WorkerOptions): Promise<number> {
   const { url, schema } = queueSettings(o.schema);
   const maintenance = intOption("--maintenance", o.maintenance, 1, 3600) ?? 10;

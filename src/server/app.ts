@@ -215,7 +215,16 @@ export async function buildServer(opts: ServerOptions): Promise<Server> {
   const models = new Models(store, opts.importRoot ?? process.cwd());
   const cases = new Cases(store, models);
   const results = new ResultCache();
-  const jobs = new Jobs(store, models, engines, metrics, results, 4, opts.jobsPerUser ?? 2, opts.queue);
+  const jobs = new Jobs(
+    store,
+    models,
+    engines,
+    metrics,
+    results,
+    opts.queue ? 16 : 4,
+    opts.jobsPerUser ?? 2,
+    opts.queue,
+  );
   const alerts = new AlertHub(store, metrics);
   const sessions = new SessionCache(store);
   if (opts.replicas) {

@@ -69,8 +69,14 @@ async function events(base: string, cookie: string, id: string): Promise<[string
 }
 
 describe("[SCL-5] the queue needs PostgreSQL", () => {
-  test("[SCL-5] rampart worker and serve --queue without DATABASE_URL are usage errors naming it", async () => {
-    for (const args of [["worker"], ["serve", "--queue", "--port", "0", "--data", dir]]) {
+  test("[SCL-5] worker, serve --queue, simulate --queue and invest --queue without DATABASE_URL: usage errors naming it", async () => {
+    const city = join(import.meta.dirname, "..", "..", "examples", "harborview");
+    for (const args of [
+      ["worker"],
+      ["serve", "--queue", "--port", "0", "--data", dir],
+      ["simulate", city, "--scenario", "ransomware", "--runs", "10", "--queue"],
+      ["invest", city, "--budget", "100000", "--runs", "10", "--queue"],
+    ]) {
       const p = spawnRampart(args, { DATABASE_URL: "", RAMPART_WEB: "off" });
       expect(await p.exited).toBe(2);
       expect(p.lines.join("\n")).toMatch(/DATABASE_URL/);
