@@ -3,6 +3,7 @@
  * readings over MQTT and see the alert appear. Screenshots go to test-results/.
  */
 import type { ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -331,4 +332,122 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     },
     240_000,
   );
+
+  test("[CASE-1] [PBK-7] [CASE-7] [CASE-10] an incident end to end: alert, case, playbook, tasks done, assets restored, closed; the audit chain intact", async () => {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    if (!page.url().startsWith(base)) {
+      // run alone: log in first
+      await page.goto(`${base}/`);
+      await page.fill("input[name=username]", "admin");
+      await page.fill("input[name=password]", PASSWORD);
+      await page.click("button[type=submit]");
+      await page.waitForSelector(".card");
+    }
+    // an alert to open the case from (UI-3 leaves one; published here when this test runs alone)
+    const alerts = await page.evaluate(async () => (await fetch("/api/alerts?limit=5")).json());
+    if (!alerts.alerts.length) {
+      const model = await page.evaluate(async () => (await fetch("/api/models/harborview/versions/latest")).json());
+      const assets = model.model.assets as { id: string; kind: string; monitored: boolean }[];
+      const sensor = (
+        assets.find((a) => a.kind === "sensor" && a.id.startsWith("wtr")) ?? assets.find((a) => a.monitored)
+      )?.id;
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
+      const t0 = Date.parse("2026-01-01T00:00:00Z");
+      for (let i = 0; i < 300; i++)
+        await client.publishAsync(
+          `rampart/harborview/${sensor}/turbidity`,
+          JSON.stringify({ t: t0 + i * 60_000, v: 50 + (i % 10) }),
+        );
+      await client.publishAsync(
+        `rampart/harborview/${sensor}/turbidity`,
+        JSON.stringify({ t: t0 + 300 * 60_000, v: 900 }),
+      );
+      await client.endAsync();
+      await expect
+        .poll(
+          async () => (await page.evaluate(async () => (await fetch("/api/alerts?limit=5")).json())).alerts.length,
+          {
+            timeout: 30_000,
+          },
+        )
+        .toBeGreaterThan(0);
+    }
+    await page.click("header >> text=Incidents");
+    await page.waitForSelector("form.open-case");
+    await expect
+      .poll(() => page.locator("select[aria-label='from alert'] option").count(), { timeout: 15_000 })
+      .toBeGreaterThan(1);
+    const alertValue = await page.locator("select[aria-label='from alert'] option").nth(1).getAttribute("value");
+    await page.selectOption("select[aria-label='from alert']", alertValue ?? "");
+    await page.fill("input[aria-label='case title']", "Water telemetry out of range");
+    await page.fill("input[aria-label='assets down']", "wtr-scada-a,wtr-scada-b");
+    await page.click("form.open-case button[type=submit]");
+    await page.waitForSelector("article.case[data-status=open]");
+    expect(await page.textContent("article.case h2")).toBe("Water telemetry out of range");
+    expect(Number((await page.textContent(".case-down"))?.trim())).toBeGreaterThanOrEqual(2);
+    expect(["medium", "high", "critical"]).toContain((await page.textContent(".case-severity"))?.trim());
+    expect(await page.textContent("table.case-services")).toContain("Drinking water");
+
+    // the built-in water playbook: its tasks, with the model's people by role
+    await page.selectOption("select[aria-label=playbook]", "water-manipulation");
+    await page.click("text=Run playbook");
+    await expect.poll(() => page.locator("table.case-tasks tbody tr").count(), { timeout: 30_000 }).toBe(5);
+    expect(await page.textContent("table.case-tasks")).toContain("Padraig Nolan (Water SCADA Lead Engineer)");
+    await page.screenshot({ path: join(SHOTS, "case-open.png"), fullPage: true });
+
+    // evidence: its SHA-256 shown, as the server computed it over the bytes
+    const evidence = "2026-12-04 10:02 flow setpoint changed from the HMI\n";
+    await page.setInputFiles("input[aria-label='add evidence']", {
+      name: "hmi-log.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from(evidence),
+    });
+    const sha = createHash("sha256").update(evidence).digest("hex");
+    await page.waitForSelector(`text=sha256 ${sha}`, { timeout: 30_000 });
+
+    for (const status of ["contained", "eradicated"]) {
+      await page.click(`button.next-status:text("Mark ${status}")`);
+      await page.waitForSelector(`article.case[data-status=${status}]`);
+    }
+    // every task done with its outcome
+    for (let i = 0; i < 5; i++) {
+      const row = page.locator("table.case-tasks tbody tr[data-task-status=open]").first();
+      await row.locator("input").fill(`outcome ${i + 1}`);
+      await row.locator("button", { hasText: /^done$/ }).click();
+      await expect.poll(() => page.locator("table.case-tasks tbody tr[data-task-status=open]").count()).toBe(4 - i);
+    }
+    // every asset restored
+    for (;;) {
+      const n = await page.locator("button[aria-label^='restore ']").count();
+      if (n === 0) break;
+      await page.locator("button[aria-label^='restore ']").first().click();
+      await expect.poll(() => page.locator("button[aria-label^='restore ']").count()).toBe(n - 1);
+    }
+    for (const status of ["recovered", "closed"]) {
+      await page.click(`button.next-status:text("Mark ${status}")`);
+      await page.waitForSelector(`article.case[data-status=${status}]`);
+    }
+    expect(await page.locator("table.case-list td.case-status").first().textContent()).toBe("closed");
+    expect(await page.textContent("ol.case-timeline")).toContain("playbook");
+    await page.screenshot({ path: join(SHOTS, "case-closed.png"), fullPage: true });
+
+    const verify = await page.evaluate(async () => (await fetch("/api/audit/verify")).json());
+    expect(verify.ok).toBe(true);
+    const audit = await page.evaluate(async () => (await fetch("/api/audit?limit=200")).json());
+    const actions = (audit.entries as { action: string; details: { sha256?: string } }[]).map((e) => e.action);
+    for (const a of [
+      "case.open",
+      "case.playbook.run",
+      "case.task.update",
+      "case.asset.restored",
+      "case.evidence",
+      "case.status",
+    ])
+      expect(actions, a).toContain(a);
+    expect(
+      (audit.entries as { action: string; details: { sha256?: string } }[]).find((e) => e.action === "case.evidence")
+        ?.details.sha256,
+    ).toBe(sha);
+    expect((page as unknown as { cspErrors: string[] }).cspErrors).toEqual([]);
+  }, 240_000);
 });

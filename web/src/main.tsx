@@ -5,6 +5,7 @@ import { ApiError, call, type Me, setCsrf } from "./api.ts";
 import type { Ctx } from "./context.ts";
 import type { CityModel } from "./model.ts";
 import { AuditPage } from "./pages/Audit.tsx";
+import { CasesPage } from "./pages/Cases.tsx";
 import { FindingsPage } from "./pages/Findings.tsx";
 import { InventoryPage } from "./pages/Inventory.tsx";
 import { MapPage } from "./pages/Map.tsx";
@@ -68,6 +69,7 @@ const PAGES = [
   ["simulation", "Simulation"],
   ["recover", "Recovery"],
   ["monitoring", "Monitoring"],
+  ["cases", "Incidents"],
   ["twin", "Water twin"],
   ["models", "Models"],
   ["users", "Users"],
@@ -145,7 +147,12 @@ function App() {
         reload,
       }
     : null;
-  const needs: Partial<Record<PageId, string>> = { audit: "audit.read", users: "user.manage", twin: "twin.watch" };
+  const needs: Partial<Record<PageId, string>> = {
+    audit: "audit.read",
+    users: "user.manage",
+    twin: "twin.watch",
+    cases: "case.read",
+  };
   return (
     <div className="app">
       <header>
@@ -208,6 +215,7 @@ function App() {
         {ctx && page === "simulation" && <SimulationPage ctx={ctx} />}
         {ctx && page === "recover" && <RecoverPage ctx={ctx} />}
         {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
+        {ctx && page === "cases" && me.permissions.includes("case.read") && <CasesPage ctx={ctx} />}
         {ctx && page === "twin" && me.permissions.includes("twin.watch") && <TwinPage ctx={ctx} />}
         {ctx && page === "models" && <ModelsPage ctx={ctx} />}
         {ctx && page === "users" && me.permissions.includes("user.manage") && <UsersPage ctx={ctx} />}
