@@ -14,6 +14,8 @@
  *   Each timed job pays what a real one does: its description written and read, the scenario bound per
  *   worker, every chunk fetched, stored and merged.
  *
+ * - `ingest`, `replicas`: partitioned `detect watch` processes and API replicas (bench/_scale-live.ts).
+ *
  * Sections are listed in `SECTIONS`; `BENCH_SCALE=montecarlo,...` picks some. Settings: BENCH_PG_URL (else
  * DATABASE_URL, else the loopback test database), BENCH_SCALE_RUNS, BENCH_SCALE_ASSETS, BENCH_SCALE_WORKERS
  * (the worker counts, default 1,2,4).
@@ -31,6 +33,7 @@ import { BUILT_IN } from "../src/simulate/library.ts";
 import { monteCarlo } from "../src/simulate/run.ts";
 import { parseScenarioObject } from "../src/simulate/scenario.ts";
 import { summarize } from "../src/simulate/stats.ts";
+import { ingestSection, replicasSection } from "./_scale-live.ts";
 
 export type Section = { name: string; run(ctx: BenchContext): Promise<void> };
 export type BenchContext = { pgUrl: string; cores: number; print(figure: Record<string, unknown>): void };
@@ -180,8 +183,8 @@ const montecarlo: Section = {
   },
 };
 
-/** The sections in order; ingestion and API replicas add theirs here. */
-export const SECTIONS: Section[] = [montecarlo];
+/** The sections in order: Monte Carlo, partitioned ingestion, API replicas (bench/_scale-live.ts). */
+export const SECTIONS: Section[] = [montecarlo, ingestSection, replicasSection];
 
 export async function run(): Promise<void> {
   const pgUrl = process.env.BENCH_PG_URL ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";

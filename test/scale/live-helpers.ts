@@ -47,7 +47,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
  * A Mosquitto of the test's own on a free port: nothing queued is dropped for a disconnected persistent
  * session (max_queued_messages 0), as a deployment that relies on sessions across a handover must configure.
  */
-export async function startMosquitto(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startMosquitto(): Promise<{ url: string; port: number; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "rampart-mosq-"));
   const conf = join(dir, "mosquitto.conf");
@@ -68,6 +68,7 @@ export async function startMosquitto(): Promise<{ url: string; port: number; sto
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    pid: child.pid ?? 0,
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,13 @@
 /**
- * Scale-out benchmark, live parts (issue 16; `docs/scale.md`). Real processes on this machine's 2 cores:
+ * Sections `ingest` and `replicas` of `npm run bench -- scale` (bench/scale.ts; `docs/scale.md`). Real
+ * processes on this machine's 2 cores:
  *
  * - `scale.ingest.watchers-K` (K = 1, 2): readings/s judged and committed to PostgreSQL by K
  *   `detect watch --partitions 8` processes sharing a Mosquitto of the bench's own. The readings are queued
  *   in the broker first (the watchers paused with SIGSTOP once they hold their shares; leases long enough),
  *   then the watchers resume: the figure is readings / time from SIGCONT until the last one is stored, so
- *   the publisher's own cost is not in it. 64 assets x 4 signals, streaming detectors.
+ *   the publisher's own cost is not in it. 64 assets x 4 signals, streaming detectors. With it, the CPU
+ *   seconds the watchers and the broker spent meanwhile (from /proc; PostgreSQL's are the rest).
  * - `scale.api.replicas-K` (K = 1, 2): requests/s of `GET /api/alerts?limit=20` (a session check and a
  *   PostgreSQL read per request) against K `rampart serve` replicas on one PostgreSQL schema, autocannon
  *   in this process spreading 40 connections over the replicas.
@@ -13,7 +15,7 @@
  * The load average is printed with each figure: other jobs share this machine.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -29,6 +31,21 @@ const SIGNALS = ["flow", "pressure", "level", "power"];
 const ROWS = Number(process.env.SCALE_BENCH_ROWS ?? 400); // 64 x 4 x 400 = 102,400 readings
 
 const load = () => loadavg().map((x) => Math.round(x * 10) / 10);
+
+/** CPU seconds (user + system) used so far by these processes, from /proc (Linux, 100 ticks a second). */
+function cpuOf(pids: number[]): number {
+  let t = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      t += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // gone
+    }
+  }
+  return t;
+}
 
 function cityYaml(): string {
   return `rampart: 1
@@ -105,6 +122,9 @@ async function ingest(k: number, dir: string): Promise<void> {
         }
     await Promise.all(inflight);
     await pub.endAsync();
+    const watchers = procs.map((c) => c.pid ?? 0);
+    const cpu0 = cpuOf(watchers);
+    const bcpu0 = cpuOf([broker.pid]);
     const start = performance.now();
     for (const c of procs) c.kill("SIGCONT");
     await waitFor(
@@ -113,6 +133,8 @@ async function ingest(k: number, dir: string): Promise<void> {
       600_000,
     );
     const ms = performance.now() - start;
+    const watcherCpu = cpuOf(watchers) - cpu0;
+    const brokerCpu = cpuOf([broker.pid]) - bcpu0;
     console.log(
       JSON.stringify({
         figure: `scale.ingest.watchers-${k}`,
@@ -120,6 +142,9 @@ async function ingest(k: number, dir: string): Promise<void> {
         ms: Math.round(ms),
         perSecond: Math.round(n / (ms / 1000)),
         partitions: PARTS,
+        watcherCpuS: Math.round(watcherCpu * 100) / 100,
+        readingsPerWatcherCpuS: Math.round(n / Math.max(watcherCpu, 0.01)),
+        brokerCpuS: Math.round(brokerCpu * 100) / 100,
         load: load(),
       }),
     );
@@ -184,12 +209,29 @@ async function api(k: number, dir: string): Promise<void> {
   }
 }
 
-export async function run(): Promise<void> {
+async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "rampart-bench-scale-"));
   try {
-    for (const k of [1, 2]) await ingest(k, dir);
-    for (const k of [1, 2]) await api(k, dir);
+    await fn(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** `ingest`: 1 and 2 partitioned watch processes. */
+export const ingestSection = {
+  name: "ingest",
+  run: () =>
+    inTemp(async (dir) => {
+      for (const k of [1, 2]) await ingest(k, dir);
+    }),
+};
+
+/** `replicas`: 1 and 2 API replicas. */
+export const replicasSection = {
+  name: "replicas",
+  run: () =>
+    inTemp(async (dir) => {
+      for (const k of [1, 2]) await api(k, dir);
+    }),
+};
