@@ -20,6 +20,9 @@ import { describeStore, openStore, type SqlStore } from "../store/index.ts";
 import { CliError, command, EXIT_OK, EXIT_USAGE } from "./command.ts";
 import { intOption } from "./io.ts";
 
+/** How long after start-up `serve` warms a job thread. */
+const WARM_AFTER_MS = 5000;
+
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SYSTEM = { user: "system" };
 
@@ -145,8 +148,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   if (!process.env.RAMPART_AUDIT_KEY) mkdirSync(storeOpts.dataDir, { recursive: true, mode: 0o700 });
   ensureAuditKey(keyPath);
   print(`audit signing key: ${keyPath} (anchor the log with: rampart audit anchor --to FILE)`);
-  // one job thread started now: the first assessment does not wait for a thread to load the sources
-  const engines = await loadEngines({ warm: 1 });
+  const engines = await loadEngines();
   const server = await buildServer({
     store,
     engines,
@@ -235,6 +237,9 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       `Log in with your account (the first start created "admin"; its password was printed then or came from RAMPART_ADMIN_PASSWORD).`,
     );
   }
+  // one job thread warmed once start-up has settled (not competing with it): the first assessment then does
+  // not wait for a thread to load the sources
+  setTimeout(() => engines.warm?.(1), WARM_AFTER_MS).unref();
   let closed = false;
   return {
     server,

@@ -68,6 +68,8 @@ export type Engines = {
   simulate?: SimulateEngine;
   detect?: DetectEngine;
   recover?: RecoverEngine;
+  /** Starts `n` job threads ahead of the first job. */
+  warm?(n: number): void;
   /** Ends what the engines keep running (the job threads); the server calls it when it stops. */
   close?(): Promise<void>;
 };
@@ -142,7 +144,7 @@ export const recoverEngine: RecoverEngine = {
 
 /**
  * The engines of this build, their jobs on one warm thread pool of their own (`close()` ends it). `warm`
- * starts that many threads now, so that even the first job finds one ready (`rampart serve` does).
+ * (the option, or the method later) starts that many threads ahead, so that even the first job finds one ready.
  */
 export async function loadEngines(o: PoolOptions & { runner?: JobRunner; warm?: number } = {}): Promise<Engines> {
   const runner = o.runner ?? new WorkerPool(o);
@@ -152,6 +154,7 @@ export async function loadEngines(o: PoolOptions & { runner?: JobRunner; warm?: 
     simulate: simulateEngineOn(runner),
     detect: detectEngine,
     recover: recoverEngine,
+    warm: (n) => runner.warm?.(n),
     close: () => runner.close(),
   };
 }

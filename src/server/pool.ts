@@ -30,7 +30,7 @@ export type PoolOptions = {
   max?: number;
   /** Idle threads kept warm (default 2); a thread finishing beyond that is ended. */
   keepIdle?: number;
-  /** An idle thread is ended after this long unused (default 10 minutes). */
+  /** An idle thread is ended after this long unused (default 10 minutes), except the ones `warm` asked for. */
   idleMs?: number;
   /** Starts a thread (tests and benchmarks may pass their own). */
   start?: () => Worker;
@@ -45,7 +45,10 @@ export function startJobThread(): Worker {
   return new Worker(boot, { eval: true });
 }
 
-type Idle = { w: Worker; timer: NodeJS.Timeout };
+/** How long `close()` waits for threads to end. */
+const CLOSE_WAIT_MS = 2000;
+
+type Idle = { w: Worker; timer?: NodeJS.Timeout };
 
 export class WorkerPool implements JobRunner {
   private readonly max: number;
@@ -56,6 +59,8 @@ export class WorkerPool implements JobRunner {
   private readonly busy = new Set<Worker>();
   private readonly waiting: { resolve: (w: Worker) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
+  /** Idle threads kept however long they are unused (what `warm` asked for). */
+  private minIdle = 0;
   /** Threads started since the pool was made (for tests and metrics). */
   started = 0;
 
@@ -72,6 +77,7 @@ export class WorkerPool implements JobRunner {
   }
 
   warm(n: number): void {
+    this.minIdle = Math.min(Math.max(0, n), this.keepIdle);
     while (!this.closed && this.idle.length < Math.min(n, this.keepIdle) && this.size < this.max)
       this.park(this.spawn());
   }
@@ -130,7 +136,15 @@ export class WorkerPool implements JobRunner {
     for (const i of this.idle) clearTimeout(i.timer);
     this.idle.length = 0;
     this.busy.clear();
-    await Promise.all(all.map((w) => w.terminate()));
+    // a thread blocked in a native call ends only when the call returns: stop waiting after a while, so the
+    // server's shutdown never hangs on one (the process ends it anyway)
+    let timer: NodeJS.Timeout | undefined;
+    const enough = new Promise<void>((res) => {
+      timer = setTimeout(res, CLOSE_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([Promise.all(all.map((w) => w.terminate())), enough]);
+    clearTimeout(timer);
   }
 
   private spawn(): Worker {
@@ -179,8 +193,12 @@ export class WorkerPool implements JobRunner {
   }
 
   private park(w: Worker): void {
-    // an idle thread does not keep the process alive; it ends after idleMs unused
+    // an idle thread does not keep the process alive; beyond the warm ones, it ends after idleMs unused
     w.unref();
+    if (this.idle.length < this.minIdle) {
+      this.idle.push({ w });
+      return;
+    }
     const timer = setTimeout(() => {
       this.dropIdle(w);
       void w.terminate();

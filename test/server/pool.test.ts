@@ -78,6 +78,23 @@ describe("warm job threads", () => {
     expect(p.size).toBe(1);
   });
 
+  test("[JOB-2] an idle thread ends after idleMs unused, except the ones warm() asked for", async () => {
+    const p = pool({ max: 2, keepIdle: 2, idleMs: 30 });
+    await p.run(job("ok", 1), hooks());
+    expect(p.size).toBe(1);
+    for (let i = 0; i < 100 && p.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(p.size).toBe(0);
+    const w = pool({ max: 2, keepIdle: 2, idleMs: 30 });
+    w.warm(1);
+    expect(w.size).toBe(1);
+    await Promise.all([1, 2].map((n) => w.run(job("ok", n), hooks())));
+    expect(w.size).toBe(2);
+    for (let i = 0; i < 100 && w.size > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(w.size).toBe(1);
+    expect(echo(await w.run(job("ok", 3), hooks())).n).toBe(3);
+  });
+
   test("[JOB-3] cancelling ends the job's thread; a waiting job is cancelled without a thread", async () => {
     const p = pool({ max: 1 });
     const running = new AbortController();

@@ -80,7 +80,9 @@ export function resultsRoutes(ctx: ServerContext): AnyRoute[] {
           }
           return;
         }
-        sse.send("status", { type: "status", status: info.status, error: info.error });
+        // not running here: it may have ended since `info` was read (a warm job thread is quick), so read again
+        const now = (await store.getResultInfo(params.id)) ?? info;
+        sse.send("status", { type: "status", status: now.status, error: now.error });
         sse.close();
       },
     }),
