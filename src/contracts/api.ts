@@ -28,6 +28,19 @@ import {
   TaskUpdateRequest,
   TimelineEntry,
 } from "./cases.ts";
+import {
+  ClockRequest,
+  DecisionRequest,
+  ExerciseInfo,
+  ExerciseState,
+  InjectEdit,
+  JoinRequest,
+  Lesson,
+  LessonRequest,
+  NewExercise,
+  ResilienceRow,
+  Review,
+} from "./exercise.ts";
 import { JobEvent, ResultBody, ResultInfo, ResultKind } from "./jobs.ts";
 import { IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "./params.ts";
 import { DrpRequest, DrpResponse, RecoverPlanRequest, RecoveryPlan } from "./recover.ts";
@@ -162,6 +175,7 @@ const PlaybookParams = z.strictObject({
       error: "expected a playbook id (playbook--UUID) or a built-in scenario id",
     }),
 });
+const ExerciseParams = z.strictObject({ id: IdParam });
 const Imported = z.object({ version: VersionInfo, warnings: z.number() });
 
 /** The shapes of one endpoint. `events`: the answer is a text/event-stream; the data of each event by name. */
@@ -407,6 +421,29 @@ export const ENDPOINTS = {
     response: z.object({ ok: z.boolean(), issues: z.array(PlaybookIssue), steps: z.number().nullable() }),
   },
   "DELETE /api/playbooks/:id": { params: PlaybookParams, response: Ok },
+  "GET /api/exercises": {
+    query: z.strictObject({ model: IdParam.optional() }),
+    response: z.object({ exercises: z.array(ExerciseInfo) }),
+  },
+  "POST /api/exercises": { body: NewExercise, response: ExerciseState },
+  "GET /api/exercises/:id": { params: ExerciseParams, response: ExerciseState },
+  "GET /api/exercises/:id/events": { params: ExerciseParams, events: { state: ExerciseState } },
+  "POST /api/exercises/:id/injects": { params: ExerciseParams, body: InjectEdit, response: ExerciseState },
+  "POST /api/exercises/:id/clock": { params: ExerciseParams, body: ClockRequest, response: ExerciseState },
+  "POST /api/exercises/:id/join": { params: ExerciseParams, body: JoinRequest, response: ExerciseState },
+  "POST /api/exercises/:id/decisions": { params: ExerciseParams, body: DecisionRequest, response: ExerciseState },
+  "GET /api/exercises/:id/review": { params: ExerciseParams, response: Review },
+  "POST /api/exercises/:id/lessons": { params: ExerciseParams, body: LessonRequest, response: Lesson },
+  "GET /api/models/:model/lessons": { params: ModelParams, response: z.object({ lessons: z.array(Lesson) }) },
+  "POST /api/lessons/:id/accept": {
+    params: ExerciseParams,
+    response: z.object({ lesson: Lesson, version: z.number() }),
+  },
+  "GET /api/models/:model/resilience": {
+    params: ModelParams,
+    query: z.strictObject({ runs: Limit.optional() }),
+    response: z.object({ rows: z.array(ResilienceRow) }),
+  },
 } satisfies Record<string, Endpoint>;
 
 export type Endpoints = typeof ENDPOINTS;

@@ -187,3 +187,118 @@ export const InjectEdit = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("reorder"), ids: z.array(z.string().min(1).max(200)).min(2).max(1000) }),
 ]);
 export type InjectEdit = z.infer<typeof InjectEdit>;
+
+/** The facilitator's clock [EXR-10]: exercise hours = base + (wall ms - anchor) / 3.6e6 x speed while running. */
+export const ExerciseClock = z.object({
+  running: z.boolean(),
+  /** Exercise seconds per wall second. */
+  speed: z.number(),
+  base: z.number(),
+  anchor: z.number(),
+  /** Whether the clock has ever run (before that, the exercise has not started). */
+  started: z.boolean(),
+});
+export type ExerciseClock = z.infer<typeof ExerciseClock>;
+
+export const ExerciseInfo = z.object({
+  id: z.string(),
+  modelId: z.string(),
+  version: z.number(),
+  name: z.string(),
+  facilitator: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ExerciseInfo = z.infer<typeof ExerciseInfo>;
+
+export const Participant = z.object({ username: z.string(), role: z.string(), joinedAt: z.string() });
+export type Participant = z.infer<typeof Participant>;
+
+/** An exercise as one user sees it now: participants get the injects due, the facilitator all of them. */
+export const ExerciseState = z.object({
+  exercise: ExerciseInfo.extend({
+    scenario: z.string(),
+    seed: z.number(),
+    runs: z.number(),
+    startClock: z.string(),
+    horizon: z.number(),
+  }),
+  roles: z.array(ExerciseRole),
+  clock: ExerciseClock,
+  /** Exercise hours now. */
+  now: z.number(),
+  facilitator: z.boolean(),
+  myRole: z.string().nullable(),
+  injects: z.array(Inject),
+  /** Injects not yet due (participants do not see them). */
+  upcoming: z.number(),
+  decisions: z.array(Decision),
+  participants: z.array(Participant),
+});
+export type ExerciseState = z.infer<typeof ExerciseState>;
+
+const Hours = z.number({ error: "expected a time in hours" }).finite({ error: "expected a time in hours" });
+const ExIds = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected an id" }),
+  )
+  .max(100);
+
+export const NewExercise = z.strictObject({
+  model: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected a model id" }),
+  version: z.union([z.literal("latest"), z.number().int().min(1)]).default("latest"),
+  scenario: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected a built-in scenario id" }),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
+  runs: z.number().int().min(1).max(200).default(1),
+  name: z.string().min(1).max(200).optional(),
+  startClock: z
+    .string()
+    .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, { error: "expected a clock time such as 06:00" })
+    .default("06:00"),
+  speed: z.number().min(1).max(3600).default(60),
+});
+
+export const ClockRequest = z.strictObject({
+  action: z.enum(["run", "pause", "speed"]),
+  speed: z
+    .number()
+    .min(1, { error: "expected a speed from 1 to 3600" })
+    .max(3600, { error: "expected a speed from 1 to 3600" })
+    .optional(),
+});
+
+export const JoinRequest = z.strictObject({ role: z.string().min(1).max(64) });
+
+export const DecisionRequest = z.strictObject({
+  kind: DecisionKind,
+  targets: ExIds.default([]),
+  count: z.number().int().min(1).max(100).optional(),
+  for: z.number().positive().max(10_000).optional(),
+  text: z.string().max(2000).optional(),
+  answers: z.string().max(200).optional(),
+  /** Exercise hours; absent: the clock's time now. */
+  at: Hours.optional(),
+});
+
+export const LessonRequest = z.strictObject({
+  title: z.string().min(1).max(200),
+  patch: z.array(PatchOp).min(1).max(100),
+  runs: z.number().int().min(1).max(2000).default(100),
+});

@@ -6,6 +6,7 @@ export * from "./alerts.ts";
 export * from "./api.ts";
 export * from "./assessment.ts";
 export * from "./cases.ts";
+export * from "./exercise.ts";
 export * from "./jobs.ts";
 export * from "./params.ts";
 export * from "./recover.ts";

@@ -5,6 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { AssessmentRun, AssessReport } from "../contracts/assessment.ts";
+import type { ExerciseDef } from "../contracts/exercise.ts";
 import type { Progress } from "../contracts/jobs.ts";
 import type { DrpRequest, DrpResponse, RecoverError, RecoverPlanRequest, RecoveryPlan } from "../contracts/recover.ts";
 import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
@@ -15,9 +16,15 @@ import { readDetectorFile } from "../detect/io/files.ts";
 import { type StoredAlert, toStoredAlert } from "../detect/live/alert.ts";
 import { type AssetPlaces, assetPlaces, unknownDetectorAssets } from "../detect/live/city.ts";
 import { LivePipeline, type PipelineOptions } from "../detect/live/pipeline.ts";
+import { clockNow, newClock, pauseClock, runClock, setSpeed, wallUntil } from "../exercise/clock.ts";
+import { checkDecision, decisionTime } from "../exercise/decisions.ts";
+import { bindingError, buildExercise, injectsOf, review, targetChecker } from "../exercise/engine.ts";
+import { editInjects } from "../exercise/injects.ts";
+import { applyLesson, compareLesson, resilience } from "../exercise/lessons.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "../simulate/library.ts";
+import { parseScenarioObject, type Scenario } from "../simulate/scenario.ts";
 import { type JobHooks, type JobRunner, type PoolOptions, WorkerPool } from "./pool.ts";
 import type { RecoverWorkerInput } from "./recover-worker.ts";
 
@@ -62,6 +69,57 @@ export type RecoverEngine = {
   drp(model: CityModel, request: DrpRequest): Promise<RecoverAnswer<DrpResponse>>;
 };
 export type RecoverAnswer<T> = { ok: true; value: T } | { ok: false; error: RecoverError };
+/** Tabletop exercises and lessons (src/exercise): pure functions, run in the server's thread. */
+export type ExerciseEngine = {
+  build: typeof buildExercise;
+  binding: typeof bindingError;
+  injects: typeof injectsOf;
+  review: typeof review;
+  check: typeof checkDecision;
+  targets: typeof targetChecker;
+  edit: typeof editInjects;
+  clock: {
+    now: typeof clockNow;
+    run: typeof runClock;
+    pause: typeof pauseClock;
+    speed: typeof setSpeed;
+    create: typeof newClock;
+    until: typeof wallUntil;
+  };
+  time: typeof decisionTime;
+  applyLesson: typeof applyLesson;
+  compareLesson: typeof compareLesson;
+  resilience: typeof resilience;
+  /** A built-in scenario by id (parsed), or null. */
+  scenario(id: string): Scenario | null;
+  /** An exercise's own scenario (kept in its definition). */
+  scenarioOf(def: ExerciseDef): Scenario;
+};
+
+export const exerciseEngine: ExerciseEngine = {
+  build: buildExercise,
+  binding: bindingError,
+  injects: injectsOf,
+  review,
+  check: checkDecision,
+  targets: targetChecker,
+  edit: editInjects,
+  clock: { now: clockNow, run: runClock, pause: pauseClock, speed: setSpeed, create: newClock, until: wallUntil },
+  time: decisionTime,
+  applyLesson,
+  compareLesson,
+  resilience,
+  scenarioOf(def) {
+    const p = parseScenarioObject(def.scenario.raw, def.scenario.file);
+    if (!p.ok) throw new Error(`exercise ${def.id}: its scenario no longer parses`);
+    return p.scenario;
+  },
+  scenario(id) {
+    if (!Object.hasOwn(BUILT_IN, id)) return null;
+    const p = parseScenarioObject(BUILT_IN[id], `built-in:${id}`);
+    return p.ok ? p.scenario : null;
+  },
+};
 
 export type Engines = {
   assess?: AssessEngine;
@@ -72,6 +130,7 @@ export type Engines = {
   warm?(n: number): void;
   /** Ends what the engines keep running (the job threads); the server calls it when it stops. */
   close?(): Promise<void>;
+  exercise?: ExerciseEngine;
 };
 
 export function available(e: Engines): { assess: boolean; simulate: boolean; detect: boolean } {
@@ -155,6 +214,7 @@ export async function loadEngines(o: PoolOptions & { runner?: JobRunner; warm?: 
     detect: detectEngine,
     recover: recoverEngine,
     warm: (n) => runner.warm?.(n),
+    exercise: exerciseEngine,
     close: () => runner.close(),
   };
 }

@@ -10,6 +10,7 @@ import { LIMITS } from "../model/limits.ts";
 import { loadModel, loadModelFromSources, type RawModel } from "../model/load.ts";
 import { type CityModel, LIST_KEYS } from "../model/model.ts";
 import { diffModels, type ModelDiff } from "../store/diff.ts";
+import type { NewVersion } from "../store/exercise.ts";
 import type { Actor, ModelCounts, ModelVersionInfo, SourceFile, Store } from "../store/types.ts";
 import { HttpError } from "./http.ts";
 
@@ -103,6 +104,29 @@ export class Models {
     for (const f of r.files)
       sources.push({ file: f.startsWith(root) ? f.slice(root.length + 1) : f, text: await readFile(f, "utf8") });
     return this.importSources(modelId, sources, message, actor);
+  }
+
+  /**
+   * A new version's contents from a raw model (a lesson's patched model, [LSN-3]): written as one YAML file
+   * that must load like any upload; not stored here (the caller stores it in its own transaction).
+   */
+  versionFromRaw(modelId: string, raw: RawModel, message: string): NewVersion {
+    const text = yaml.dump(
+      { ...(raw as Record<string, unknown>), rampart: 1 },
+      { lineWidth: -1, noRefs: true, skipInvalid: true },
+    );
+    const sources = [{ file: `${modelId}.yaml`, text }];
+    const r = loadModelFromSources(sources, { limits: LIMITS.upload });
+    if (!r.ok) throw invalid(r.issues);
+    return {
+      modelId,
+      name: r.model.city.name,
+      sources,
+      rawJson: JSON.stringify(r.raw),
+      counts: countsOf(r.model),
+      message,
+      sha256: sourcesHash(sources),
+    };
   }
 
   async resolveVersion(modelId: string, version: number | "latest"): Promise<number> {

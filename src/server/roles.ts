@@ -24,6 +24,9 @@ export const PERMISSIONS = {
   "case.manage": "open cases, move them through contained, eradicated and recovered, run playbooks, add tasks",
   "case.close": "close a recovered case",
   "playbook.write": "import and delete CACAO playbooks",
+  "exercise.read": "follow tabletop exercises, their injects and decisions, reviews and lessons",
+  "exercise.play": "join an exercise under a role and take decisions",
+  "exercise.run": "create and facilitate exercises (injects, clock) and propose lessons",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -31,7 +34,7 @@ const READ: Permission[] = ["session.self", "model.read", "result.read", "alert.
 
 export const MATRIX: Record<Role, readonly Permission[]> = {
   viewer: READ,
-  operator: [...READ, "alert.ack", "twin.watch", "case.work"],
+  operator: [...READ, "alert.ack", "twin.watch", "case.work", "exercise.read", "exercise.play"],
   analyst: [
     ...READ,
     "model.write",
@@ -42,6 +45,9 @@ export const MATRIX: Record<Role, readonly Permission[]> = {
     "case.work",
     "case.manage",
     "playbook.write",
+    "exercise.read",
+    "exercise.play",
+    "exercise.run",
   ],
   admin: Object.keys(PERMISSIONS) as Permission[],
 };

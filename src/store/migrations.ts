@@ -5,6 +5,7 @@
 
 import { CASE_MIGRATION } from "./cases.ts";
 import type { Driver, Sql } from "./driver.ts";
+import { EXERCISE_MIGRATION } from "./exercise.ts";
 import { SHARE_MIGRATION } from "./share.ts";
 
 export type Migration = { version: number; name: string; sql: (kind: Driver["kind"]) => string[] };
@@ -136,6 +137,12 @@ export const MIGRATIONS: Migration[] = [
     version: 6,
     name: "cases and playbooks",
     sql: () => CASE_MIGRATION(),
+  },
+  {
+    // [EXR-11] [LSN-3] exercises, participants, decisions; lessons proposed and accepted into model versions
+    version: 7,
+    name: "exercises and lessons",
+    sql: () => EXERCISE_MIGRATION(),
   },
   {
     // [PRT-2] partitioned ingestion: partition leases, members' heartbeats, detector checkpoints, verdicts

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { entryHash, verifyChain } from "./audit.ts";
 import { type CaseStore, SqlCaseStore } from "./cases.ts";
 import type { Driver, Sql } from "./driver.ts";
+import { type ExerciseStore, type NewVersion, SqlExerciseStore } from "./exercise.ts";
 import { migrate } from "./migrations.ts";
 import { type ShareStore, SqlShareStore } from "./share.ts";
 import {
@@ -141,6 +142,7 @@ export class SqlStore implements Store {
 
   readonly share: ShareStore;
   readonly cases: CaseStore;
+  readonly exercises: ExerciseStore;
 
   private constructor(readonly db: Driver) {
     this.kind = db.kind;
@@ -156,6 +158,14 @@ export class SqlStore implements Store {
       (fn) => this.writeTx(fn),
       (t, actor, action, target, details) => this.appendAudit(t, actor, action, target, details),
       now,
+    );
+    this.exercises = new SqlExerciseStore(
+      db,
+      (fn) => this.writeTx(fn),
+      (t, actor, action, target, details) => this.appendAudit(t, actor, action, target, details),
+      (t, v, actor) => this.insertVersion(t, v, actor),
+      now,
+      db.kind,
     );
   }
 
@@ -421,7 +431,11 @@ export class SqlStore implements Store {
     },
     actor: Actor,
   ): Promise<ModelVersionInfo> {
-    return this.writeTx(async (t) => {
+    return this.writeTx((t) => this.insertVersion(t, v, actor));
+  }
+  /** Adds a version inside a transaction (also used by accepting a lesson, [LSN-3]). */
+  private async insertVersion(t: Sql, v: NewVersion, actor: Actor): Promise<ModelVersionInfo> {
+    {
       const at = now();
       const lock = this.kind === "postgres" ? " FOR UPDATE" : "";
       const m = await t.get<Row>(`SELECT latest_version FROM models WHERE id = ?${lock}`, [v.modelId]);
@@ -471,7 +485,7 @@ export class SqlStore implements Store {
         createdBy: actor.user,
         createdAt: at,
       };
-    });
+    }
   }
   async listVersions(modelId: string): Promise<ModelVersionInfo[]> {
     const rows = await this.db.all<Row>(
@@ -492,6 +506,15 @@ export class SqlStore implements Store {
     return this.writeTx(async (t) => {
       await t.run("DELETE FROM results WHERE model_id = ?", [id]);
       await t.run("DELETE FROM accepted_risks WHERE model_id = ?", [id]);
+      await t.run("DELETE FROM lessons WHERE model_id = ?", [id]);
+      await t.run("DELETE FROM exercise_decisions WHERE exercise_id IN (SELECT id FROM exercises WHERE model_id = ?)", [
+        id,
+      ]);
+      await t.run(
+        "DELETE FROM exercise_participants WHERE exercise_id IN (SELECT id FROM exercises WHERE model_id = ?)",
+        [id],
+      );
+      await t.run("DELETE FROM exercises WHERE model_id = ?", [id]);
       await t.run("DELETE FROM model_versions WHERE model_id = ?", [id]);
       const r = await t.run("DELETE FROM models WHERE id = ?", [id]);
       if (r.changes === 0) return false;

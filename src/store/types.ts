@@ -7,6 +7,7 @@ import type { Alert, AlertSeverity, NewAlert } from "../contracts/alerts.ts";
 import type { AuditEntry, AuditProblem, AuditVerify, ModelInfo, VersionInfo } from "../contracts/api.ts";
 import type { ResultInfo, ResultKind, ResultStatus } from "../contracts/jobs.ts";
 import type { CaseStore } from "./cases.ts";
+import type { ExerciseStore } from "./exercise.ts";
 import type { ShareStore } from "./share.ts";
 
 // Shapes the API serves are declared once, in the contract.
@@ -81,6 +82,8 @@ export interface Store {
   readonly share: ShareStore;
   /** Incident cases and playbooks (src/store/cases.ts). */
   readonly cases: CaseStore;
+  /** Exercises, participants, decisions and lessons (src/store/exercise.ts, migration 7). */
+  readonly exercises: ExerciseStore;
   close(): Promise<void>;
   /** Applied migration versions, in order. */
   migrations(): Promise<number[]>;

@@ -7,6 +7,7 @@ import { auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
 import { casesRoutes } from "./cases.ts";
 import { entitiesRoutes } from "./entities.ts";
+import { exercisesRoutes } from "./exercises.ts";
 import { modelsRoutes } from "./models.ts";
 import { recoverRoutes } from "./recover.ts";
 import { resultsRoutes } from "./results.ts";
@@ -32,5 +33,6 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
     ...auditRoutes(ctx),
     ...twinRoutes(ctx),
     ...casesRoutes(ctx),
+    ...exercisesRoutes(ctx),
   ];
 }
