@@ -6,6 +6,7 @@ import type { Ctx } from "./context.ts";
 import type { CityModel } from "./model.ts";
 import { AuditPage } from "./pages/Audit.tsx";
 import { CasesPage } from "./pages/Cases.tsx";
+import { ExercisePage } from "./pages/Exercise.tsx";
 import { FindingsPage } from "./pages/Findings.tsx";
 import { InventoryPage } from "./pages/Inventory.tsx";
 import { MapPage } from "./pages/Map.tsx";
@@ -70,6 +71,7 @@ const PAGES = [
   ["recover", "Recovery"],
   ["monitoring", "Monitoring"],
   ["cases", "Incidents"],
+  ["exercises", "Exercises"],
   ["twin", "Water twin"],
   ["models", "Models"],
   ["users", "Users"],
@@ -216,6 +218,7 @@ function App() {
         {ctx && page === "recover" && <RecoverPage ctx={ctx} />}
         {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
         {ctx && page === "cases" && me.permissions.includes("case.read") && <CasesPage ctx={ctx} />}
+        {ctx && page === "exercises" && me.permissions.includes("exercise.read") && <ExercisePage ctx={ctx} />}
         {ctx && page === "twin" && me.permissions.includes("twin.watch") && <TwinPage ctx={ctx} />}
         {ctx && page === "models" && <ModelsPage ctx={ctx} />}
         {ctx && page === "users" && me.permissions.includes("user.manage") && <UsersPage ctx={ctx} />}
