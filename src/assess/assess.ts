@@ -8,8 +8,8 @@ import { attackPaths, buildAttackGraph, controlFixes } from "./attack.ts";
 import { indexKev, KEV_SNAPSHOT, type KevCatalogue, kevProductName, kevReleaseDate, matchKev } from "./catalogue.ts";
 import { categorize, categorizeArrays, supportSets } from "./categorize.ts";
 import { criticality } from "./criticality.ts";
-import { acceptanceFor, calibrate, controlEdits, groupFindings, groupIdOf, locate } from "./groups.ts";
-import { bySeverity, internetReachable, type RuleContext, runRules } from "./rules.ts";
+import { acceptanceFor, calibrate, controlEdits, groupFindings, groupIdOf, locate, mergeKevClasses } from "./groups.ts";
+import { bySeverity, internetReachable, KEV_BROAD_FAMILY, type RuleContext, runRules } from "./rules.ts";
 import type { AcceptedRisk, AssessReport, ReportWarning } from "./types.ts";
 
 /** A KEV catalogue older than this many days on `today` draws a warning ([KEV-3]). */
@@ -109,9 +109,13 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
     f.zones = where.zones;
     f.owners = where.owners;
     f.group = groupIdOf(f);
-    const acc = opts.accepted?.length ? acceptanceFor(f, opts.accepted, opts.asOf) : undefined;
-    if (acc) f.acceptance = acc;
   }
+  mergeKevClasses(index, findings, KEV_BROAD_FAMILY);
+  if (opts.accepted?.length)
+    for (const f of findings) {
+      const acc = acceptanceFor(f, opts.accepted, opts.asOf);
+      if (acc) f.acceptance = acc;
+    }
   const onPath = new Set<string>();
   for (const p of atk.paths) {
     onPath.add(p.target);

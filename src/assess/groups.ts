@@ -111,6 +111,55 @@ export function groupIdOf(f: Pick<Finding, "rule" | "kev">): string {
   return THEME_OF.get(f.rule)?.id ?? f.rule;
 }
 
+/** [FND-5] KEV classes: product families whose every host is of one kind of device share one group and one fix. */
+export const KEV_CLASSES = [
+  {
+    id: "kev:network-devices",
+    label: "Network boundary devices (firewalls, VPN gateways, routers)",
+    remediation:
+      "Patch or mitigate per vendor guidance, first the devices the internet reaches; take their management interfaces off the internet and watch them for compromise (they are the first target of intrusions).",
+  },
+  {
+    id: "kev:ot-products",
+    label: "OT products (PLCs, SCADA and engineering systems)",
+    remediation:
+      "Patch per the vendor's ICS advisory in a maintenance window agreed with operations; until then keep the hosts off the internet and behind the zone's conduits, and watch them.",
+  },
+] as const;
+
+/**
+ * [FND-5] Reassigns KEV findings of a product family (not a platform family: fewer than `broad` entries) to a
+ * class group when every host of the family in the model is a network boundary device (kind vpn, firewall,
+ * router, gateway) or every one is in the OT layer. Returns the families gathered per class group.
+ */
+export function mergeKevClasses(index: CityIndex, findings: Finding[], broad: number): Map<string, string[]> {
+  const BOUNDARY = new Set(["vpn", "firewall", "router", "gateway"]);
+  const fam = new Map<string, { network: boolean; ot: boolean; broad: boolean }>();
+  for (const f of findings) {
+    if (f.rule !== "kev" || !f.kev) continue;
+    const n = index.nodeOf.get(f.targets[0]);
+    const a = n !== undefined && n < index.assetCount ? index.model.assets[n] : undefined;
+    const e = fam.get(f.kev.family) ?? { network: true, ot: true, broad: false };
+    e.network &&= a !== undefined && BOUNDARY.has(a.kind);
+    e.ot &&= a !== undefined && a.layer === "ot";
+    e.broad ||= f.kev.count >= broad;
+    fam.set(f.kev.family, e);
+  }
+  const classOf = new Map<string, string>();
+  for (const [family, e] of fam)
+    if (!e.broad && (e.network || e.ot)) classOf.set(family, e.network ? KEV_CLASSES[0].id : KEV_CLASSES[1].id);
+  const out = new Map<string, string[]>();
+  for (const f of findings) {
+    const c = f.rule === "kev" && f.kev ? classOf.get(f.kev.family) : undefined;
+    if (!c || !f.kev) continue;
+    f.group = c;
+    const l = out.get(c) ?? [];
+    if (!l.includes(f.kev.family)) l.push(f.kev.family);
+    out.set(c, l);
+  }
+  return out;
+}
+
 /** Where the finding sits: zones of its targets, and the people who answer for the services at risk ([FND-4]). */
 export function locate(
   index: CityIndex,
@@ -228,7 +277,7 @@ function ownersOf(index: CityIndex): Map<string, string[]> {
 export function acceptanceFor(f: Finding, accepted: readonly AcceptedRisk[], asOf: string): Acceptance | undefined {
   let best: AcceptedRisk | undefined;
   for (const a of accepted) {
-    if (a.rule !== f.rule && a.rule !== f.group) continue;
+    if (a.rule !== f.rule && a.rule !== f.group && !(f.kev && a.rule === `kev:${f.kev.family}`)) continue;
     if (a.target !== undefined && a.target !== f.targets[0]) continue;
     if (!best || a.expires > best.expires) best = a;
   }
@@ -460,7 +509,17 @@ export function groupFindings(ctx: GroupContext, findings: Finding[]): FindingGr
     let title = theme?.title ?? first.rule;
     let remediation = theme?.remediation ?? first.remediation;
     let note: string | undefined;
-    if (first.kev) {
+    const cls = KEV_CLASSES.find((k) => k.id === id);
+    let families: { family: string; targets: string[] }[] | undefined;
+    if (cls) {
+      const byFam = new Map<string, Set<string>>();
+      for (const f of fs) if (f.kev) byFam.set(f.kev.family, (byFam.get(f.kev.family) ?? new Set()).add(f.targets[0]));
+      families = [...byFam].map(([family, t]) => ({ family, targets: [...t] }));
+      const cves = new Set(fs.flatMap((f) => f.kev?.cves ?? []));
+      title = `${cls.label}: ${cves.size} known exploited vulnerabilit${cves.size === 1 ? "y" : "ies"} (CISA KEV) in ${families.length} product${families.length === 1 ? "" : "s"} on ${targets.length} host${targets.length === 1 ? "" : "s"}`;
+      remediation = cls.remediation;
+      note = `${families.map((x) => `${x.family} (${x.targets.join(", ")})`).join("; ")}. KEV names no fixed versions, so whether the installed version is affected is unknown: check each host's version against its CVEs (newest first).`;
+    } else if (first.kev) {
       const fam = first.kev.family;
       const cves = new Set(fs.flatMap((f) => f.kev?.cves ?? []));
       const rw = Math.max(...fs.map((f) => f.kev?.ransomware ?? 0));
@@ -487,6 +546,7 @@ export function groupFindings(ctx: GroupContext, findings: Finding[]): FindingGr
       remediation,
       ...(note ? { note } : {}),
       controls: [...controls].sort(),
+      ...(families ? { families } : {}),
       rank: [open.length ? 1 : 0, TIER[sev], points, highCount, targets.length],
     });
   }
@@ -525,7 +585,13 @@ const any = (want: string[] | undefined, have: readonly string[]) =>
 /** [FND-4] Whether a finding passes the filter: every given criterion holds (any value within one criterion). */
 export function matchesFilter(f: Finding, q: FindingFilter): boolean {
   if (q.severity?.length && !q.severity.includes(f.severity)) return false;
-  if (q.rule?.length && !q.rule.includes(f.rule) && !q.rule.includes(f.group)) return false;
+  if (
+    q.rule?.length &&
+    !q.rule.includes(f.rule) &&
+    !q.rule.includes(f.group) &&
+    !(f.kev && q.rule.includes(`kev:${f.kev.family}`))
+  )
+    return false;
   if (!any(q.service, f.services)) return false;
   if (!any(q.zone, f.zones)) return false;
   if (!any(q.owner, f.owners)) return false;

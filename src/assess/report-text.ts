@@ -25,6 +25,8 @@ export function textReport(r: AssessReport, opts: { top?: number; filtered?: str
   const top = opts.top ?? 10;
   const hints = opts.hints ?? NEUTRAL_HINTS;
   const nm = (id: string) => r.names?.[id] ?? id;
+  /** "Name (id)" where the model names it, else the id. */
+  const named = (id: string) => (r.names?.[id] && r.names[id] !== id ? `${r.names[id]} (${id})` : id);
   const L: string[] = [];
   const m = r.model;
   L.push(`${m.name}: assessment as of ${r.asOf}`);
@@ -71,7 +73,7 @@ export function textReport(r: AssessReport, opts: { top?: number; filtered?: str
     L.push("Worst pairs (N-2: weighted loss the pair adds beyond its worse member; person-hours together)");
     for (const p of r.pairs.slice(0, Math.min(5, top)))
       L.push(
-        `  ${`${p.ids[0]} + ${p.ids[1]}`.padEnd(48)} ${num(p.added).padStart(14)} ${num(p.personHoursPerDay).padStart(13)} ph  (${p.reason})`,
+        `  ${trunc(`${nm(p.ids[0])} + ${nm(p.ids[1])} (${p.ids[0]}, ${p.ids[1]})`, 90).padEnd(90)} ${num(p.added).padStart(14)} ${num(p.personHoursPerDay).padStart(13)} ph  (${p.reason})`,
       );
   }
   L.push("");
@@ -101,18 +103,18 @@ export function textReport(r: AssessReport, opts: { top?: number; filtered?: str
     if (c.side === "target" && c.vsEntry) {
       const { dropped, added } = c.vsEntry;
       L.push(
-        `  ${pad} nearest the crown jewels: ${c.ids.length} element(s), cuts ${c.pathsCut} path(s); as above but ${trunc(`${added.join(", ")} instead of ${dropped.join(", ")}`, 110)}`,
+        `  ${pad} nearest the crown jewels: ${c.ids.length} element(s), cuts ${c.pathsCut} path(s); as above but ${trunc(`${added.map(named).join(", ")} instead of ${dropped.map(named).join(", ")}`, 160)}`,
       );
       continue;
     }
     const twin = r.chokepoints.some((x) => x.actor === c.actor && x.side === "target");
     L.push(
-      `  ${c.actor.padEnd(12)} ${twin ? "nearest the entry points" : "nearest the entry points and the crown jewels"}: ${c.ids.length} element(s), cuts ${c.pathsCut} path(s): ${trunc(c.ids.join(", "), 90)}`,
+      `  ${c.actor.padEnd(12)} ${twin ? "nearest the entry points" : "nearest the entry points and the crown jewels"}: ${c.ids.length} element(s), cuts ${c.pathsCut} path(s): ${trunc(c.ids.map(named).join(", "), 160)}`,
     );
     if (ctl.length) L.push(`  ${pad} controls: ${trunc(ctl.join("; "), 120)}`);
     if (c.uncuttable.length)
       L.push(
-        `  ${pad} no cut possible for ${c.uncuttable.length} target(s) reached directly (e.g. ${c.uncuttable[0].target} from ${c.uncuttable[0].entry})`,
+        `  ${pad} no cut possible for ${c.uncuttable.length} target(s) reached directly (e.g. ${named(c.uncuttable[0].target)} from ${named(c.uncuttable[0].entry)})`,
       );
   }
   return `${L.join("\n")}\n`;

@@ -151,6 +151,8 @@ export const FindingGroup = z.object({
   note: z.string().optional(),
   /** Candidate or planned controls in the model that would close some of its findings. */
   controls: z.array(z.string()),
+  /** [FND-5] A KEV class group: each product family it gathers, with its hosts. */
+  families: z.array(z.object({ family: z.string(), targets: z.array(z.string()) })).optional(),
 });
 export type FindingGroup = z.infer<typeof FindingGroup>;
 

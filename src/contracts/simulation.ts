@@ -79,11 +79,31 @@ export const SetTotals = z.object({
   objectivesMetProbability: z.number().nullable(),
 });
 
+/**
+ * [RNK-4] A service as the root cause of loss: its own attack loss plus the cascade loss of the services that
+ * need it, credited to it (mean weighted loss [CON-2] per run). Our containment's loss is credited to no service.
+ */
+export const RootCause = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** own + downstream. */
+  weightedLoss: z.number(),
+  /** Weighted loss of its own outage (the attack part [ATT-1]). */
+  own: z.number(),
+  /** Weighted cascade loss of the services that need it, credited to it. */
+  downstream: z.number(),
+  /** The services whose cascade loss it is credited with, most first. */
+  services: z.array(z.object({ id: z.string(), weightedLoss: z.number() })),
+});
+export type RootCause = z.infer<typeof RootCause>;
+
 /** One defence set's summary over all runs. */
 export const SetOut = z.object({
   controls: z.array(z.string()),
   totals: SetTotals,
   services: z.array(ServiceOut),
+  /** [RNK-4] Services ranked by the weighted loss they cause, cascades credited upstream (loss > 0 only). */
+  rootCauses: z.array(RootCause).optional(),
 });
 export type SetOut = z.infer<typeof SetOut>;
 
@@ -144,6 +164,8 @@ export const SimulationReport = z.object({
   containment: ContainmentPolicy,
   totals: SetTotals,
   services: z.array(ServiceOut),
+  /** [RNK-4] Services ranked by the loss they cause, cascades credited upstream. */
+  rootCauses: z.array(RootCause).optional(),
   compare: z.array(CompareOut),
   warnings: z.array(z.string()),
 });

@@ -288,6 +288,23 @@ export function renderHtml(
         `<tr><td><b>${esc(s.name)}</b> <span class="muted">${esc(s.id)}</span></td><td class="n">${s.weight}</td><td class="n">${fmt(s.peoplePeak.p50)} / ${fmt(s.peoplePeak.p90)}</td><td class="n">${hours(s.severeHours.p50)} / ${hours(s.severeHours.p90)}</td><td class="n">${s.objectivesMetProbability === null ? "—" : pct(s.objectivesMetProbability)}</td></tr>`,
     )
     .join("");
+  const svcName = new Map(report.services.map((s) => [s.id, s.name]));
+  const roots = (report.rootCauses ?? [])
+    .slice(0, 8)
+    .map(
+      (r) =>
+        `<tr><td><b>${esc(r.name)}</b> <span class="muted">${esc(r.id)}</span></td><td class="n">${big(r.weightedLoss)}</td><td class="n">${big(r.own)}</td><td class="n">${big(r.downstream)}</td><td>${esc(
+          r.services
+            .slice(0, 5)
+            .map((x) => svcName.get(x.id) ?? x.id)
+            .join(", "),
+        )}${r.services.length > 5 ? " …" : ""}</td></tr>`,
+    )
+    .join("");
+  const ownContainment =
+    t.weightedAttribution.containment > 0
+      ? `<tr><td><i>our own containment</i></td><td class="n">${big(t.weightedAttribution.containment)}</td><td></td><td></td><td></td></tr>`
+      : "";
   const diffs = report.compare
     .map((c) => {
       const d = c.totals.personHours.diff;
@@ -393,6 +410,7 @@ ${
     ? `<h3>Services most at risk</h3><table><tr><th>service</th><th>weighted loss (mean)</th><th>person-hours lost (mean)</th><th>P90</th><th>attack / cascade / our containment</th><th>loses level in</th><th>mean downtime</th><th>weakest objective</th></tr>${atRisk}</table>`
     : "<p>No service lost any level in any run.</p>"
 }
+${roots ? `<h3>Root causes</h3><p class="muted">Weighted loss credited to the service whose failure caused it: its own outage plus the cascade loss of the services that need it (split by how long and deep each upstream outage was).</p><table><tr><th>service</th><th>weighted loss caused (mean)</th><th>its own</th><th>downstream</th><th>services it took down</th></tr>${roots}${ownContainment}</table>` : ""}
 ${diffs ? `<h3>What the defences buy (paired runs, same seeds)</h3><ul class="diffs">${diffs}</ul>` : ""}
 </section>
 <section><h2>Resilience curves</h2>

@@ -186,6 +186,7 @@ export async function simulate(
     containment: c0.containment,
     totals: sets[0].totals,
     services: sets[0].services,
+    rootCauses: sets[0].rootCauses ?? [],
     compare,
     warnings,
   };

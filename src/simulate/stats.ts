@@ -9,6 +9,7 @@ import type {
   CompareOut,
   CurvePoint,
   ObjectiveOut,
+  RootCause,
   ServiceOut,
   SetOut,
   Stat,
@@ -187,6 +188,91 @@ export function weightedTotals(c: Compiled, m: Merged): Float64Array {
   return out;
 }
 
+/** Per service slot: the other services it needs, directly or through chains of requirements (assets, services). */
+export function upstreamServices(c: Compiled): number[][] {
+  const ix = c.index;
+  const A = ix.assetCount;
+  const out: number[][] = [];
+  const seen = new Int32Array(ix.nodeCount).fill(-1);
+  for (let s = 0; s < ix.serviceCount; s++) {
+    const up: number[] = [];
+    const stack = [A + s];
+    seen[A + s] = s;
+    while (stack.length) {
+      const v = stack.pop() as number;
+      for (let r = ix.reqStart[v]; r < ix.reqStart[v + 1]; r++)
+        for (let p = ix.memberStart[r]; p < ix.memberStart[r + 1]; p++) {
+          const x = ix.members[p];
+          if (seen[x] === s) continue;
+          seen[x] = s;
+          if (x >= A) up.push(x - A);
+          stack.push(x);
+        }
+    }
+    out.push(up.sort((a, b) => a - b));
+  }
+  return out;
+}
+
+/**
+ * [RNK-4] Loss credited to the service whose failure caused it. Per run, a service keeps its own attack loss
+ * ([ATT-1] attack part); its cascade part goes to the services it needs (directly or transitively) that lost level
+ * by the attack themselves in that run (attack part > 0), in proportion to the level-hours each lost that way
+ * (attack person-hours / population: how long and how deep its own outage was, whatever its size). Weighted by
+ * the weight of the service where the loss happens ([CON-2]). Containment is credited to no service. Means over
+ * runs, ranked by the total credited.
+ */
+export function rootCauses(c: Compiled, m: Merged): RootCause[] {
+  const S = m.services;
+  const svcs = c.model.services;
+  const w = svcs.map(serviceWeight);
+  const up = upstreamServices(c);
+  const own = new Float64Array(S);
+  const down = new Float64Array(S * S); // down[u * S + t]: t's cascade credited to u
+  const share = new Float64Array(S);
+  for (let r = 0; r < m.runs; r++) {
+    const b = r * S;
+    for (let t = 0; t < S; t++) {
+      own[t] += w[t] * m.phDirect[b + t];
+      const cascade = m.phNoContain[b + t] - m.phDirect[b + t];
+      if (!(cascade > 0)) continue;
+      let sum = 0;
+      for (const u of up[t]) {
+        const pop = svcs[u].population;
+        share[u] = m.phDirect[b + u] > 0 && pop > 0 ? m.phDirect[b + u] / pop : 0;
+        sum += share[u];
+      }
+      if (sum > 0) for (const u of up[t]) down[u * S + t] += (w[t] * cascade * share[u]) / sum;
+      else own[t] += w[t] * cascade; // no upstream service lost level by the attack: the loss stays where it is
+    }
+  }
+  const n = Math.max(1, m.runs);
+  const out: RootCause[] = [];
+  for (let u = 0; u < S; u++) {
+    let d = 0;
+    const from: { id: string; weightedLoss: number }[] = [];
+    for (let t = 0; t < S; t++) {
+      const x = down[u * S + t] / n;
+      if (x > 0) {
+        d += x;
+        from.push({ id: svcs[t].id, weightedLoss: round(x) });
+      }
+    }
+    const o = own[u] / n;
+    if (!(o + d > 0)) continue;
+    from.sort((a, b) => b.weightedLoss - a.weightedLoss || (a.id < b.id ? -1 : 1));
+    out.push({
+      id: svcs[u].id,
+      name: svcs[u].name,
+      weightedLoss: round(o + d),
+      own: round(o),
+      downstream: round(d),
+      services: from,
+    });
+  }
+  return out.sort((a, b) => b.weightedLoss - a.weightedLoss || (a.id < b.id ? -1 : 1));
+}
+
 export function summarize(c: Compiled, m: Merged, controls: string[]): SetOut {
   const services: ServiceOut[] = [];
   const S = m.services;
@@ -269,6 +355,7 @@ export function summarize(c: Compiled, m: Merged, controls: string[]): SetOut {
       objectivesMetProbability: m.objectives ? round(allMet / m.runs, 4) : null,
     },
     services,
+    rootCauses: rootCauses(c, m),
   };
 }
 

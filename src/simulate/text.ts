@@ -91,6 +91,23 @@ export function renderText(rep: SimulationReport, hasAttack: boolean): string {
     );
   }
   if (hit.length > 20) lines.push(`  … and ${hit.length - 20} more services affected`);
+  const roots = rep.rootCauses ?? [];
+  if (roots.length) {
+    lines.push(
+      "root causes (weighted loss credited to the service whose failure caused it, cascades included; mean): total, own, downstream",
+    );
+    for (const r of roots.slice(0, 10)) {
+      const from = r.services
+        .slice(0, 4)
+        .map((x) => `${x.id} ${n(x.weightedLoss)}`)
+        .join(", ");
+      lines.push(
+        `  ${r.id.padEnd(26)} ${n(r.weightedLoss).padStart(13)} ${n(r.own).padStart(13)} ${n(r.downstream).padStart(13)}${from ? `  (${from}${r.services.length > 4 ? ", …" : ""})` : ""}`,
+      );
+    }
+    if (t.weightedAttribution.containment > 0)
+      lines.push(`  ${"our own containment".padEnd(26)} ${n(t.weightedAttribution.containment).padStart(13)}`);
+  }
   for (const c of rep.compare) {
     const d = c.totals.weightedLoss.diff;
     const p = c.totals.personHours.diff;
