@@ -41,6 +41,7 @@ import {
   ResilienceRow,
   Review,
 } from "./exercise.ts";
+import { InvestRequest } from "./invest.ts";
 import { JobEvent, ResultBody, ResultInfo, ResultKind } from "./jobs.ts";
 import { IdParam, Limit, PasswordSchema, UsernameSchema, VersionParam } from "./params.ts";
 import { DrpRequest, DrpResponse, RecoverPlanRequest, RecoveryPlan } from "./recover.ts";
@@ -311,10 +312,15 @@ export const ENDPOINTS = {
     body: DrpRequest,
     response: DrpResponse,
   },
+  "POST /api/models/:model/versions/:version/invest": {
+    params: VersionParams,
+    body: InvestRequest,
+    response: ResultInfo,
+  },
   "GET /api/results": {
     query: z.strictObject({
       model: IdParam.optional(),
-      kind: z.enum(ResultKind.options, { error: "expected assessment or simulation" }).optional(),
+      kind: z.enum(ResultKind.options, { error: "expected assessment, simulation or invest" }).optional(),
       version: z
         .string()
         .regex(/^[1-9][0-9]{0,8}$/, { error: "expected a version number" })

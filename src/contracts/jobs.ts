@@ -4,9 +4,10 @@
  */
 import { z } from "zod";
 import { AssessReport } from "./assessment.ts";
+import { InvestResult } from "./invest.ts";
 import { SimulationResult } from "./simulation.ts";
 
-export const ResultKind = z.enum(["assessment", "simulation"]);
+export const ResultKind = z.enum(["assessment", "simulation", "invest"]);
 export type ResultKind = z.infer<typeof ResultKind>;
 export const ResultStatus = z.enum(["queued", "running", "done", "failed", "cancelled"]);
 export type ResultStatus = z.infer<typeof ResultStatus>;
@@ -40,5 +41,6 @@ export type JobEvent = z.infer<typeof JobEvent>;
 export const ResultBody = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("assessment"), info: ResultInfo, result: AssessReport.nullable() }),
   z.object({ kind: z.literal("simulation"), info: ResultInfo, result: SimulationResult.nullable() }),
+  z.object({ kind: z.literal("invest"), info: ResultInfo, result: InvestResult.nullable() }),
 ]);
 export type ResultBody = z.infer<typeof ResultBody>;

@@ -52,6 +52,8 @@ export class Evaluator {
       parameter: string;
       /** Where chunks run instead of the pool (e.g. a PostgreSQL queue): the simulator's own jobs and chunks. */
       executor?: ChunkExecutor;
+      /** Cancels the evaluation (the server's job cancel). */
+      signal?: AbortSignal;
     },
     private readonly pool: EvalPool,
   ) {
@@ -161,7 +163,9 @@ export class Evaluator {
     };
     // each portfolio's new simulations go to the pool as soon as it is bound, so binding overlaps simulating
     for (const p of portfolios) {
-      const r = this.prepare(p);
+      const r: ReturnType<Evaluator["prepare"]> = this.o.signal?.aborted
+        ? { ok: false, error: { code: "cancelled", parameter: "signal", message: "cancelled" } }
+        : this.prepare(p);
       if (!r.ok) {
         await Promise.allSettled(running);
         for (const j of jobs) this.store.delete(j.fp);
@@ -196,7 +200,7 @@ export class Evaluator {
       if (tasks.length) {
         const run = this.o.executor
           ? this.viaExecutor(this.o.executor, r.key, outs, onChunk(outs))
-          : this.pool.run(tasks, onChunk(outs));
+          : this.pool.run(tasks, onChunk(outs), this.o.signal);
         run.catch(() => {});
         running.push(run);
       }

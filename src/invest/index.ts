@@ -60,6 +60,8 @@ export type InvestOptions = {
   pool?: EvalPool;
   /** Where the simulation chunks run instead of the pool (e.g. a PostgreSQL queue), merged by run index. */
   executor?: ChunkExecutor;
+  /** Cancels the call (it then returns the error `cancelled`). */
+  signal?: AbortSignal;
 };
 
 export type Candidate = {
@@ -412,7 +414,7 @@ export async function invest(
     loaded,
     scenarios,
     cands.map((c) => c.id),
-    { runs: opts.runs, seed: opts.seed, parameter: "candidates", executor: opts.executor },
+    { runs: opts.runs, seed: opts.seed, parameter: "candidates", executor: opts.executor, signal: opts.signal },
     pool,
   );
   try {

@@ -40,11 +40,12 @@ export class EvalPool {
   }
 
   /** Runs the tasks; `onChunk` gets each result (in any order). */
-  async run(tasks: EvalTask[], onChunk: (c: EvalChunk) => void): Promise<void> {
+  async run(tasks: EvalTask[], onChunk: (c: EvalChunk) => void, signal?: AbortSignal): Promise<void> {
     if (this.closed) throw new Error("evaluation pool closed");
     if (tasks.length === 0) return;
     if (this.size <= 1) {
       for (const t of tasks) {
+        if (signal?.aborted) throw new Error("cancelled");
         let r = this.local.get(t.ctx);
         if (!r) {
           const c = this.contexts.get(t.ctx);
@@ -60,6 +61,9 @@ export class EvalPool {
     }
     await new Promise<void>((resolve, reject) => {
       const batch: Batch = { left: tasks.length, failed: false, onChunk, resolve, reject };
+      if (signal?.aborted) return reject(new Error("cancelled"));
+      // cancelled: its queued tasks are dropped; chunks running finish on their workers and are ignored
+      signal?.addEventListener("abort", () => this.fail(batch, new Error("cancelled")), { once: true });
       for (const task of tasks) this.queue.push({ task, batch });
       while (this.slots.length < this.size) this.slots.push(this.start());
       for (const s of this.slots) if (!s.current) this.feed(s);

@@ -3,9 +3,11 @@
  * exports. An engine missing from a build is left out (the API answers 501 and the UI leaves its section
  * out: nothing is faked).
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { AssessmentRun, AssessReport } from "../contracts/assessment.ts";
 import type { ExerciseDef } from "../contracts/exercise.ts";
+import type { InvestRequest, InvestResult } from "../contracts/invest.ts";
 import type { Progress } from "../contracts/jobs.ts";
 import type { DrpRequest, DrpResponse, RecoverError, RecoverPlanRequest, RecoveryPlan } from "../contracts/recover.ts";
 import type { ScenarioInfo, SimulationRequest, SimulationResult } from "../contracts/simulation.ts";
@@ -21,6 +23,7 @@ import { checkDecision, decisionTime } from "../exercise/decisions.ts";
 import { bindingError, buildExercise, injectsOf, review, targetChecker } from "../exercise/engine.ts";
 import { editInjects } from "../exercise/injects.ts";
 import { applyLesson, compareLesson, resilience } from "../exercise/lessons.ts";
+import { EvalPool, invest } from "../invest/index.ts";
 import type { RawModel } from "../model/load.ts";
 import type { CityModel } from "../model/model.ts";
 import { BUILT_IN, BUILT_IN_IDS } from "../simulate/library.ts";
@@ -121,6 +124,12 @@ export const exerciseEngine: ExerciseEngine = {
   },
 };
 
+/** Investment planning ([BUY-1]..[BUY-12]): on one evaluation pool shared by every invest job of the server. */
+export type InvestEngine = {
+  /** Resolves with the report, or rejects with an error naming the engine's parameter (`candidates`: ...). */
+  run(model: CityModel, raw: RawModel, req: InvestRequest, hooks: JobHooks): Promise<InvestResult>;
+};
+
 export type Engines = {
   assess?: AssessEngine;
   simulate?: SimulateEngine;
@@ -131,6 +140,7 @@ export type Engines = {
   /** Ends what the engines keep running (the job threads); the server calls it when it stops. */
   close?(): Promise<void>;
   exercise?: ExerciseEngine;
+  invest?: InvestEngine;
 };
 
 export function available(e: Engines): { assess: boolean; simulate: boolean; detect: boolean } {
@@ -170,6 +180,47 @@ export const detectEngine: DetectEngine = {
   unknownAssets: unknownDetectorAssets,
   readDetector: readDetectorFile,
   toStored: toStoredAlert,
+};
+
+let investPool: EvalPool | undefined;
+
+/** An invest engine error, in the API's words: the request field for the engine's parameter. */
+export class InvestRefused extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export const investEngine: InvestEngine = {
+  run: async (model, raw, req, hooks) => {
+    // built-in scenarios only: the server never reads a scenario file named by a request
+    const scenarios: Scenario[] = [];
+    for (const id of req.scenarios ?? BUILT_IN_IDS) {
+      const p = Object.hasOwn(BUILT_IN, id) ? parseScenarioObject(BUILT_IN[id], `built-in:${id}`) : null;
+      if (!p?.ok) throw new InvestRefused("body.scenarios", `no built-in scenario ${id}`);
+      scenarios.push(p.scenario);
+    }
+    investPool ??= new EvalPool(Math.max(1, Math.min(4, availableParallelism())));
+    let last = 0;
+    const r = await invest({ model, raw }, scenarios, {
+      ...req,
+      workers: investPool.size,
+      pool: investPool,
+      signal: hooks.signal,
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (now - last > 100 || done === total) {
+          last = now;
+          hooks.progress({ done, total });
+        }
+      },
+    });
+    if (!r.ok) throw new InvestRefused(`body.${r.error.parameter}`, r.error.message);
+    return r.report as InvestResult;
+  },
 };
 
 function inRecoverWorker<T>(data: RecoverWorkerInput): Promise<RecoverAnswer<T>> {
@@ -215,6 +266,11 @@ export async function loadEngines(o: PoolOptions & { runner?: JobRunner; warm?: 
     recover: recoverEngine,
     warm: (n) => runner.warm?.(n),
     exercise: exerciseEngine,
-    close: () => runner.close(),
+    invest: investEngine,
+    close: async () => {
+      await runner.close();
+      await investPool?.close();
+      investPool = undefined;
+    },
   };
 }

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AcceptedRisk, AssessmentRequest } from "../contracts/assessment.ts";
+import type { InvestRequest } from "../contracts/invest.ts";
 import type { JobEvent, Progress, ResultKind } from "../contracts/jobs.ts";
 import { SimulationRequest } from "../contracts/simulation.ts";
 import type { Actor, ResultInfo, ResultStatus, Store } from "../store/types.ts";
@@ -33,7 +34,7 @@ export type JobQueue = {
 
 type Job = { id: string; user: string; abort: AbortController; last: Progress; listeners: Set<(e: JobEvent) => void> };
 
-const NAMES: Record<ResultKind, string> = { assessment: "assessments", simulation: "simulations" };
+const NAMES: Record<ResultKind, string> = { assessment: "assessments", simulation: "simulations", invest: "invest" };
 
 /** A job running on another replica, followed here through its events ([RPL-4]). */
 type Remote = { last: Progress | null; listeners: Set<(e: JobEvent) => void> };
@@ -113,6 +114,44 @@ export class Jobs {
     }
     return this.launch("simulation", loaded, req, req.runs, actor, (id, hooks) =>
       engine.run(loaded.model, loaded.raw, req, hooks, this.queue && { ...this.queue.settings, key: id }),
+    );
+  }
+
+  /**
+   * Starts an invest job ([BUY-1]..[BUY-12]): candidates and scenarios are checked here, so a bad request is a
+   * 400 naming its field; the engine's own refusals (a control without cost, ...) fail the job with its message.
+   */
+  async startInvest(
+    modelId: string,
+    version: number | "latest",
+    req: InvestRequest,
+    actor: Actor,
+  ): Promise<ResultInfo> {
+    const engine = this.engines.invest;
+    if (!engine) throw new HttpError(501, "engine-unavailable", "the invest engine is not available in this build");
+    this.checkCapacity(actor);
+    const loaded = await this.models.load(modelId, version);
+    const scenarios = new Set(this.engines.simulate?.scenarios(loaded.model, loaded.raw).map((s) => s.id) ?? []);
+    const badScenario = (req.scenarios ?? []).find((s) => !scenarios.has(s));
+    if (badScenario !== undefined)
+      throw new HttpError(
+        400,
+        "invalid-parameter",
+        `body.scenarios: no built-in scenario ${badScenario}`,
+        "body.scenarios",
+      );
+    const controls = new Map(loaded.model.controls.map((c) => [c.id as string, c]));
+    for (const [i, id] of (req.candidates ?? []).entries()) {
+      const c = controls.get(id);
+      const why = !c
+        ? `model ${modelId} has no control ${id}`
+        : c.status === "implemented"
+          ? `${id} is already implemented`
+          : null;
+      if (why) throw new HttpError(400, "invalid-parameter", `body.candidates[${i}]: ${why}`, `body.candidates[${i}]`);
+    }
+    return this.launch("invest", loaded, req, 0, actor, (_id, hooks) =>
+      engine.run(loaded.model, loaded.raw, req, hooks),
     );
   }
 

@@ -9,6 +9,7 @@ import { CasesPage } from "./pages/Cases.tsx";
 import { ExercisePage } from "./pages/Exercise.tsx";
 import { FindingsPage } from "./pages/Findings.tsx";
 import { InventoryPage } from "./pages/Inventory.tsx";
+import { InvestPage } from "./pages/Invest.tsx";
 import { MapPage } from "./pages/Map.tsx";
 import { ModelsPage } from "./pages/Models.tsx";
 import { MonitoringPage } from "./pages/Monitoring.tsx";
@@ -69,6 +70,7 @@ const PAGES = [
   ["paths", "Attack paths"],
   ["simulation", "Simulation"],
   ["recover", "Recovery"],
+  ["invest", "Invest"],
   ["monitoring", "Monitoring"],
   ["cases", "Incidents"],
   ["exercises", "Exercises"],
@@ -216,6 +218,7 @@ function App() {
         {ctx && page === "inventory" && <InventoryPage ctx={ctx} />}
         {ctx && page === "simulation" && <SimulationPage ctx={ctx} />}
         {ctx && page === "recover" && <RecoverPage ctx={ctx} />}
+        {ctx && page === "invest" && <InvestPage ctx={ctx} />}
         {ctx && page === "monitoring" && <MonitoringPage ctx={ctx} />}
         {ctx && page === "cases" && me.permissions.includes("case.read") && <CasesPage ctx={ctx} />}
         {ctx && page === "exercises" && me.permissions.includes("exercise.read") && <ExercisePage ctx={ctx} />}

@@ -8,6 +8,7 @@ import { authRoutes } from "./auth.ts";
 import { casesRoutes } from "./cases.ts";
 import { entitiesRoutes } from "./entities.ts";
 import { exercisesRoutes } from "./exercises.ts";
+import { investRoutes } from "./invest.ts";
 import { modelsRoutes } from "./models.ts";
 import { recoverRoutes } from "./recover.ts";
 import { resultsRoutes } from "./results.ts";
@@ -27,6 +28,7 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
     ...assessmentsRoutes(ctx),
     ...simulationsRoutes(ctx),
     ...recoverRoutes(ctx),
+    ...investRoutes(ctx),
     ...resultsRoutes(ctx),
     ...alertsRoutes(ctx),
     ...usersRoutes(ctx),
