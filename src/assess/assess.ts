@@ -131,6 +131,8 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
   findings.sort(bySeverity);
   const groups = groupFindings(gctx, findings);
   const warnings: ReportWarning[] = [];
+  const zoneAssets = new Int32Array(index.zoneCount);
+  for (let a = 0; a < index.assetCount; a++) zoneAssets[index.assetZone[a]]++;
   const released = kevReleaseDate(kevCat);
   const today = opts.today ?? opts.asOf;
   if (!released)
@@ -185,6 +187,13 @@ export function assess(index: CityIndex, opts: AssessOptions): AssessReport {
     paths: atk.paths,
     chokepoints: atk.chokepoints,
     names: displayNames(model),
+    zones: model.zones.map((z) => ({
+      id: z.id,
+      name: z.name ?? z.id,
+      assets: zoneAssets[index.zoneOf.get(z.id) ?? -1] ?? 0,
+      target: z.sl?.target ?? null,
+      achieved: z.sl?.achieved ?? null,
+    })),
     timings,
   };
 }

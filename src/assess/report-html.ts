@@ -316,6 +316,16 @@ ${
         )}${g.services.length > 4 ? ` +${g.services.length - 4}` : ""}</td><td>${esc(g.controls.join(", "))}</td></tr>`,
     )
     .join("")}</table></section>
+${
+  r.zones?.length
+    ? `<section><h2>Zones: IEC 62443 security level, target against achieved</h2><p class="muted">SL-T and SL-A as the model gives them; per foundational requirement (FR1-FR7) they are not assessed: the model holds no per-requirement levels.</p><table class="zones"><tr><th>Zone</th><th>Assets</th><th>SL-T</th><th>SL-A</th><th>Gap</th></tr>${r.zones
+        .map(
+          (z) =>
+            `<tr data-zone="${esc(z.id)}"><td><b>${esc(z.name)}</b> <span class="muted">${esc(z.id)}</span></td><td class="n">${z.assets}</td><td class="n">${z.target ?? "—"}</td><td class="n">${z.achieved ?? "—"}</td><td class="n">${z.target !== null && z.achieved !== null && z.achieved < z.target ? `<b>${z.target - z.achieved}</b>` : ""}</td></tr>`,
+        )
+        .join("")}</table></section>`
+    : ""
+}
 <section><h2>FIPS 199 security categories</h2><table><tr><th>Service</th><th>Confidentiality</th><th>Integrity</th><th>Availability</th></tr>${r.categorization
     .filter((c) => c.type === "service")
     .map(

@@ -247,6 +247,18 @@ export const AssessReport = z.object({
   chokepoints: z.array(ChokePoint),
   /** Display names by id: assets, services, zones, vendors and their accesses, people. */
   names: z.record(z.string(), z.string()),
+  /** Zones with their IEC 62443 target and achieved security levels as the model gives them (null: not given). */
+  zones: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        assets: z.number(),
+        target: z.number().nullable(),
+        achieved: z.number().nullable(),
+      }),
+    )
+    .optional(),
   timings: z.record(z.string(), z.number()),
 });
 export type AssessReport = z.infer<typeof AssessReport>;

@@ -63,3 +63,19 @@ describe("[FND-5] KEV classes", () => {
     expect(chokes).toContain(`${r.names?.[id]} (${id})`);
   });
 });
+
+describe("zones in the HTML report", () => {
+  test("the report lists every zone with its SL-T and SL-A, and the HTML shows the gap", async () => {
+    const { htmlReport } = await import("../../src/assess/report-html.ts");
+    const loaded = await loadModel("examples/harborview");
+    if (!loaded.ok) throw new Error("harborview does not load");
+    expect(r.zones?.length).toBe(loaded.model.zones.length);
+    const gap = loaded.model.zones.find((z) => z.sl?.target !== undefined && (z.sl.achieved ?? 0) < z.sl.target);
+    if (!gap?.sl?.target) throw new Error("Harborview has no zone below its target");
+    const row = r.zones?.find((z) => z.id === gap.id);
+    expect(row?.target).toBe(gap.sl.target);
+    expect(row?.assets).toBe(loaded.model.assets.filter((a) => a.zone === gap.id).length);
+    const html = htmlReport(r);
+    expect(html).toMatch(new RegExp(`<tr data-zone="${gap.id}">.*?<td class="n"><b>\\d</b></td></tr>`));
+  });
+});
