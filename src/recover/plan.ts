@@ -299,7 +299,7 @@ export function planFrom(
   // simulator runs the heuristic may make: many on a small city, a few on a large one (each run costs about
   // one levels-engine repair per down asset)
   const budget =
-    opts.searchEvals ?? Math.max(4, Math.min(3000, Math.floor(8e7 / (p.index.nodeCount * Math.max(1, n)))));
+    opts.searchEvals ?? Math.max(4, Math.min(3000, Math.floor(1.6e8 / (p.index.nodeCount * Math.max(1, n)))));
   const run = (order: number[]): Best & { order: number[] } => {
     const s = decode(p, st, order);
     const loss = ev.loss(s.finish);
