@@ -192,8 +192,8 @@ describe.skipIf(!services)("two watch processes, one killed (PostgreSQL and a Mo
       expect(partsOfA.length).toBeLessThan(PARTS);
       // the second third, then a is killed while the last third is on its way: its partitions are taken
       // over from their last checkpoint (none since start here: every verdict is replayed)
-      await publish(third, 2 * third);
       const aHad = await stored(partsOfA);
+      await publish(third, 2 * third);
       await waitFor("a's commits of the second third", async () => (await stored(partsOfA)) > aHad);
       const last = publish(2 * third, readings.length);
       await new Promise((r) => setTimeout(r, 50));
