@@ -176,6 +176,7 @@ export function ExercisePage({ ctx }: { ctx: Ctx }) {
           <h4>Decisions</h4>
           <ol id="decisions">
             {st.decisions.map((d, k) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: decisions are append-only and never reordered; two may be identical
               <li key={`${k}-${d.at}`} className="decision">
                 {clock(d.at, st.exercise.startClock)} [{d.role}] {d.kind} {d.targets.join(", ")} {d.text ?? ""}
               </li>
@@ -227,6 +228,7 @@ export function ExercisePage({ ctx }: { ctx: Ctx }) {
                 {review.timeline
                   .filter((e) => e.type === "decision")
                   .map((e, k) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: the review is a fixed list; two decisions may be identical
                     <li key={`${k}-${e.at}`} className="review-decision">
                       {e.clock} [{e.role}] {e.title} {e.text}
                     </li>
