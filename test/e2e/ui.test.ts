@@ -150,7 +150,7 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     expect(n).toBeGreaterThan(0);
   });
 
-  test("[UI-10] findings grouped by root cause and fix, ranked, filtered; FIPS 199 categories and choke points shown", async () => {
+  test("[UI-10] [UI-13] findings grouped by root cause and fix, ranked, filtered, a risk accepted from a finding; FIPS 199 categories and choke points shown", async () => {
     await page.click("header >> text=Findings & risk");
     await page.waitForSelector("table.groups tbody tr", { timeout: 120_000 });
     const groups = await page.locator("table.groups tbody tr").count();
@@ -173,6 +173,13 @@ describe.skipIf(!enabled)("web UI end to end", () => {
     // open a group: its findings are listed
     await page.locator("table.groups tbody tr button.link").first().click();
     expect(await page.locator("table.groups ul.findings li").count()).toBeGreaterThan(0);
+    // [UI-13] accepting a finding's risk: a missing owner is named next to its field and nothing is stored
+    await page.locator("table.groups ul.findings li button.link", { hasText: "accept risk" }).first().click();
+    await page.fill("form.accept-risk textarea[name=justification]", "compensating control: jump host only");
+    await page.click("form.accept-risk button[type=submit]");
+    await page.waitForSelector("form.accept-risk .field-error[data-field=owner]");
+    await page.click("form.accept-risk >> text=Cancel");
+    expect(await page.locator("form.accept-risk").count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "findings-groups.png"), fullPage: true });
     await page.selectOption("select[aria-label=zone]", "");
     await page.selectOption("select[aria-label=severity]", "");

@@ -3,6 +3,7 @@ import { type FindingFilter, filterFindings } from "../../../src/assess/groups.t
 import type { Severity } from "../../../src/contracts/assessment.ts";
 import type { Ctx } from "../context.ts";
 import { num } from "../model.ts";
+import { AcceptRiskForm } from "./AcceptRisk.tsx";
 import { NoAssessment, useAssessment } from "./useAssessment.tsx";
 
 const SEV: Severity[] = ["critical", "high", "medium", "low"];
@@ -46,6 +47,8 @@ export function FindingsPage({ ctx }: { ctx: Ctx }) {
   const [zone, setZone] = useState("");
   const [owner, setOwner] = useState("");
   const [open, setOpen] = useState<string | null>(null);
+  /** The finding (rule and first target) or group (rule only) whose risk is being accepted. */
+  const [accepting, setAccepting] = useState<{ rule: string; target?: string } | null>(null);
   if (!ctx.engines.assess) return <p>The assessment engine is not available in this build.</p>;
   if (a.state === "loading" || a.state === "running") return <p>{a.state === "running" ? "Assessing…" : "Loading…"}</p>;
   if (a.state === "error") return <p className="error">{a.error}</p>;
@@ -72,6 +75,27 @@ export function FindingsPage({ ctx }: { ctx: Ctx }) {
   const owners = [...new Set(r.findings.flatMap((f) => f.owners))].sort();
   const cats = r.categorization.filter((c) => c.type === "service");
   const accepted = r.findings.filter((f) => f.acceptance?.status === "accepted").length;
+  const mayAccept = ctx.can("model.write");
+  const people: [string, string][] = ctx.model.people.map((p) => [p.id, p.name]);
+  const acceptForm = (rule: string, target: string | undefined, what: string) =>
+    accepting && accepting.rule === rule && accepting.target === target ? (
+      <AcceptRiskForm
+        modelId={ctx.modelId}
+        rule={rule}
+        target={target}
+        what={what}
+        people={people}
+        onCancel={() => setAccepting(null)}
+        onDone={() => {
+          setAccepting(null);
+          a.run();
+        }}
+      />
+    ) : mayAccept ? (
+      <button type="button" className="link" onClick={() => setAccepting(target ? { rule, target } : { rule })}>
+        accept risk
+      </button>
+    ) : null;
   return (
     <section>
       {(r.warnings ?? []).map((w) => (
@@ -134,6 +158,7 @@ export function FindingsPage({ ctx }: { ctx: Ctx }) {
                   {g.accepted ? ` · ${g.accepted} accepted` : ""}
                   {g.reraised ? ` · ${g.reraised} raised again (acceptance expired)` : ""}
                 </div>
+                {open === g.id && acceptForm(g.id, undefined, g.title)}
                 {open === g.id && (
                   <ul className="findings">
                     {g.findings.slice(0, 300).map((k) => {
@@ -148,6 +173,7 @@ export function FindingsPage({ ctx }: { ctx: Ctx }) {
                                 : f.acceptance.note}
                             </div>
                           )}
+                          {f.acceptance?.status !== "accepted" && acceptForm(f.rule, f.targets[0], f.message)}
                         </li>
                       );
                     })}
